@@ -1,0 +1,24 @@
+// The whole wasm ABI: pointers (byte offsets into this module's memory) and sizes cross it,
+// nothing else. Memory above heap_base() belongs to the engine (src/engine/arena.ts).
+// Names carry their element type: `_f32` is the fast path, `_f64` the precise path.
+
+export { gemm_f32, gemm_f64, gemmWorkspaceBytes } from './gemm';
+export {
+  add_bias_f32, add_bias_f64, act_forward_f32, act_forward_f64, act_backward_f32, act_backward_f64,
+  act_r_backward_f32, act_r_backward_f64, softmax_xent_f32, softmax_xent_f64,
+  argmax_rows_f32, argmax_rows_f64, r_softmax_f32, r_softmax_f64,
+} from './mlp';
+export {
+  acc_f32_into_f64, acc_f64_into_f64, colsum_f32_into_f64, colsum_f64_into_f64, dot_f32, dot_f64,
+  axpy_f64, scale_f64, f64_to_f32, f32_to_f64,
+} from './vec';
+
+/** First byte the engine may use: everything below is the module's static data. */
+export function heap_base(): usize {
+  return (__heap_base + 15) & ~15;
+}
+
+/** 1 in the relaxed-SIMD build, 0 in the SIMD128 build. */
+export function relaxed_build(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}

@@ -1,0 +1,32 @@
+// dist/ for Node and browsers from tsc's output in build/tsc (tsc type-checks and emits; rollup
+// bundles). Every dependency is bundled, so dist/index.js works from a static file server with no
+// import map, in Node, and in bundlers. Node-only modules are reached only through dynamic
+// import() inside the Node adapters, never at load time on the browser path.
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import { dts } from 'rollup-plugin-dts';
+
+const external = (id) => id.startsWith('node:');
+
+export default [
+  {
+    input: {
+      index: 'build/tsc/index.js',
+      cli: 'build/tsc/cli/main.js',
+    },
+    output: {
+      dir: 'dist',
+      format: 'es',
+      entryFileNames: '[name].js',
+      chunkFileNames: 'chunks/[name]-[hash].js',
+      banner: (chunk) => (chunk.name === 'cli' ? '#!/usr/bin/env node' : ''),
+    },
+    external,
+    plugins: [nodeResolve({ browser: false, preferBuiltins: true })],
+  },
+  {
+    input: 'build/tsc/index.d.ts',
+    output: { file: 'dist/index.d.ts', format: 'es' },
+    external,
+    plugins: [dts()],
+  },
+];

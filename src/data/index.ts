@@ -1,0 +1,51 @@
+/**
+ * Datasets: the shared {@link Dataset} type, the paper's 2-D toy sets, Iris, MNIST subsets, and
+ * the transforms (standardisation, seeded splits, subsets, random labels).
+ */
+export { makeDataset, type Dataset } from './dataset.js';
+export {
+  TOY_DATASETS,
+  TOY_NAMES,
+  checkerboardLinear,
+  checkerboardNoisy,
+  circles,
+  gauss,
+  generateToy,
+  hierarchical,
+  isToyName,
+  moons,
+  spirals,
+  xor,
+  type AnyToyOptions,
+  type CirclesOptions,
+  type HierarchicalOptions,
+  type ToyName,
+  type ToyOptions,
+  type ToySpec,
+} from './toy.js';
+export { IRIS_CLASSES, IRIS_FEATURES, IRIS_SPLIT, loadIris } from './iris.js';
+export {
+  MNIST_PIXELS,
+  MNIST_SPLIT,
+  loadMnistModule,
+  mnistSubset,
+  type MnistDigitData,
+  type MnistOptions,
+  type MnistSource,
+} from './mnist.js';
+export {
+  applyScaler,
+  checkSeed,
+  fitScaler,
+  randomLabels,
+  resolveSplitSizes,
+  split,
+  standardize,
+  subset,
+  type RandomLabelOptions,
+  type Scaler,
+  type SplitOptions,
+  type SplitResult,
+  type SplitSizes,
+  type Standardized,
+} from './transform.js';

@@ -1,0 +1,390 @@
+/**
+ * One dense MLP bound to one set of samples inside one kernel instance: the code that strings the
+ * kernels together per layer and per chunk of samples. It returns SUMS over its samples in f64
+ * (never means), so shards held by different workers add up exactly in a fixed order.
+ *
+ * Layout (per chunk of m samples, row-major, rows = samples):
+ *   A₀ = X[m×d];  Z_l = A_{l−1}·W_lᵀ + b_l [m×n_l];  A_l = σ(Z_l)
+ *   Δ_L = softmax(Z_L) − e_y;  E_l = Δ_{l+1}·W_{l+1} [m×n_l];  Δ_l = σ′(Z_l) ⊙ E_l
+ *   ∇W_l = Δ_lᵀ·A_{l−1},  ∇b_l = Σ_rows Δ_l
+ * Pearlmutter's R-passes along v = (V_l, c_l) reuse Z, A, E, Δ and the softmax P (DESIGN.md):
+ *   RZ_l = A_{l−1}·V_lᵀ + RA_{l−1}·W_lᵀ + c_l;  RA_l = σ′(Z_l) ⊙ RZ_l;  RΔ_L = P ⊙ (RZ_L − ⟨P, RZ_L⟩)
+ *   RΔ_l = σ′(Z_l) ⊙ (Δ_{l+1}·V_{l+1} + RΔ_{l+1}·W_{l+1}) + σ″(Z_l) ⊙ RZ_l ⊙ E_l
+ *   (Hv)_{W_l} = RΔ_lᵀ·A_{l−1} + Δ_lᵀ·RA_{l−1},  (Hv)_{b_l} = Σ_rows RΔ_l
+ * see: B. Pearlmutter, "Fast exact multiplication by the Hessian", Neural Computation 1994.
+ *
+ * Curvature caching: `prepareCurvature()` runs forward and backward once and keeps Z, A, E, Δ, P
+ * for every sample when that fits `cacheBytes`, so each Hv costs only the R-passes; otherwise each
+ * Hv recomputes them chunk by chunk (memory O(chunk × width)).
+ */
+import { ShapeError } from '../errors.js';
+import { ACTIVATIONS, layerSlices, parameterCount, type LayerSlice, type MlpSpec } from '../model/mlp.js';
+import type { Dataset } from '../data/dataset.js';
+import { Arena } from './arena.js';
+import type { KernelExports, Kernels } from './wasm.js';
+
+/**
+ * Arithmetic of the kernels: `f32` (default, fast) stores activations in float32 with f64 sums over
+ * samples; `f64` runs every kernel in float64 — about 2× slower, for gradients of nearly converged
+ * models whose per-sample terms cancel (there float32 storage alone costs ~1e-5 relative error).
+ */
+export type Precision = 'f32' | 'f64';
+
+/** The kernel entry points of one precision, bound to an instance. */
+interface TypedKernels {
+  gemm: KernelExports['gemm_f32'];
+  addBias: KernelExports['add_bias_f32'];
+  actForward: KernelExports['act_forward_f32'];
+  actBackward: KernelExports['act_backward_f32'];
+  actRBackward: KernelExports['act_r_backward_f32'];
+  softmaxXent: KernelExports['softmax_xent_f32'];
+  argmaxRows: KernelExports['argmax_rows_f32'];
+  rSoftmax: KernelExports['r_softmax_f32'];
+  accInto64: KernelExports['acc_f32_into_f64'];
+  colsumInto64: KernelExports['colsum_f32_into_f64'];
+}
+
+function typedKernels(k: KernelExports, precision: Precision): TypedKernels {
+  const t = precision === 'f64' ? 'f64' : 'f32';
+  return {
+    gemm: k[`gemm_${t}`],
+    addBias: k[`add_bias_${t}`],
+    actForward: k[`act_forward_${t}`],
+    actBackward: k[`act_backward_${t}`],
+    actRBackward: k[`act_r_backward_${t}`],
+    softmaxXent: k[`softmax_xent_${t}`],
+    argmaxRows: k[`argmax_rows_${t}`],
+    rSoftmax: k[`r_softmax_${t}`],
+    accInto64: k[`acc_${t}_into_f64`],
+    colsumInto64: k[`colsum_${t}_into_f64`],
+  };
+}
+
+/** Tuning of a {@link DenseNet}. */
+export interface DenseNetOptions {
+  /** Kernel arithmetic (default `f32`). */
+  readonly precision?: Precision;
+  /** Samples per chunk (default 256): activation buffers are chunk × width. */
+  readonly chunkSize?: number;
+  /** Largest per-sample curvature cache to keep across Hv calls, in bytes (default 512 MiB). */
+  readonly cacheBytes?: number;
+}
+
+/** Per-layer buffers: pointers into wasm memory. */
+interface LayerBuffers {
+  readonly slice: LayerSlice;
+  readonly hidden: boolean;
+  /** [rows × out] pre-activation */
+  readonly z: number;
+  /** [rows × out] activation (hidden layers) */
+  readonly a: number;
+  /** [rows × out] Wᵀδ of the layer above (hidden layers) */
+  readonly e: number;
+  /** [rows × out] δ */
+  readonly d: number;
+  /** [m × out] R{z}, R{a}, R{δ} */
+  readonly rz: number;
+  readonly ra: number;
+  readonly rd: number;
+}
+
+/** Sums of a forward pass over the samples. */
+export interface ForwardSums {
+  /** Σ per-sample cross-entropy */
+  readonly lossSum: number;
+  /** number of samples whose arg-max logit equals the label */
+  readonly correct: number;
+  /** number of samples */
+  readonly n: number;
+}
+
+const DEFAULT_CHUNK = 256;
+const DEFAULT_CACHE_BYTES = 512 * 2 ** 20;
+
+/** A dense MLP over a fixed dataset in one kernel instance. Not thread-safe; one call at a time. */
+export class DenseNet {
+  readonly spec: MlpSpec;
+  readonly p: number;
+  readonly n: number;
+  readonly chunk: number;
+  /** Whether forward/backward results of all samples are kept between Hv calls. */
+  readonly cachesAllSamples: boolean;
+
+  /** Kernel arithmetic in use. */
+  readonly precision: Precision;
+
+  private readonly k: TypedKernels;
+  /** bytes per element: 4 (f32) or 8 (f64) */
+  private readonly es: number;
+  private readonly arena: Arena;
+  private readonly act: number;
+  private readonly layers: LayerBuffers[];
+  private readonly x: number;
+  private readonly labels: number;
+  private readonly pred: number;
+  private readonly theta: number;
+  private readonly dir: number;
+  private readonly acc: number;
+  private readonly tmpW: number;
+  private readonly pre: number;
+  private readonly prob: number;
+  private readonly work: number;
+  private readonly d: number;
+  private curvatureReady = false;
+
+  constructor(kernels: Kernels, spec: MlpSpec, data: Dataset, options: DenseNetOptions = {}) {
+    if (data.d !== spec.sizes[0]) {
+      throw new ShapeError(`the data has ${data.d} features but the ${spec.sizes.join('-')} MLP expects ${spec.sizes[0]}`);
+    }
+    const classes = spec.sizes[spec.sizes.length - 1]!;
+    if (data.classes > classes) {
+      throw new ShapeError(`the data has ${data.classes} classes but the ${spec.sizes.join('-')} MLP outputs ${classes}`);
+    }
+    this.precision = options.precision ?? 'f32';
+    this.k = typedKernels(kernels.exports, this.precision);
+    this.es = this.precision === 'f64' ? 8 : 4;
+    this.arena = new Arena(kernels.exports);
+    this.spec = spec;
+    this.p = parameterCount(spec);
+    this.n = data.n;
+    this.d = data.d;
+    this.act = ACTIVATIONS.indexOf(spec.activation);
+    this.chunk = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, data.n));
+    const slices = layerSlices(spec);
+    const widthSum = slices.reduce((s, l) => s + l.outputs, 0);
+    const maxIn = Math.max(...slices.map((l) => l.inputs));
+    const maxWeight = Math.max(...slices.map((l) => l.inputs * l.outputs));
+    const cacheAll = this.n * widthSum * 4 * (this.precision === "f64" ? 8 : 4) <= (options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    this.cachesAllSamples = cacheAll;
+    const rows = cacheAll ? this.n : this.chunk;
+    const m = this.chunk;
+
+    const es = this.es;
+    const workBytes = kernels.exports.gemmWorkspaceBytes();
+    const estimate = this.n * (this.d * es + 8) + this.p * (2 * es + 8) + rows * widthSum * 4 * es +
+      m * widthSum * 3 * es + m * maxIn * es + maxWeight * es + rows * classes * es + workBytes + 256;
+    this.arena.checkFits(estimate, `a ${spec.sizes.join('-')} MLP over ${this.n} samples (${this.precision})`);
+
+    const a = this.arena;
+    const buf = (count: number, what: string): number => a.alloc(count * es, what);
+    this.x = buf(this.n * this.d, 'the samples');
+    this.setValues(this.x, data.x);
+    this.labels = a.alloc(this.n * 4, 'the labels');
+    a.viewI32(this.labels, this.n).set(data.y);
+    this.pred = a.alloc(this.n * 4, 'the predictions');
+    this.theta = buf(this.p, 'the parameters');
+    this.dir = buf(this.p, 'the direction vector');
+    this.acc = a.f64(this.p, 'the f64 accumulator');
+    this.tmpW = buf(maxWeight, 'a weight-sized buffer');
+    this.pre = buf(m * maxIn, 'the R-backward buffer');
+    this.prob = buf(rows * classes, 'the softmax cache');
+    this.work = a.alloc(workBytes, 'the GEMM workspace');
+    this.layers = slices.map((slice, i) => {
+      const hidden = i < slices.length - 1;
+      const w = slice.outputs;
+      return {
+        slice,
+        hidden,
+        z: buf(rows * w, 'activation cache'),
+        a: hidden ? buf(rows * w, 'activation cache') : 0,
+        e: hidden ? buf(rows * w, 'activation cache') : 0,
+        d: buf(rows * w, 'activation cache'),
+        rz: buf(m * w, 'R-pass buffer'),
+        ra: hidden ? buf(m * w, 'R-pass buffer') : 0,
+        rd: buf(m * w, 'R-pass buffer'),
+      };
+    });
+  }
+
+  /** Bytes of wasm memory this net uses. */
+  get memoryBytes(): number {
+    return this.arena.memoryBytes;
+  }
+
+  /** Copies θ (PyTorch order, p values) into the kernels' memory and drops curvature caches. */
+  setParameters(theta: ArrayLike<number>): void {
+    if (theta.length !== this.p) throw new ShapeError(`parameter vector has ${theta.length} entries, expected p = ${this.p}`);
+    this.setValues(this.theta, theta);
+    this.curvatureReady = false;
+  }
+
+  /** Forward pass over all samples: loss sum and correct count; also records predictions. */
+  forwardSums(): ForwardSums {
+    let lossSum = 0;
+    let correct = 0;
+    for (let i0 = 0; i0 < this.n; i0 += this.chunk) {
+      const m = Math.min(this.chunk, this.n - i0);
+      lossSum += this.forwardChunk(i0, m, this.cacheRow(i0));
+      correct += this.countCorrect(i0, m, this.cacheRow(i0));
+    }
+    return { lossSum, correct, n: this.n };
+  }
+
+  /** Σ over samples of the per-sample gradient, into `out` (p values, f64). Returns forward sums. */
+  gradientSums(out: Float64Array): ForwardSums {
+    this.checkOut(out);
+    const acc = this.arena.viewF64(this.acc, this.p);
+    acc.fill(0);
+    let lossSum = 0;
+    let correct = 0;
+    for (let i0 = 0; i0 < this.n; i0 += this.chunk) {
+      const m = Math.min(this.chunk, this.n - i0);
+      const row = this.cacheRow(i0);
+      lossSum += this.forwardChunk(i0, m, row);
+      correct += this.countCorrect(i0, m, row);
+      this.backwardChunk(m, row, true, i0);
+    }
+    out.set(this.arena.viewF64(this.acc, this.p));
+    this.curvatureReady = this.cachesAllSamples;
+    return { lossSum, correct, n: this.n };
+  }
+
+  /** Runs forward and backward once so that {@link hvpSums} reuses them (when they fit the cache). */
+  prepareCurvature(): void {
+    if (this.curvatureReady) return;
+    if (this.cachesAllSamples) {
+      for (let i0 = 0; i0 < this.n; i0 += this.chunk) {
+        const m = Math.min(this.chunk, this.n - i0);
+        this.forwardChunk(i0, m, i0);
+        this.backwardChunk(m, i0, false, i0);
+      }
+      this.curvatureReady = true;
+    }
+  }
+
+  /** Σ over samples of H_x·v (the per-sample loss Hessian times v) into `out` (f64, p values). */
+  hvpSums(v: ArrayLike<number>, out: Float64Array): void {
+    if (v.length !== this.p) throw new ShapeError(`vector has ${v.length} entries, expected p = ${this.p}`);
+    this.checkOut(out);
+    this.prepareCurvature();
+    this.setValues(this.dir, v);
+    this.arena.viewF64(this.acc, this.p).fill(0);
+    for (let i0 = 0; i0 < this.n; i0 += this.chunk) {
+      const m = Math.min(this.chunk, this.n - i0);
+      const row = this.cacheRow(i0);
+      if (!this.cachesAllSamples) {
+        this.forwardChunk(i0, m, row);
+        this.backwardChunk(m, row, false, i0);
+      }
+      this.rPassChunk(i0, m, row);
+    }
+    out.set(this.arena.viewF64(this.acc, this.p));
+  }
+
+  /** Predicted labels of the last forward pass over all samples. */
+  predictions(): Int32Array {
+    return this.arena.viewI32(this.pred, this.n).slice();
+  }
+
+  // --- per-chunk passes -------------------------------------------------------------------
+
+  /** Copies values into a buffer of the net's element type. */
+  private setValues(ptr: number, values: ArrayLike<number>): void {
+    if (this.es === 8) this.arena.viewF64(ptr, values.length).set(values);
+    else this.arena.viewF32(ptr, values.length).set(values);
+  }
+
+  private cacheRow(i0: number): number {
+    return this.cachesAllSamples ? i0 : 0;
+  }
+
+  private checkOut(out: Float64Array): void {
+    if (out.length !== this.p) throw new ShapeError(`output vector has ${out.length} entries, expected p = ${this.p}`);
+  }
+
+  /** Forward for samples [i0, i0+m) into cache rows starting at `row`; returns the loss sum. */
+  private forwardChunk(i0: number, m: number, row: number): number {
+    const k = this.k;
+    const es = this.es;
+    let input = this.x + i0 * this.d * es;
+    for (const L of this.layers) {
+      const { inputs, outputs } = L.slice;
+      const z = L.z + row * outputs * es;
+      k.gemm(0, 1, m, outputs, inputs, input, inputs, this.theta + L.slice.weight * es, inputs, z, outputs, 0, this.work);
+      k.addBias(z, this.theta + L.slice.bias * es, m, outputs);
+      if (L.hidden) {
+        const a = L.a + row * outputs * es;
+        k.actForward(z, a, m * outputs, this.act);
+        input = a;
+      }
+    }
+    const last = this.layers[this.layers.length - 1]!;
+    const C = last.slice.outputs;
+    return k.softmaxXent(last.z + row * C * es, this.labels + i0 * 4, this.prob + row * C * es, last.d + row * C * es, m, C);
+  }
+
+  private countCorrect(i0: number, m: number, row: number): number {
+    const last = this.layers[this.layers.length - 1]!;
+    const C = last.slice.outputs;
+    this.k.argmaxRows(last.z + row * C * this.es, m, C, this.pred + i0 * 4);
+    const pred = this.arena.viewI32(this.pred + i0 * 4, m);
+    const labels = this.arena.viewI32(this.labels + i0 * 4, m);
+    let correct = 0;
+    for (let i = 0; i < m; i++) if (pred[i] === labels[i]) correct++;
+    return correct;
+  }
+
+  /** Backward from the cached Δ_L: E and Δ of every layer; with `grad`, accumulates ∇ into acc. */
+  private backwardChunk(m: number, row: number, grad: boolean, i0: number): void {
+    const k = this.k;
+    const es = this.es;
+    for (let l = this.layers.length - 1; l >= 0; l--) {
+      const L = this.layers[l]!;
+      const { inputs, outputs } = L.slice;
+      const d = L.d + row * outputs * es;
+      const below = l > 0 ? this.layers[l - 1]! : undefined;
+      if (grad) {
+        const aPrev = below ? below.a + row * inputs * es : this.x + i0 * this.d * es;
+        k.gemm(1, 0, outputs, inputs, m, d, outputs, aPrev, inputs, this.tmpW, inputs, 0, this.work);
+        k.accInto64(this.tmpW, this.acc + L.slice.weight * 8, outputs * inputs);
+        k.colsumInto64(d, m, outputs, this.acc + L.slice.bias * 8);
+      }
+      if (below) {
+        const e = below.e + row * inputs * es;
+        k.gemm(0, 0, m, inputs, outputs, d, outputs, this.theta + L.slice.weight * es, inputs, e, inputs, 0, this.work);
+        k.actBackward(e, below.z + row * inputs * es, below.d + row * inputs * es, m * inputs, this.act);
+      }
+    }
+  }
+
+  /** R-forward and R-backward for samples [i0, i0+m) with caches at `row`; accumulates Hv sums. */
+  private rPassChunk(i0: number, m: number, row: number): void {
+    const k = this.k;
+    const es = this.es;
+    const x = this.x + i0 * this.d * es;
+    const V = this.dir;
+    const W = this.theta;
+    // R-forward
+    for (let l = 0; l < this.layers.length; l++) {
+      const L = this.layers[l]!;
+      const { inputs, outputs } = L.slice;
+      const below = l > 0 ? this.layers[l - 1]! : undefined;
+      const aPrev = below ? below.a + row * inputs * es : x;
+      k.gemm(0, 1, m, outputs, inputs, aPrev, inputs, V + L.slice.weight * es, inputs, L.rz, outputs, 0, this.work);
+      if (below) k.gemm(0, 1, m, outputs, inputs, below.ra, inputs, W + L.slice.weight * es, inputs, L.rz, outputs, 1, this.work);
+      k.addBias(L.rz, V + L.slice.bias * es, m, outputs);
+      if (L.hidden) k.actBackward(L.rz, L.z + row * outputs * es, L.ra, m * outputs, this.act);
+    }
+    const last = this.layers[this.layers.length - 1]!;
+    const C = last.slice.outputs;
+    k.rSoftmax(this.prob + row * C * es, last.rz, last.rd, m, C);
+    // R-backward and the Hv sums
+    for (let l = this.layers.length - 1; l >= 0; l--) {
+      const L = this.layers[l]!;
+      const { inputs, outputs } = L.slice;
+      const below = l > 0 ? this.layers[l - 1]! : undefined;
+      const aPrev = below ? below.a + row * inputs * es : x;
+      const d = L.d + row * outputs * es;
+      k.gemm(1, 0, outputs, inputs, m, L.rd, outputs, aPrev, inputs, this.tmpW, inputs, 0, this.work);
+      if (below) k.gemm(1, 0, outputs, inputs, m, d, outputs, below.ra, inputs, this.tmpW, inputs, 1, this.work);
+      k.accInto64(this.tmpW, this.acc + L.slice.weight * 8, outputs * inputs);
+      k.colsumInto64(L.rd, m, outputs, this.acc + L.slice.bias * 8);
+      if (below) {
+        k.gemm(0, 0, m, inputs, outputs, d, outputs, V + L.slice.weight * es, inputs, this.pre, inputs, 0, this.work);
+        k.gemm(0, 0, m, inputs, outputs, L.rd, outputs, W + L.slice.weight * es, inputs, this.pre, inputs, 1, this.work);
+        const zb = below.z + row * inputs * es;
+        k.actRBackward(this.pre, below.e + row * inputs * es, zb, below.rz, below.rd, m * inputs, this.act);
+      }
+    }
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Loads the kernels. The only file that instantiates WebAssembly.
+ *
+ * Both builds are inlined as base64 (src/engine/kernels.generated.ts, made by
+ * scripts/build-wasm.mjs), so Node, browsers, workers and bundlers load them identically with no
+ * URL, fetch or MIME-type setup. The build is chosen at load time: relaxed SIMD when
+ * `WebAssembly.validate` accepts it (Chromium; Node 20 only with --experimental-wasm-relaxed-simd),
+ * else SIMD128. Instantiation goes through `@assemblyscript/loader`, which supplies the `abort`
+ * import and the export wrapper; the kernels take only pointers and sizes, so nothing else of the
+ * loader is needed.
+ */
+import { instantiateSync } from '@assemblyscript/loader';
+import { ResourceError } from '../errors.js';
+import { RELAXED_WASM_BASE64, SIMD128_WASM_BASE64 } from './kernels.generated.js';
+
+/** Which compiled kernel build runs: `relaxed` uses `f32x4.relaxed_madd` (FMA), `simd128` mul + add. */
+export type KernelBuild = 'simd128' | 'relaxed';
+
+/** Build choice for {@link loadKernels}: `auto` picks `relaxed` when the runtime validates it. */
+export type KernelBuildOption = KernelBuild | 'auto';
+
+/** Pointer (byte offset into `memory`). */
+type Ptr = number;
+
+/** The raw kernel exports; see assembly/index.ts for each contract. */
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  heap_base(): Ptr;
+  relaxed_build(): number;
+  gemmWorkspaceBytes(): number;
+  gemm_f32(transA: number, transB: number, m: number, n: number, k: number, A: Ptr, lda: number,
+    B: Ptr, ldb: number, C: Ptr, ldc: number, accumulate: number, work: Ptr): void;
+  gemm_f64(transA: number, transB: number, m: number, n: number, k: number, A: Ptr, lda: number,
+    B: Ptr, ldb: number, C: Ptr, ldc: number, accumulate: number, work: Ptr): void;
+  add_bias_f32(Z: Ptr, bias: Ptr, m: number, n: number): void;
+  add_bias_f64(Z: Ptr, bias: Ptr, m: number, n: number): void;
+  act_forward_f32(Z: Ptr, A: Ptr, count: number, act: number): void;
+  act_forward_f64(Z: Ptr, A: Ptr, count: number, act: number): void;
+  act_backward_f32(E: Ptr, Z: Ptr, D: Ptr, count: number, act: number): void;
+  act_backward_f64(E: Ptr, Z: Ptr, D: Ptr, count: number, act: number): void;
+  act_r_backward_f32(P: Ptr, E: Ptr, Z: Ptr, RZ: Ptr, RD: Ptr, count: number, act: number): void;
+  act_r_backward_f64(P: Ptr, E: Ptr, Z: Ptr, RZ: Ptr, RD: Ptr, count: number, act: number): void;
+  softmax_xent_f32(Z: Ptr, labels: Ptr, P: Ptr, D: Ptr, m: number, C: number): number;
+  softmax_xent_f64(Z: Ptr, labels: Ptr, P: Ptr, D: Ptr, m: number, C: number): number;
+  argmax_rows_f32(Z: Ptr, m: number, C: number, pred: Ptr): void;
+  argmax_rows_f64(Z: Ptr, m: number, C: number, pred: Ptr): void;
+  r_softmax_f32(P: Ptr, RZ: Ptr, RD: Ptr, m: number, C: number): void;
+  r_softmax_f64(P: Ptr, RZ: Ptr, RD: Ptr, m: number, C: number): void;
+  acc_f32_into_f64(src: Ptr, dst: Ptr, count: number): void;
+  acc_f64_into_f64(src: Ptr, dst: Ptr, count: number): void;
+  colsum_f32_into_f64(D: Ptr, m: number, n: number, out: Ptr): void;
+  colsum_f64_into_f64(D: Ptr, m: number, n: number, out: Ptr): void;
+  dot_f32(a: Ptr, b: Ptr, count: number): number;
+  dot_f64(a: Ptr, b: Ptr, count: number): number;
+  axpy_f64(alpha: number, x: Ptr, y: Ptr, count: number): void;
+  scale_f64(alpha: number, x: Ptr, count: number): void;
+  f64_to_f32(src: Ptr, dst: Ptr, count: number): void;
+  f32_to_f64(src: Ptr, dst: Ptr, count: number): void;
+}
+
+/** A compiled kernel module, shareable with workers (WebAssembly.Module is structured-cloneable). */
+export interface CompiledKernels {
+  readonly build: KernelBuild;
+  readonly module: WebAssembly.Module;
+}
+
+/** An instantiated kernel module. */
+export interface Kernels {
+  readonly build: KernelBuild;
+  readonly module: WebAssembly.Module;
+  readonly exports: KernelExports;
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+const compiled = new Map<KernelBuild, Promise<WebAssembly.Module>>();
+
+/** The wasm bytes of a build. */
+export function kernelBytes(build: KernelBuild): Uint8Array<ArrayBuffer> {
+  return decodeBase64(build === 'relaxed' ? RELAXED_WASM_BASE64 : SIMD128_WASM_BASE64);
+}
+
+/** True when this runtime validates the relaxed-SIMD build. */
+export function relaxedSimdSupported(): boolean {
+  try {
+    return WebAssembly.validate(kernelBytes('relaxed'));
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves `auto` to the build this runtime will run. */
+export function resolveBuild(option: KernelBuildOption = 'auto'): KernelBuild {
+  if (option === 'auto') return relaxedSimdSupported() ? 'relaxed' : 'simd128';
+  if (option !== 'simd128' && option !== 'relaxed') {
+    throw new ResourceError(`unknown kernel build '${String(option)}' (expected 'auto', 'simd128' or 'relaxed')`);
+  }
+  if (option === 'relaxed' && !relaxedSimdSupported()) {
+    throw new ResourceError(
+      "the 'relaxed' kernel build needs WebAssembly relaxed SIMD, which this runtime does not validate " +
+        '(Node 20 needs --experimental-wasm-relaxed-simd); use build: \'simd128\' or \'auto\'',
+    );
+  }
+  return option;
+}
+
+/** Compiles (once per build and realm) the module for `option`. */
+export async function compileKernels(option: KernelBuildOption = 'auto'): Promise<CompiledKernels> {
+  const build = resolveBuild(option);
+  let module = compiled.get(build);
+  if (!module) {
+    module = WebAssembly.compile(kernelBytes(build));
+    compiled.set(build, module);
+  }
+  return { build, module: await module };
+}
+
+/**
+ * Instantiates a compiled kernel module (in this thread or a worker). Synchronous: the module is
+ * small and already compiled; every {@link DenseNet} gets an instance (and a memory) of its own.
+ */
+export function instantiateKernels(kernels: CompiledKernels): Kernels {
+  const imports = {
+    env: {
+      abort(_msg: number, _file: number, line: number, column: number): void {
+        throw new ResourceError(`kernel assertion failed at assembly line ${line}:${column}`);
+      },
+    },
+  };
+  const result = instantiateSync<Record<string, unknown>>(kernels.module, imports);
+  return { build: kernels.build, module: kernels.module, exports: result.exports as unknown as KernelExports };
+}
+
+/** Compiles and instantiates the kernels for `option` in this thread. */
+export async function loadKernels(option: KernelBuildOption = 'auto'): Promise<Kernels> {
+  return instantiateKernels(await compileKernels(option));
+}

@@ -1,0 +1,38 @@
+/**
+ * Helpers that turn working arrays into the frozen, JSON-serialisable result records every
+ * public Hessian function returns (plain `number[]`, never typed arrays).
+ */
+
+/** A copy of `a` as a frozen plain array. */
+export function frozenArray(a: ArrayLike<number>): readonly number[] {
+  return Object.freeze(Array.from(a));
+}
+
+/** A frozen array of frozen rows. */
+export function frozenRows(rows: readonly ArrayLike<number>[]): readonly (readonly number[])[] {
+  return Object.freeze(rows.map((r) => frozenArray(r)));
+}
+
+/**
+ * Flips the sign of `v` in place so that its largest-|component| entry (the first one on ties)
+ * is positive: the library's convention that makes eigenvectors comparable between runs.
+ */
+export function fixSign(v: Float64Array): void {
+  let best = 0;
+  let bestAbs = -1;
+  for (let i = 0; i < v.length; i++) {
+    const a = Math.abs(v[i]!);
+    if (a > bestAbs) {
+      bestAbs = a;
+      best = i;
+    }
+  }
+  if (v.length > 0 && v[best]! < 0) {
+    for (let i = 0; i < v.length; i++) v[i] = -v[i]!;
+  }
+}
+
+/** Throttles a progress callback to about `calls` invocations over `total` steps (always the last). */
+export function progressStride(total: number, calls = 100): number {
+  return Math.max(1, Math.floor(total / calls));
+}
