@@ -5,7 +5,9 @@
  *   (Debian's `chromium`, driven through playwright with `executablePath`; no browser download).
  * Under CI=true a missing Chromium is an error; elsewhere the browser suite is skipped loudly.
  */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 
@@ -18,6 +20,16 @@ if (!chromiumPath) {
   if (inCi) throw new Error(`${message}. Browser tests are mandatory under CI=true.`);
   const bar = '!'.repeat(100);
   console.warn(`\n${bar}\n!!! BROWSER TESTS SKIPPED: ${message}.\n${bar}\n`);
+}
+
+/** Runs test/helpers/digest-node.ts in a Node child process (with relaxed SIMD enabled). */
+async function nodeDigest(_context: unknown, build: string, precision: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--experimental-wasm-relaxed-simd', '--import', 'tsx', 'test/helpers/digest-node.ts', build, precision],
+    { maxBuffer: 64 * 2 ** 20 },
+  );
+  return stdout;
 }
 
 const CHROMIUM_ARGS = [
@@ -52,6 +64,7 @@ export default defineConfig({
                   screenshotFailures: false,
                   provider: playwright({ launchOptions: { executablePath: chromiumPath, args: CHROMIUM_ARGS } }),
                   instances: [{ browser: 'chromium' as const }],
+                  commands: { nodeDigest },
                 },
               },
             },

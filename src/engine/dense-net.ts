@@ -122,6 +122,9 @@ export class DenseNet {
   private readonly x: number;
   private readonly labels: number;
   private readonly pred: number;
+  /** [chunk × d] and [chunk] gather buffers for mini-batches */
+  private readonly batchX: number;
+  private readonly batchLabels: number;
   private readonly theta: number;
   private readonly dir: number;
   private readonly acc: number;
@@ -162,7 +165,7 @@ export class DenseNet {
     const es = this.es;
     const workBytes = kernels.exports.gemmWorkspaceBytes();
     const estimate = this.n * (this.d * es + 8) + this.p * (2 * es + 8) + rows * widthSum * 4 * es +
-      m * widthSum * 3 * es + m * maxIn * es + maxWeight * es + rows * classes * es + workBytes + 256;
+      m * widthSum * 3 * es + m * (maxIn + this.d) * es + m * 4 + maxWeight * es + rows * classes * es + workBytes + 256;
     this.arena.checkFits(estimate, `a ${spec.sizes.join('-')} MLP over ${this.n} samples (${this.precision})`);
 
     const a = this.arena;
@@ -172,6 +175,8 @@ export class DenseNet {
     this.labels = a.alloc(this.n * 4, 'the labels');
     a.viewI32(this.labels, this.n).set(data.y);
     this.pred = a.alloc(this.n * 4, 'the predictions');
+    this.batchX = buf(m * this.d, 'the mini-batch buffer');
+    this.batchLabels = a.alloc(m * 4, 'the mini-batch labels');
     this.theta = buf(this.p, 'the parameters');
     this.dir = buf(this.p, 'the direction vector');
     this.acc = a.f64(this.p, 'the f64 accumulator');
@@ -271,6 +276,42 @@ export class DenseNet {
     out.set(this.arena.viewF64(this.acc, this.p));
   }
 
+  /**
+   * Σ over the samples `indices` (a mini-batch, any length, repeats allowed) of the per-sample
+   * gradient into `out` (f64, p values). Returns the batch's loss sum and correct count.
+   */
+  gradientSumsOn(indices: ArrayLike<number>, out: Float64Array): ForwardSums {
+    this.checkOut(out);
+    this.arena.viewF64(this.acc, this.p).fill(0);
+    this.curvatureReady = false;
+    let lossSum = 0;
+    let correct = 0;
+    const d = this.d;
+    for (let b0 = 0; b0 < indices.length; b0 += this.chunk) {
+      const m = Math.min(this.chunk, indices.length - b0);
+      const labels = this.arena.viewI32(this.labels, this.n);
+      const batchLabels = this.arena.viewI32(this.batchLabels, m);
+      const xs = this.es === 8 ? this.arena.viewF64(this.x, this.n * d) : this.arena.viewF32(this.x, this.n * d);
+      const bx = this.es === 8 ? this.arena.viewF64(this.batchX, m * d) : this.arena.viewF32(this.batchX, m * d);
+      for (let i = 0; i < m; i++) {
+        const s = indices[b0 + i]!;
+        if (!(s >= 0 && s < this.n && Number.isInteger(s))) throw new ShapeError(`batch index ${s} is out of range 0..${this.n - 1}`);
+        bx.set(xs.subarray(s * d, s * d + d), i * d);
+        batchLabels[i] = labels[s]!;
+      }
+      lossSum += this.forwardRows(this.batchX, this.batchLabels, m, 0);
+      const last = this.layers[this.layers.length - 1]!;
+      const C = last.slice.outputs;
+      this.k.argmaxRows(last.z, m, C, this.batchLabels + 0);
+      // argmax overwrote the gathered labels with predictions: count against the true labels
+      const pred = this.arena.viewI32(this.batchLabels, m);
+      for (let i = 0; i < m; i++) if (pred[i] === labels[indices[b0 + i]!]) correct++;
+      this.backwardRows(this.batchX, m, 0, true);
+    }
+    out.set(this.arena.viewF64(this.acc, this.p));
+    return { lossSum, correct, n: indices.length };
+  }
+
   /** Predicted labels of the last forward pass over all samples. */
   predictions(): Int32Array {
     return this.arena.viewI32(this.pred, this.n).slice();
@@ -294,9 +335,14 @@ export class DenseNet {
 
   /** Forward for samples [i0, i0+m) into cache rows starting at `row`; returns the loss sum. */
   private forwardChunk(i0: number, m: number, row: number): number {
+    return this.forwardRows(this.x + i0 * this.d * this.es, this.labels + i0 * 4, m, row);
+  }
+
+  /** Forward for m rows of inputs at `x` with labels at `labels`; returns the loss sum. */
+  private forwardRows(x: number, labels: number, m: number, row: number): number {
     const k = this.k;
     const es = this.es;
-    let input = this.x + i0 * this.d * es;
+    let input = x;
     for (const L of this.layers) {
       const { inputs, outputs } = L.slice;
       const z = L.z + row * outputs * es;
@@ -310,7 +356,7 @@ export class DenseNet {
     }
     const last = this.layers[this.layers.length - 1]!;
     const C = last.slice.outputs;
-    return k.softmaxXent(last.z + row * C * es, this.labels + i0 * 4, this.prob + row * C * es, last.d + row * C * es, m, C);
+    return k.softmaxXent(last.z + row * C * es, labels, this.prob + row * C * es, last.d + row * C * es, m, C);
   }
 
   private countCorrect(i0: number, m: number, row: number): number {
@@ -326,6 +372,11 @@ export class DenseNet {
 
   /** Backward from the cached Δ_L: E and Δ of every layer; with `grad`, accumulates ∇ into acc. */
   private backwardChunk(m: number, row: number, grad: boolean, i0: number): void {
+    this.backwardRows(this.x + i0 * this.d * this.es, m, row, grad);
+  }
+
+  /** Backward for m rows whose inputs are at `x` (needed for the first layer's gradient). */
+  private backwardRows(x: number, m: number, row: number, grad: boolean): void {
     const k = this.k;
     const es = this.es;
     for (let l = this.layers.length - 1; l >= 0; l--) {
@@ -334,7 +385,7 @@ export class DenseNet {
       const d = L.d + row * outputs * es;
       const below = l > 0 ? this.layers[l - 1]! : undefined;
       if (grad) {
-        const aPrev = below ? below.a + row * inputs * es : this.x + i0 * this.d * es;
+        const aPrev = below ? below.a + row * inputs * es : x;
         k.gemm(1, 0, outputs, inputs, m, d, outputs, aPrev, inputs, this.tmpW, inputs, 0, this.work);
         k.accInto64(this.tmpW, this.acc + L.slice.weight * 8, outputs * inputs);
         k.colsumInto64(d, m, outputs, this.acc + L.slice.bias * 8);
