@@ -319,3 +319,60 @@ export function argmax_rows_f64(Z: usize, m: i32, C: i32, pred: usize): void { a
 export function r_softmax_f32(P: usize, RZ: usize, RD: usize, m: i32, C: i32): void { rSoftmax<f32>(P, RZ, RD, m, C); }
 /** The R-operator of softmax cross-entropy's δ, f64. */
 export function r_softmax_f64(P: usize, RZ: usize, RD: usize, m: i32, C: i32): void { rSoftmax<f64>(P, RZ, RD, m, C); }
+
+// out[i·k + j] += Σ_o D[i][o] · (P[i][j·n + o] + c[j·n + o]) for i < m, j < k: the per-sample
+// products ⟨δ_l, V_l^{(j)} a_{l−1} + c_l^{(j)}⟩ of k directions from P = A_{l−1}·[V^{(1)};…;V^{(k)}]ᵀ.
+// @ts-ignore: decorator
+@inline
+function blockRowDots<T>(D: usize, P: usize, c: usize, m: i32, n: i32, k: i32, out: usize): void {
+  const sz = <usize>sizeof<T>();
+  for (let i = 0; i < m; i++) {
+    const d = D + <usize>(i * n) * sz;
+    const prow = P + <usize>(i * n * k) * sz;
+    for (let j = 0; j < k; j++) {
+      const pj = prow + <usize>(j * n) * sz;
+      const cj = c + <usize>(j * n) * sz;
+      let s: f64 = 0;
+      for (let o = 0; o < n; o++) {
+        const off = <usize>o * sz;
+        s += <f64>load<T>(d + off) * (<f64>load<T>(pj + off) + <f64>load<T>(cj + off));
+      }
+      const dst = out + (<usize>(i * k + j) << 3);
+      store<f64>(dst, load<f64>(dst) + s);
+    }
+  }
+}
+
+// out[i] += ‖D[i]‖² · (‖A[i]‖² + 1): the per-sample ‖∇_{W_l,b_l} ℓ‖² of a dense layer.
+// @ts-ignore: decorator
+@inline
+function layerGradNormSq<T>(D: usize, A: usize, m: i32, n: i32, nin: i32, out: usize): void {
+  const sz = <usize>sizeof<T>();
+  for (let i = 0; i < m; i++) {
+    let dd: f64 = 0;
+    let aa: f64 = 0;
+    const d = D + <usize>(i * n) * sz;
+    const a = A + <usize>(i * nin) * sz;
+    for (let o = 0; o < n; o++) { const v = <f64>load<T>(d + <usize>o * sz); dd += v * v; }
+    for (let o = 0; o < nin; o++) { const v = <f64>load<T>(a + <usize>o * sz); aa += v * v; }
+    const dst = out + (<usize>i << 3);
+    store<f64>(dst, load<f64>(dst) + dd * (aa + 1.0));
+  }
+}
+
+/** Per-sample products of k directions with a dense layer's per-sample gradient (f32 blocks, f64 out). */
+export function block_row_dots_f32(D: usize, P: usize, c: usize, m: i32, n: i32, k: i32, out: usize): void {
+  blockRowDots<f32>(D, P, c, m, n, k, out);
+}
+/** Per-sample products of k directions, f64 blocks. */
+export function block_row_dots_f64(D: usize, P: usize, c: usize, m: i32, n: i32, k: i32, out: usize): void {
+  blockRowDots<f64>(D, P, c, m, n, k, out);
+}
+/** Per-sample squared gradient norm of a dense layer, accumulated into f64 `out` (f32 blocks). */
+export function layer_grad_normsq_f32(D: usize, A: usize, m: i32, n: i32, nin: i32, out: usize): void {
+  layerGradNormSq<f32>(D, A, m, n, nin, out);
+}
+/** Per-sample squared gradient norm of a dense layer, f64 blocks. */
+export function layer_grad_normsq_f64(D: usize, A: usize, m: i32, n: i32, nin: i32, out: usize): void {
+  layerGradNormSq<f64>(D, A, m, n, nin, out);
+}

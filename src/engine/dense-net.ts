@@ -42,6 +42,8 @@ interface TypedKernels {
   rSoftmax: KernelExports['r_softmax_f32'];
   accInto64: KernelExports['acc_f32_into_f64'];
   colsumInto64: KernelExports['colsum_f32_into_f64'];
+  blockRowDots: KernelExports['block_row_dots_f32'];
+  layerGradNormSq: KernelExports['layer_grad_normsq_f32'];
 }
 
 function typedKernels(k: KernelExports, precision: Precision): TypedKernels {
@@ -57,6 +59,8 @@ function typedKernels(k: KernelExports, precision: Precision): TypedKernels {
     rSoftmax: k[`r_softmax_${t}`],
     accInto64: k[`acc_${t}_into_f64`],
     colsumInto64: k[`colsum_${t}_into_f64`],
+    blockRowDots: k[`block_row_dots_${t}`],
+    layerGradNormSq: k[`layer_grad_normsq_${t}`],
   };
 }
 
@@ -86,6 +90,19 @@ interface LayerBuffers {
   readonly rz: number;
   readonly ra: number;
   readonly rd: number;
+}
+
+/** Which label the per-sample gradient g(x) = ∇θ ℓ(θ; x, y) uses. */
+export type LabelChoice = 'predicted' | 'true';
+
+/** Per-sample products of k directions with the per-sample gradients. */
+export interface PerSampleProducts {
+  /** [n × k] row-major: ⟨g(x_i), v_j⟩ */
+  readonly dots: Float64Array;
+  /** [n]: ‖g(x_i)‖² */
+  readonly gradNormSq: Float64Array;
+  /** [n]: arg-max labels (first index on ties) */
+  readonly predicted: Int32Array;
 }
 
 /** Sums of a forward pass over the samples. */
@@ -310,6 +327,78 @@ export class DenseNet {
     }
     out.set(this.arena.viewF64(this.acc, this.p));
     return { lossSum, correct, n: indices.length };
+  }
+
+  /**
+   * For every sample x_i and direction v_j: ⟨g(x_i), v_j⟩ and ‖g(x_i)‖², with g(x) the per-sample
+   * gradient at the predicted (default) or true label — never materialising n × p gradients:
+   * for a dense layer ⟨g, v⟩ = Σ_l δ_lᵀ(V_l a_{l−1} + c_l) and ‖g‖² = Σ_l ‖δ_l‖²(‖a_{l−1}‖² + 1)
+   * (DESIGN.md); the k products V_l a_{l−1} are one GEMM per layer and chunk.
+   */
+  perSampleProducts(vectors: readonly ArrayLike<number>[], labelChoice: LabelChoice = 'predicted'): PerSampleProducts {
+    const k = vectors.length;
+    vectors.forEach((v, j) => {
+      if (v.length !== this.p) throw new ShapeError(`direction ${j} has ${v.length} entries, expected p = ${this.p}`);
+    });
+    const es = this.es;
+    const mark = this.arena.mark();
+    try {
+      const maxOut = Math.max(...this.layers.map((L) => L.slice.outputs));
+      const stack = this.arena.alloc(Math.max(1, k * this.p) * es, `${k} stacked directions`);
+      const prod = this.arena.alloc(Math.max(1, this.chunk * k * maxOut) * es, 'the per-sample product buffer');
+      const dots = this.arena.f64(Math.max(1, this.n * k), 'the per-sample products');
+      const norms = this.arena.f64(this.n, 'the per-sample gradient norms');
+      // Stack layer by layer: [V_l^(1); …; V_l^(k)] (k·out × in), then [c_l^(1); …; c_l^(k)].
+      const offsets = this.layers.map(() => 0);
+      let at = 0;
+      this.layers.forEach((L, l) => {
+        offsets[l] = at;
+        at += k * (L.slice.inputs * L.slice.outputs + L.slice.outputs);
+      });
+      const view = es === 8 ? this.arena.viewF64(stack, k * this.p) : this.arena.viewF32(stack, k * this.p);
+      this.layers.forEach((L, l) => {
+        const { inputs, outputs, weight, bias } = L.slice;
+        const w = inputs * outputs;
+        for (let j = 0; j < k; j++) {
+          const v = vectors[j]!;
+          for (let i = 0; i < w; i++) view[offsets[l]! + j * w + i] = v[weight + i]!;
+          for (let i = 0; i < outputs; i++) view[offsets[l]! + k * w + j * outputs + i] = v[bias + i]!;
+        }
+      });
+      const kk = this.k;
+      for (let i0 = 0; i0 < this.n; i0 += this.chunk) {
+        const m = Math.min(this.chunk, this.n - i0);
+        const row = this.cacheRow(i0);
+        const x = this.x + i0 * this.d * es;
+        this.forwardRows(x, this.labels + i0 * 4, m, row);
+        const last = this.layers[this.layers.length - 1]!;
+        const C = last.slice.outputs;
+        kk.argmaxRows(last.z + row * C * es, m, C, this.pred + i0 * 4);
+        if (labelChoice === 'predicted') {
+          kk.softmaxXent(last.z + row * C * es, this.pred + i0 * 4, this.prob + row * C * es, last.d + row * C * es, m, C);
+        }
+        this.backwardRows(x, m, row, false);
+        this.layers.forEach((L, l) => {
+          const { inputs, outputs } = L.slice;
+          const below = l > 0 ? this.layers[l - 1]! : undefined;
+          const aPrev = below ? below.a + row * inputs * es : x;
+          const d = L.d + row * outputs * es;
+          if (k > 0) {
+            kk.gemm(0, 1, m, k * outputs, inputs, aPrev, inputs, stack + offsets[l]! * es, inputs, prod, k * outputs, 0, this.work);
+            kk.blockRowDots(d, prod, stack + (offsets[l]! + k * inputs * outputs) * es, m, outputs, k, dots + i0 * k * 8);
+          }
+          kk.layerGradNormSq(d, aPrev, m, outputs, inputs, norms + i0 * 8);
+        });
+      }
+      this.curvatureReady = false;
+      return {
+        dots: this.arena.viewF64(dots, this.n * k).slice(),
+        gradNormSq: this.arena.viewF64(norms, this.n).slice(),
+        predicted: this.arena.viewI32(this.pred, this.n).slice(),
+      };
+    } finally {
+      this.arena.reset(mark);
+    }
   }
 
   /** Predicted labels of the last forward pass over all samples. */

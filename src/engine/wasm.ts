@@ -46,6 +46,10 @@ export interface KernelExports {
   argmax_rows_f64(Z: Ptr, m: number, C: number, pred: Ptr): void;
   r_softmax_f32(P: Ptr, RZ: Ptr, RD: Ptr, m: number, C: number): void;
   r_softmax_f64(P: Ptr, RZ: Ptr, RD: Ptr, m: number, C: number): void;
+  block_row_dots_f32(D: Ptr, P: Ptr, c: Ptr, m: number, n: number, k: number, out: Ptr): void;
+  block_row_dots_f64(D: Ptr, P: Ptr, c: Ptr, m: number, n: number, k: number, out: Ptr): void;
+  layer_grad_normsq_f32(D: Ptr, A: Ptr, m: number, n: number, nin: number, out: Ptr): void;
+  layer_grad_normsq_f64(D: Ptr, A: Ptr, m: number, n: number, nin: number, out: Ptr): void;
   acc_f32_into_f64(src: Ptr, dst: Ptr, count: number): void;
   acc_f64_into_f64(src: Ptr, dst: Ptr, count: number): void;
   colsum_f32_into_f64(D: Ptr, m: number, n: number, out: Ptr): void;

@@ -265,9 +265,59 @@ export function tridiagonalEigenRows(diag: ArrayLike<number>, offdiag: ArrayLike
 }
 
 /**
- * Householder reduction of the full symmetric matrix `a` (n×n row-major, both triangles, overwritten)
- * to tridiagonal form: d = diagonal, e[i] = T[i][i−1] (e[0] = 0). Row i of `a` keeps the
- * (scaled) Householder vector u_i in entries 0..i−1, with hh[i] = ‖u_i‖²/2 (0: no reflection).
+ * Builds the Householder reflection that zeroes row i of `a` left of its subdiagonal entry:
+ * from x = a[i][0..i−1] it stores the (scaled) vector u in place, sets e[i] = T[i][i−1] and
+ * hh[i] = ‖u‖²/2, so P = I − u uᵀ / hh[i]. Returns hh[i] (0: x was zero, no reflection).
+ */
+function makeReflector(a: Float64Array, n: number, i: number, e: Float64Array, hh: Float64Array): number {
+  const l = i - 1;
+  const ri = i * n;
+  let scale = 0;
+  for (let k = 0; k <= l; k++) scale += Math.abs(a[ri + k]!);
+  if (scale === 0) {
+    e[i] = 0;
+    hh[i] = 0;
+    return 0;
+  }
+  // Scale to avoid under/overflow in the squared norm; the reflection itself is scale-free.
+  const inv = 1 / scale;
+  let sigma = 0;
+  for (let k = 0; k <= l; k++) {
+    const x = a[ri + k]! * inv;
+    a[ri + k] = x;
+    sigma += x * x;
+  }
+  const f = a[ri + l]!;
+  const g = f >= 0 ? -Math.sqrt(sigma) : Math.sqrt(sigma);
+  e[i] = scale * g;
+  const h = sigma - f * g;
+  a[ri + l] = f - g;
+  hh[i] = h;
+  return h;
+}
+
+/** out[0..m) ← S·x for the symmetric m×m block S whose lower triangle is stored in `a`. */
+function lowerSymmetricMatvec(a: Float64Array, n: number, m: number, x: Float64Array, xOffset: number, out: Float64Array): void {
+  out.fill(0, 0, m);
+  for (let j = 0; j < m; j++) {
+    const rj = j * n;
+    const xj = x[xOffset + j]!;
+    let s = 0;
+    for (let k = 0; k < j; k++) {
+      const v = a[rj + k]!;
+      s += v * x[xOffset + k]!;
+      out[k]! += v * xj;
+    }
+    out[j]! += s + a[rj + j]! * xj;
+  }
+}
+
+/**
+ * Householder reduction of the symmetric matrix in `a` (n×n row-major; only the lower triangle
+ * is read and kept) to tridiagonal T = QᵀAQ: d = diagonal, e[i] = T[i][i−1] (e[0] = 0). Row i
+ * of `a` keeps the scaled Householder vector u_i in entries 0..i−1 with hh[i] = ‖u_i‖²/2
+ * (0: no reflection). Each step's rank-2 update A ← A − u qᵀ − q uᵀ is fused with the next
+ * step's product A·u′ into one pass over the lower triangle.
  */
 function householderTridiagonalize(
   a: Float64Array,
@@ -278,113 +328,194 @@ function householderTridiagonalize(
   signal?: AbortSignal,
   onProgress?: (progress: DenseProgress) => void,
 ): void {
-  const q = new Float64Array(n);
+  hh.fill(0);
+  e.fill(0);
+  let q = new Float64Array(n);
+  let next = new Float64Array(n);
   const total = Math.max(0, n - 2);
   const stride = progressStride(total);
+  if (n >= 3) {
+    const h = makeReflector(a, n, n - 1, e, hh);
+    if (h !== 0) {
+      lowerSymmetricMatvec(a, n, n - 1, a, (n - 1) * n, q);
+      for (let j = 0; j < n - 1; j++) q[j]! /= h;
+    }
+  }
   for (let i = n - 1; i >= 2; i--) {
     if ((i & 7) === 0) throwIfAborted(signal);
     const l = i - 1;
     const ri = i * n;
-    let scale = 0;
-    for (let k = 0; k <= l; k++) scale += Math.abs(a[ri + k]!);
-    if (scale === 0) {
-      e[i] = 0;
-      hh[i] = 0;
-    } else {
-      // Scale to avoid under/overflow in the squared norm; the reflection is scale-free.
-      const inv = 1 / scale;
-      let sigma = 0;
-      for (let k = 0; k <= l; k++) {
-        const x = a[ri + k]! * inv;
-        a[ri + k] = x;
-        sigma += x * x;
-      }
-      const f = a[ri + l]!;
-      const g = f >= 0 ? -Math.sqrt(sigma) : Math.sqrt(sigma);
-      e[i] = scale * g;
-      const h = sigma - f * g;
-      a[ri + l] = f - g;
-      // q ← A u / h over the leading (l+1)×(l+1) block, then q ← q − (uᵀq / 2h)·u.
-      let uq = 0;
-      for (let j = 0; j <= l; j++) {
-        const rj = j * n;
-        let s0 = 0;
-        let s1 = 0;
-        let k = 0;
-        for (; k + 1 <= l; k += 2) {
-          s0 += a[rj + k]! * a[ri + k]!;
-          s1 += a[rj + k + 1]! * a[ri + k + 1]!;
-        }
-        if (k <= l) s0 += a[rj + k]! * a[ri + k]!;
-        const qj = (s0 + s1) / h;
-        q[j] = qj;
-        uq += a[ri + j]! * qj;
-      }
-      const kk = uq / (2 * h);
+    const rl = l * n;
+    const h = hh[i]!;
+    if (h !== 0) {
+      // q ← p − (uᵀp / 2h)·u, with p = A u / h already in q.
+      let up = 0;
+      for (let j = 0; j <= l; j++) up += a[ri + j]! * q[j]!;
+      const kk = up / (2 * h);
       for (let j = 0; j <= l; j++) q[j]! -= kk * a[ri + j]!;
-      // A ← A − u qᵀ − q uᵀ on the block, both triangles.
-      for (let j = 0; j <= l; j++) {
+      // Row l first: it is the source of the next reflection.
+      const ul = a[ri + l]!;
+      const ql = q[l]!;
+      for (let k = 0; k <= l; k++) a[rl + k]! -= ul * q[k]! + ql * a[ri + k]!;
+    }
+    const h2 = l >= 2 ? makeReflector(a, n, l, e, hh) : 0;
+    if (h !== 0 || h2 !== 0) {
+      next.fill(0, 0, l);
+      for (let j = 0; j < l; j++) {
         const rj = j * n;
-        const uj = a[ri + j]!;
-        const qj = q[j]!;
-        for (let k = 0; k <= l; k++) a[rj + k]! -= uj * q[k]! + qj * a[ri + k]!;
+        if (h !== 0 && h2 !== 0) {
+          const uj = a[ri + j]!;
+          const qj = q[j]!;
+          const vj = a[rl + j]!;
+          let s = 0;
+          for (let k = 0; k < j; k++) {
+            const x = a[rj + k]! - (uj * q[k]! + qj * a[ri + k]!);
+            a[rj + k] = x;
+            s += x * a[rl + k]!;
+            next[k]! += x * vj;
+          }
+          const x = a[rj + j]! - 2 * uj * qj;
+          a[rj + j] = x;
+          next[j]! += s + x * vj;
+        } else if (h !== 0) {
+          const uj = a[ri + j]!;
+          const qj = q[j]!;
+          for (let k = 0; k <= j; k++) a[rj + k]! -= uj * q[k]! + qj * a[ri + k]!;
+        } else {
+          const vj = a[rl + j]!;
+          let s = 0;
+          for (let k = 0; k < j; k++) {
+            const x = a[rj + k]!;
+            s += x * a[rl + k]!;
+            next[k]! += x * vj;
+          }
+          next[j]! += s + a[rj + j]! * vj;
+        }
       }
-      hh[i] = h;
+      if (h2 !== 0) {
+        for (let j = 0; j < l; j++) next[j]! /= h2;
+        const t = q;
+        q = next;
+        next = t;
+      }
     }
     const done = n - i;
     if (onProgress && (done % stride === 0 || i === 2)) onProgress({ stage: 'tridiagonalize', done, total });
   }
-  e[0] = 0;
-  hh[0] = 0;
-  if (n > 1) {
-    e[1] = a[n]!;
-    hh[1] = 0;
-  }
+  if (n > 1) e[1] = a[n]!;
   for (let k = 0; k < n; k++) d[k] = a[k * n + k]!;
 }
 
-/**
- * Forms Q = P_{n−1} ⋯ P_2 (the product of the reflections stored in `a`, `hh`) into z, applying
- * P_2 first so each step touches only the leading i×i block.
- */
-function accumulateQ(
-  a: Float64Array,
-  n: number,
-  hh: Float64Array,
-  z: Float64Array,
-  signal?: AbortSignal,
-  onProgress?: (progress: DenseProgress) => void,
-): void {
-  z.fill(0);
-  for (let k = 0; k < n; k++) z[k * n + k] = 1;
-  const w = new Float64Array(n);
-  const stride = progressStride(n);
-  for (let i = 2; i < n; i++) {
-    if ((i & 7) === 0) throwIfAborted(signal);
-    const h = hh[i]!;
-    if (h !== 0) {
-      const ri = i * n;
-      w.fill(0, 0, i);
-      for (let r = 0; r < i; r++) {
-        const ur = a[ri + r]!;
-        if (ur === 0) continue;
-        const zr = r * n;
-        for (let c = 0; c < i; c++) w[c]! += ur * z[zr + c]!;
-      }
-      for (let r = 0; r < i; r++) {
-        const f = a[ri + r]! / h;
-        if (f === 0) continue;
-        const zr = r * n;
-        for (let c = 0; c < i; c++) z[zr + c]! -= f * w[c]!;
+/** In-place transpose of the n×n row-major matrix z, in cache-sized tiles. */
+function transposeInPlace(z: Float64Array, n: number): void {
+  const B = 32;
+  for (let i0 = 0; i0 < n; i0 += B) {
+    const i1 = Math.min(n, i0 + B);
+    for (let j0 = 0; j0 <= i0; j0 += B) {
+      const j1 = Math.min(n, j0 + B);
+      for (let i = i0; i < i1; i++) {
+        const jEnd = j0 === i0 ? i : j1;
+        for (let j = j0; j < jEnd; j++) {
+          const t = z[i * n + j]!;
+          z[i * n + j] = z[j * n + i]!;
+          z[j * n + i] = t;
+        }
       }
     }
-    if (onProgress && (i % stride === 0 || i === n - 1)) onProgress({ stage: 'accumulate', done: i + 1, total: n });
   }
 }
 
 /**
- * Decomposes the work matrix `a` (n×n, symmetric, both triangles; destroyed — it becomes the
- * eigenvector output when vectors are wanted).
+ * Forms Q = P_{n−1} ⋯ P_2 from the reflections stored in `a`, `hh`, written transposed:
+ * zt[c·n + r] = Q[r][c]. Reflections are applied four at a time (P_2 first, so each block
+ * touches only the leading rows and columns); per column of Q the four dot products and the
+ * four updates each run over one contiguous row of zt.
+ */
+function accumulateQTransposed(
+  a: Float64Array,
+  n: number,
+  hh: Float64Array,
+  zt: Float64Array,
+  signal?: AbortSignal,
+  onProgress?: (progress: DenseProgress) => void,
+): void {
+  zt.fill(0);
+  for (let k = 0; k < n; k++) zt[k * n + k] = 1;
+  const u = new Float64Array(4 * n); // u[r·4 + b]: component r of reflection b of the block
+  const hb = new Float64Array(4);
+  const g = new Float64Array(16); // g[b·4 + c] = u_b · u_c for c < b
+  const stride = progressStride(n);
+  for (let i = 2; i < n; i += 4) {
+    throwIfAborted(signal);
+    const nb = Math.min(4, n - i);
+    const top = i + nb - 1; // rows and columns the block can touch
+    u.fill(0, 0, 4 * top);
+    for (let b = 0; b < 4; b++) {
+      const idx = i + b;
+      const h = b < nb ? hh[idx]! : 0;
+      hb[b] = h;
+      if (h === 0) continue;
+      const ro = idx * n;
+      for (let r = 0; r < idx; r++) u[r * 4 + b] = a[ro + r]!;
+    }
+    g.fill(0);
+    for (let r = 0; r < top; r++) {
+      const o = r * 4;
+      const u0 = u[o]!;
+      const u1 = u[o + 1]!;
+      const u2 = u[o + 2]!;
+      const u3 = u[o + 3]!;
+      g[4]! += u1 * u0;
+      g[8]! += u2 * u0;
+      g[9]! += u2 * u1;
+      g[12]! += u3 * u0;
+      g[13]! += u3 * u1;
+      g[14]! += u3 * u2;
+    }
+    const i0 = hb[0] !== 0 ? 1 / hb[0]! : 0;
+    const i1 = hb[1] !== 0 ? 1 / hb[1]! : 0;
+    const i2 = hb[2] !== 0 ? 1 / hb[2]! : 0;
+    const i3 = hb[3] !== 0 ? 1 / hb[3]! : 0;
+    const g10 = g[4]!;
+    const g20 = g[8]!;
+    const g21 = g[9]!;
+    const g30 = g[12]!;
+    const g31 = g[13]!;
+    const g32 = g[14]!;
+    for (let c = 0; c < top; c++) {
+      const o = c * n;
+      let w0 = 0;
+      let w1 = 0;
+      let w2 = 0;
+      let w3 = 0;
+      for (let r = 0; r < top; r++) {
+        const x = zt[o + r]!;
+        const ur = r * 4;
+        w0 += u[ur]! * x;
+        w1 += u[ur + 1]! * x;
+        w2 += u[ur + 2]! * x;
+        w3 += u[ur + 3]! * x;
+      }
+      // Apply P_i, then P_{i+1}, … : each sees the vector already changed by the earlier ones.
+      const m0 = w0 * i0;
+      const m1 = (w1 - g10 * m0) * i1;
+      const m2 = (w2 - g20 * m0 - g21 * m1) * i2;
+      const m3 = (w3 - g30 * m0 - g31 * m1 - g32 * m2) * i3;
+      for (let r = 0; r < top; r++) {
+        const ur = r * 4;
+        zt[o + r]! -= u[ur]! * m0 + u[ur + 1]! * m1 + (u[ur + 2]! * m2 + u[ur + 3]! * m3);
+      }
+    }
+    const done = Math.min(n, i + nb);
+    if (onProgress && (Math.floor(done / stride) !== Math.floor(i / stride) || done === n)) {
+      onProgress({ stage: 'accumulate', done, total: n });
+    }
+  }
+}
+
+/**
+ * Decomposes the work matrix `a` (n×n, symmetric, lower triangle read; destroyed — it becomes
+ * the eigenvector output when vectors are wanted).
  */
 function decomposeInPlace(a: Float64Array, n: number, options: SymmetricEigenOptions): SymmetricEigenResult {
   const wantVectors = options.vectors ?? true;
@@ -400,22 +531,19 @@ function decomposeInPlace(a: Float64Array, n: number, options: SymmetricEigenOpt
   let z: Float64Array | null = null;
   if (wantVectors) {
     z = new Float64Array(n * n);
-    accumulateQ(a, n, hh, z, signal, onProgress);
+    accumulateQTransposed(a, n, hh, z, signal, onProgress);
+    transposeInPlace(z, n);
   }
   implicitQL(d, off, n, z, n, signal, onProgress);
   const order = descendingOrder(d);
   const eigenvalues = new Float64Array(n);
   for (let t = 0; t < n; t++) eigenvalues[t] = d[order[t]!]!;
   if (z === null) return { n, eigenvalues, eigenvectors: null };
-  // Eigenvector t is column order[t] of z; write it as row t of the (no longer needed) `a`.
-  const BLOCK = 64;
-  for (let r0 = 0; r0 < n; r0 += BLOCK) {
-    const r1 = Math.min(n, r0 + BLOCK);
-    for (let t = 0; t < n; t++) {
-      const j = order[t]!;
-      const ot = t * n;
-      for (let r = r0; r < r1; r++) a[ot + r] = z[r * n + j]!;
-    }
+  // Eigenvector t is column order[t] of z: transpose, then copy rows in sorted order into `a`.
+  transposeInPlace(z, n);
+  for (let t = 0; t < n; t++) {
+    const j = order[t]!;
+    a.set(z.subarray(j * n, j * n + n), t * n);
   }
   return { n, eigenvalues, eigenvectors: a };
 }
@@ -432,11 +560,7 @@ export function symmetricEigen(A: Float64Array, n: number, options: SymmetricEig
   const a = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     a[i * n + i] = A[i * n + i]!;
-    for (let j = 0; j < i; j++) {
-      const v = 0.5 * (A[i * n + j]! + A[j * n + i]!);
-      a[i * n + j] = v;
-      a[j * n + i] = v;
-    }
+    for (let j = 0; j < i; j++) a[i * n + j] = 0.5 * (A[i * n + j]! + A[j * n + i]!);
   }
   return decomposeInPlace(a, n, options);
 }

@@ -1,0 +1,32 @@
+/**
+ * hessian-lens: train or load dense MLP classifiers and analyse their loss Hessian on the CPU,
+ * in Node and in browsers, with AssemblyScript SIMD kernels.
+ *
+ * @example
+ * ```ts
+ * import { createEngine, loadMlp, parseCsv } from 'hessian-lens';
+ * const engine = await createEngine();
+ * const model = loadMlp(modelBytes);          // safetensors state_dict of nn.Sequential
+ * const data = parseCsv(csvText);             // features…, integer label
+ * const { loss, accuracy, gradNorm } = await engine.evaluate(model, data);
+ * const hv = await engine.hvp(model, data, v); // exact H·v, PyTorch parameter order
+ * ```
+ */
+export {
+  AbortError, HessianLensError, InputError, NumericalError, ResourceError, ShapeError,
+} from './errors.js';
+export { createEngine, Engine, checkModel, type EngineOptions, type Evaluation, type GradientResult, type Model } from './engine/engine.js';
+export { DenseNet, type DenseNetOptions, type ForwardSums, type LabelChoice, type PerSampleProducts, type Precision } from './engine/dense-net.js';
+export { relaxedSimdSupported, type KernelBuild, type KernelBuildOption } from './engine/wasm.js';
+export {
+  ACTIVATIONS, checkParameters, initParameters, layerSlices, mlpSpec, parameterCount,
+  type Activation, type LayerSlice, type MlpSpec,
+} from './model/mlp.js';
+export { gaussianVector, Rng } from './model/rng.js';
+export { formatCsv, parseCsv, type ParseCsvOptions } from './io/csv.js';
+export {
+  loadMlp, readSafetensors, saveMlp, writeSafetensors,
+  type LoadedMlp, type LoadMlpOptions, type SafetensorsFile, type SafetensorsInput, type SafetensorsTensor,
+} from './io/safetensors.js';
+export * from './data/index.js';
+export { HessianOperator } from './hessian/hessian-operator.js';
