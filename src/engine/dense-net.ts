@@ -72,6 +72,11 @@ export interface DenseNetOptions {
   readonly chunkSize?: number;
   /** Largest per-sample curvature cache to keep across Hv calls, in bytes (default 512 MiB). */
   readonly cacheBytes?: number;
+  /**
+   * Global index of this net's first block when it holds a shard of a larger dataset (a worker);
+   * sums are then returned as tree nodes that combine into the same bits as one thread's.
+   */
+  readonly firstBlock?: number;
 }
 
 /** Per-layer buffers: pointers into wasm memory. */
@@ -105,6 +110,47 @@ export interface PerSampleProducts {
   readonly predicted: Int32Array;
 }
 
+/**
+ * A node of the canonical pairwise summation tree over blocks of samples: the sum over an aligned
+ * run of 2^level blocks. {@link combineBlockNodes} adds nodes in order into the same bits however
+ * the blocks were split among workers.
+ */
+export interface BlockNode {
+  readonly level: number;
+  readonly loss: number;
+  readonly correct: number;
+  /** [p] vector sum, or null for scalar-only reductions */
+  readonly values: Float64Array | null;
+}
+
+/**
+ * Adds tree nodes given in block order: a binary counter merges equal levels (the canonical tree),
+ * then the remaining partial sums are folded from the right.
+ */
+export function combineBlockNodes(nodes: readonly BlockNode[]): { loss: number; correct: number; values: Float64Array | null } {
+  type Entry = { level: number; loss: number; correct: number; values: Float64Array | null };
+  const stack: Entry[] = [];
+  const add = (a: Entry, b: Entry, level: number): Entry => {
+    let values: Float64Array | null = null;
+    if (a.values && b.values) {
+      values = new Float64Array(a.values.length);
+      for (let i = 0; i < values.length; i++) values[i] = a.values[i]! + b.values[i]!;
+    }
+    return { level, loss: a.loss + b.loss, correct: a.correct + b.correct, values };
+  };
+  for (const node of nodes) {
+    let carry: Entry = { ...node };
+    while (stack.length > 0 && stack[stack.length - 1]!.level === carry.level) {
+      carry = add(stack.pop()!, carry, carry.level + 1);
+    }
+    stack.push(carry);
+  }
+  if (stack.length === 0) return { loss: 0, correct: 0, values: null };
+  let result = stack[stack.length - 1]!;
+  for (let i = stack.length - 2; i >= 0; i--) result = add(stack[i]!, result, stack[i]!.level);
+  return result;
+}
+
 /** Sums of a forward pass over the samples. */
 export interface ForwardSums {
   /** Σ per-sample cross-entropy */
@@ -123,7 +169,10 @@ export class DenseNet {
   readonly spec: MlpSpec;
   readonly p: number;
   readonly n: number;
-  readonly chunk: number;
+  /** samples per block: block boundaries are global, so shards reduce to the same bits */
+  readonly block: number;
+  /** global index of this net's first block */
+  readonly firstBlock: number;
   /** Whether forward/backward results of all samples are kept between Hv calls. */
   readonly cachesAllSamples: boolean;
 
@@ -131,6 +180,9 @@ export class DenseNet {
   readonly precision: Precision;
 
   private readonly k: TypedKernels;
+  private readonly kernels: KernelExports;
+  /** f64 buffers of the pairwise-sum levels, allocated on first use */
+  private readonly levels: number[] = [];
   /** bytes per element: 4 (f32) or 8 (f64) */
   private readonly es: number;
   private readonly arena: Arena;
@@ -162,6 +214,7 @@ export class DenseNet {
     }
     this.precision = options.precision ?? 'f32';
     this.k = typedKernels(kernels.exports, this.precision);
+    this.kernels = kernels.exports;
     this.es = this.precision === 'f64' ? 8 : 4;
     this.arena = new Arena(kernels.exports);
     this.spec = spec;
@@ -169,15 +222,18 @@ export class DenseNet {
     this.n = data.n;
     this.d = data.d;
     this.act = ACTIVATIONS.indexOf(spec.activation);
-    this.chunk = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, data.n));
+    const blockSize = options.chunkSize ?? DEFAULT_CHUNK;
+    if (!Number.isInteger(blockSize) || blockSize < 1) throw new ShapeError(`chunkSize must be a positive integer, got ${blockSize}`);
+    this.block = blockSize;
+    this.firstBlock = options.firstBlock ?? 0;
     const slices = layerSlices(spec);
     const widthSum = slices.reduce((s, l) => s + l.outputs, 0);
     const maxIn = Math.max(...slices.map((l) => l.inputs));
     const maxWeight = Math.max(...slices.map((l) => l.inputs * l.outputs));
     const cacheAll = this.n * widthSum * 4 * (this.precision === "f64" ? 8 : 4) <= (options.cacheBytes ?? DEFAULT_CACHE_BYTES);
     this.cachesAllSamples = cacheAll;
-    const rows = cacheAll ? this.n : this.chunk;
-    const m = this.chunk;
+    const m = Math.min(this.block, this.n);
+    const rows = cacheAll ? this.n : m;
 
     const es = this.es;
     const workBytes = kernels.exports.gemmWorkspaceBytes();
@@ -232,41 +288,65 @@ export class DenseNet {
 
   /** Forward pass over all samples: loss sum and correct count; also records predictions. */
   forwardSums(): ForwardSums {
-    let lossSum = 0;
-    let correct = 0;
-    for (let i0 = 0; i0 < this.n; i0 += this.chunk) {
-      const m = Math.min(this.chunk, this.n - i0);
-      lossSum += this.forwardChunk(i0, m, this.cacheRow(i0));
-      correct += this.countCorrect(i0, m, this.cacheRow(i0));
-    }
-    return { lossSum, correct, n: this.n };
+    const total = combineBlockNodes(this.forwardNodes());
+    return { lossSum: total.loss, correct: total.correct, n: this.n };
   }
 
   /** Σ over samples of the per-sample gradient, into `out` (p values, f64). Returns forward sums. */
   gradientSums(out: Float64Array): ForwardSums {
     this.checkOut(out);
-    const acc = this.arena.viewF64(this.acc, this.p);
-    acc.fill(0);
-    let lossSum = 0;
-    let correct = 0;
-    for (let i0 = 0; i0 < this.n; i0 += this.chunk) {
-      const m = Math.min(this.chunk, this.n - i0);
-      const row = this.cacheRow(i0);
-      lossSum += this.forwardChunk(i0, m, row);
-      correct += this.countCorrect(i0, m, row);
-      this.backwardChunk(m, row, true, i0);
-    }
-    out.set(this.arena.viewF64(this.acc, this.p));
-    this.curvatureReady = this.cachesAllSamples;
-    return { lossSum, correct, n: this.n };
+    const total = combineBlockNodes(this.gradientNodes());
+    out.set(total.values!);
+    return { lossSum: total.loss, correct: total.correct, n: this.n };
   }
 
-  /** Runs forward and backward once so that {@link hvpSums} reuses them (when they fit the cache). */
+  /** Σ over samples of H_x·v (the per-sample loss Hessian times v) into `out` (f64, p values). */
+  hvpSums(v: ArrayLike<number>, out: Float64Array): void {
+    this.checkOut(out);
+    out.set(combineBlockNodes(this.hvpNodes(v)).values!);
+  }
+
+  /** Loss and correct count as nodes of the canonical pairwise tree over blocks (for workers). */
+  forwardNodes(): BlockNode[] {
+    return this.reduceBlocks(false, (i0, m, row) => {
+      const loss = this.forwardChunk(i0, m, row);
+      return { loss, correct: this.countCorrect(i0, m, row) };
+    });
+  }
+
+  /** Gradient sums as nodes of the canonical pairwise tree over blocks (for workers). */
+  gradientNodes(): BlockNode[] {
+    const nodes = this.reduceBlocks(true, (i0, m, row) => {
+      const loss = this.forwardChunk(i0, m, row);
+      const correct = this.countCorrect(i0, m, row);
+      this.backwardChunk(m, row, true, i0);
+      return { loss, correct };
+    });
+    this.curvatureReady = this.cachesAllSamples;
+    return nodes;
+  }
+
+  /** Hv sums as nodes of the canonical pairwise tree over blocks (for workers). */
+  hvpNodes(v: ArrayLike<number>): BlockNode[] {
+    if (v.length !== this.p) throw new ShapeError(`vector has ${v.length} entries, expected p = ${this.p}`);
+    this.prepareCurvature();
+    this.setValues(this.dir, v);
+    return this.reduceBlocks(true, (i0, m, row) => {
+      if (!this.cachesAllSamples) {
+        this.forwardChunk(i0, m, row);
+        this.backwardChunk(m, row, false, i0);
+      }
+      this.rPassChunk(i0, m, row);
+      return { loss: 0, correct: 0 };
+    });
+  }
+
+  /** Runs forward and backward once so that Hv calls reuse them (when they fit the cache). */
   prepareCurvature(): void {
     if (this.curvatureReady) return;
     if (this.cachesAllSamples) {
-      for (let i0 = 0; i0 < this.n; i0 += this.chunk) {
-        const m = Math.min(this.chunk, this.n - i0);
+      for (let i0 = 0; i0 < this.n; i0 += this.block) {
+        const m = Math.min(this.block, this.n - i0);
         this.forwardChunk(i0, m, i0);
         this.backwardChunk(m, i0, false, i0);
       }
@@ -274,23 +354,61 @@ export class DenseNet {
     }
   }
 
-  /** Σ over samples of H_x·v (the per-sample loss Hessian times v) into `out` (f64, p values). */
-  hvpSums(v: ArrayLike<number>, out: Float64Array): void {
-    if (v.length !== this.p) throw new ShapeError(`vector has ${v.length} entries, expected p = ${this.p}`);
-    this.checkOut(out);
-    this.prepareCurvature();
-    this.setValues(this.dir, v);
-    this.arena.viewF64(this.acc, this.p).fill(0);
-    for (let i0 = 0; i0 < this.n; i0 += this.chunk) {
-      const m = Math.min(this.chunk, this.n - i0);
-      const row = this.cacheRow(i0);
-      if (!this.cachesAllSamples) {
-        this.forwardChunk(i0, m, row);
-        this.backwardChunk(m, row, false, i0);
-      }
-      this.rPassChunk(i0, m, row);
+  /**
+   * Runs `perBlock` on every block of samples (block b = samples [b·block, (b+1)·block) of the
+   * whole dataset) and sums the results over the canonical pairwise tree: this shard's range is cut
+   * into maximal aligned power-of-two runs of blocks, each summed as a perfect binary tree. Since
+   * IEEE addition is commutative, any split of the blocks among workers then gives the same bits.
+   * With `vector`, `perBlock` accumulates a p-vector into `acc` (zeroed before each block).
+   */
+  private reduceBlocks(vector: boolean, perBlock: (i0: number, m: number, row: number) => { loss: number; correct: number }): BlockNode[] {
+    const nodes: BlockNode[] = [];
+    const blocks = Math.ceil(this.n / this.block);
+    let local = 0;
+    while (local < blocks) {
+      const global = this.firstBlock + local;
+      let size = 1;
+      while ((global % (size * 2) === 0) && local + size * 2 <= blocks) size *= 2;
+      nodes.push(this.reduceNode(local, size, vector, perBlock));
+      local += size;
     }
-    out.set(this.arena.viewF64(this.acc, this.p));
+    return nodes;
+  }
+
+  /** Perfect-binary-tree sum of `size` (a power of two) blocks from local block `start`. */
+  private reduceNode(start: number, size: number, vector: boolean, perBlock: (i0: number, m: number, row: number) => { loss: number; correct: number }): BlockNode {
+    const stack: { level: number; loss: number; correct: number }[] = [];
+    const p = this.p;
+    for (let b = start; b < start + size; b++) {
+      const i0 = b * this.block;
+      const m = Math.min(this.block, this.n - i0);
+      if (vector) this.arena.viewF64(this.acc, p).fill(0);
+      const r = perBlock(i0, m, this.cacheRow(i0));
+      let carry = { level: 0, loss: r.loss, correct: r.correct };
+      let carryPtr = this.acc;
+      while (stack.length > 0 && stack[stack.length - 1]!.level === carry.level) {
+        const top = stack.pop()!;
+        const buf = this.levelBuffer(top.level);
+        if (vector) this.kernels.axpy_f64(1, carryPtr, buf, p);
+        carry = { level: top.level + 1, loss: top.loss + carry.loss, correct: top.correct + carry.correct };
+        carryPtr = buf;
+      }
+      const dst = this.levelBuffer(carry.level);
+      if (vector && carryPtr !== dst) this.arena.viewF64(dst, p).set(this.arena.viewF64(carryPtr, p));
+      stack.push(carry);
+    }
+    const top = stack[0]!;
+    return {
+      level: top.level,
+      loss: top.loss,
+      correct: top.correct,
+      values: vector ? this.arena.viewF64(this.levelBuffer(top.level), p).slice() : null,
+    };
+  }
+
+  private levelBuffer(level: number): number {
+    while (this.levels.length <= level) this.levels.push(this.arena.f64(this.p, 'a pairwise-sum level'));
+    return this.levels[level]!;
   }
 
   /**
@@ -304,8 +422,9 @@ export class DenseNet {
     let lossSum = 0;
     let correct = 0;
     const d = this.d;
-    for (let b0 = 0; b0 < indices.length; b0 += this.chunk) {
-      const m = Math.min(this.chunk, indices.length - b0);
+    const rows = Math.min(this.block, this.n);
+    for (let b0 = 0; b0 < indices.length; b0 += rows) {
+      const m = Math.min(rows, indices.length - b0);
       const labels = this.arena.viewI32(this.labels, this.n);
       const batchLabels = this.arena.viewI32(this.batchLabels, m);
       const xs = this.es === 8 ? this.arena.viewF64(this.x, this.n * d) : this.arena.viewF32(this.x, this.n * d);
@@ -345,7 +464,7 @@ export class DenseNet {
     try {
       const maxOut = Math.max(...this.layers.map((L) => L.slice.outputs));
       const stack = this.arena.alloc(Math.max(1, k * this.p) * es, `${k} stacked directions`);
-      const prod = this.arena.alloc(Math.max(1, this.chunk * k * maxOut) * es, 'the per-sample product buffer');
+      const prod = this.arena.alloc(Math.max(1, Math.min(this.block, this.n) * k * maxOut) * es, 'the per-sample product buffer');
       const dots = this.arena.f64(Math.max(1, this.n * k), 'the per-sample products');
       const norms = this.arena.f64(this.n, 'the per-sample gradient norms');
       // Stack layer by layer: [V_l^(1); …; V_l^(k)] (k·out × in), then [c_l^(1); …; c_l^(k)].
@@ -366,8 +485,8 @@ export class DenseNet {
         }
       });
       const kk = this.k;
-      for (let i0 = 0; i0 < this.n; i0 += this.chunk) {
-        const m = Math.min(this.chunk, this.n - i0);
+      for (let i0 = 0; i0 < this.n; i0 += this.block) {
+        const m = Math.min(this.block, this.n - i0);
         const row = this.cacheRow(i0);
         const x = this.x + i0 * this.d * es;
         this.forwardRows(x, this.labels + i0 * 4, m, row);

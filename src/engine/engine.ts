@@ -1,12 +1,19 @@
 /**
- * The engine: compiled kernels plus the calls people make over a model and a dataset — loss,
- * accuracy, gradient and exact Hessian-vector products, all means over the whole dataset.
+ * The engine: compiled kernels, an optional worker pool, and the calls people make over a model
+ * and a dataset — loss, accuracy, gradient and exact Hessian-vector products (means over the whole
+ * dataset). Small jobs run in the calling thread; large ones are sharded over the pool, with the
+ * same bits either way.
  */
-import { InputError, ShapeError } from '../errors.js';
+import { InputError, ResourceError, ShapeError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { checkParameters, parameterCount, type MlpSpec } from '../model/mlp.js';
 import { DenseNet, type DenseNetOptions } from './dense-net.js';
+import { platform } from './platform.js';
+import { WorkerPool } from './pool.js';
+import { Session, type Evaluation, type GradientResult, type SessionOptions } from './session.js';
 import { compileKernels, instantiateKernels, type CompiledKernels, type KernelBuild, type KernelBuildOption } from './wasm.js';
+
+export type { Evaluation, GradientResult } from './session.js';
 
 /** A dense MLP classifier: its spec and parameters θ (float32, PyTorch order). */
 export interface Model {
@@ -19,30 +26,16 @@ export interface Model {
 export interface EngineOptions extends DenseNetOptions {
   /** Kernel build: `auto` (default) picks relaxed SIMD when the runtime supports it. */
   readonly build?: KernelBuildOption;
-}
-
-/** What `evaluate` reports (the CLI's `evaluate --json` record). */
-export interface Evaluation {
-  /** p */
-  readonly parameters: number;
-  /** samples */
-  readonly n: number;
-  /** output classes of the model */
-  readonly classes: number;
-  /** mean cross-entropy (natural log) */
-  readonly loss: number;
-  /** share of samples whose arg-max logit is the label */
-  readonly accuracy: number;
-  /** ‖∇θ loss‖₂ */
-  readonly gradNorm: number;
-}
-
-/** Loss, accuracy and the mean gradient. */
-export interface GradientResult {
-  readonly loss: number;
-  readonly accuracy: number;
-  /** [p] mean gradient, PyTorch order */
-  readonly gradient: Float64Array;
+  /**
+   * Worker threads for data-parallel work: a number, or `auto` (default: the machine's logical
+   * cores). 1 keeps everything in the calling thread.
+   */
+  readonly threads?: number | 'auto';
+  /**
+   * Jobs smaller than this many sample·parameter products (n × p) run in the calling thread even
+   * with a pool (default 2,000,000: below it, messaging costs more than a second core saves).
+   */
+  readonly poolThreshold?: number;
 }
 
 /** Checks that a model's θ is finite and sized for its spec. */
@@ -53,7 +46,8 @@ export function checkModel(model: Model): void {
   }
 }
 
-function checkData(model: Model, data: Dataset): void {
+/** Checks that `data` fits `model`: features, labels within the model's classes, not empty. */
+export function checkData(model: Model, data: Dataset): void {
   if (data.n === 0) throw new InputError('the dataset is empty (no samples)');
   if (data.d !== model.spec.sizes[0]) {
     throw new ShapeError(`the data has ${data.d} features but the ${model.spec.sizes.join('-')} model expects ${model.spec.sizes[0]}`);
@@ -65,82 +59,107 @@ function checkData(model: Model, data: Dataset): void {
   }
 }
 
-/** Computes over models and datasets with the wasm kernels in the calling thread. */
+const DEFAULT_POOL_THRESHOLD = 2_000_000;
+
+/** Computes over models and datasets with the wasm kernels. Create with {@link createEngine}. */
 export class Engine {
   /** The kernel build in use. */
   readonly build: KernelBuild;
+  /** Worker threads available to large jobs (1 = calling thread only). */
+  readonly threads: number;
+  private pool: Promise<WorkerPool> | null = null;
 
-  private constructor(private readonly compiled: CompiledKernels, private readonly options: DenseNetOptions) {
+  private constructor(private readonly compiled: CompiledKernels, threads: number, private readonly options: EngineOptions) {
     this.build = compiled.build;
+    this.threads = threads;
   }
 
   /** Compiles the kernels; see {@link createEngine}. */
   static async create(options: EngineOptions = {}): Promise<Engine> {
-    const { build, ...rest } = options;
-    return new Engine(await compileKernels(build ?? 'auto'), rest);
+    let threads = options.threads ?? 'auto';
+    if (threads === 'auto') threads = await (await platform()).hardwareThreads();
+    if (!Number.isInteger(threads) || threads < 1) throw new ResourceError(`threads must be a positive integer or 'auto', got ${String(options.threads)}`);
+    return new Engine(await compileKernels(options.build ?? 'auto'), threads, options);
   }
 
-  /** The compiled module (to post to workers). */
+  /** The compiled module (posted to workers). */
   get kernels(): CompiledKernels {
     return this.compiled;
   }
 
+  private netOptions(options: DenseNetOptions): DenseNetOptions {
+    const { build: _b, threads: _t, poolThreshold: _p, ...rest } = this.options;
+    return { ...rest, ...options };
+  }
+
   /**
-   * A {@link DenseNet} bound to `model` and `data` in a kernel instance of its own: the low-level
-   * handle that training and the Hessian operator keep across many calls.
+   * A {@link DenseNet} bound to `model` and `data` in a kernel instance of its own, in this thread:
+   * the low-level handle (sums, mini-batch gradients) that training keeps across many steps.
    */
   net(model: Model, data: Dataset, options: DenseNetOptions = {}): DenseNet {
     checkModel(model);
     checkData(model, data);
-    const net = new DenseNet(instantiateKernels(this.compiled), model.spec, data, { ...this.options, ...options });
+    const net = new DenseNet(instantiateKernels(this.compiled), model.spec, data, this.netOptions(options));
     net.setParameters(model.theta);
     return net;
   }
 
+  /**
+   * Binds `model` and `data` for repeated calls (Hv in Lanczos, alignment, …): sharded over the
+   * worker pool when the job is large enough and the engine has threads > 1, else in this thread.
+   */
+  async session(model: Model, data: Dataset, options: SessionOptions = {}): Promise<Session> {
+    checkModel(model);
+    checkData(model, data);
+    const { inThread, ...netOptions } = options;
+    const size = data.n * parameterCount(model.spec);
+    const usePool = !inThread && this.threads > 1 && size >= (this.options.poolThreshold ?? DEFAULT_POOL_THRESHOLD);
+    const pool = usePool ? await this.workerPool() : null;
+    return Session.open(this.compiled, pool, model.spec, model.theta, data, this.netOptions(netOptions));
+  }
+
+  /** The engine's worker pool (started on first use). */
+  workerPool(): Promise<WorkerPool> {
+    this.pool ??= WorkerPool.create(this.compiled, this.threads);
+    return this.pool;
+  }
+
+  private async withSession<T>(model: Model, data: Dataset, options: SessionOptions, fn: (s: Session) => Promise<T>): Promise<T> {
+    const session = await this.session(model, data, options);
+    try {
+      return await fn(session);
+    } finally {
+      await session.close();
+    }
+  }
+
   /** Loss, accuracy and gradient norm over the dataset. */
-  async evaluate(model: Model, data: Dataset, options: DenseNetOptions = {}): Promise<Evaluation> {
-    const { loss, accuracy, gradient } = await this.gradient(model, data, options);
-    let sq = 0;
-    for (let i = 0; i < gradient.length; i++) sq += gradient[i]! * gradient[i]!;
-    return {
-      parameters: parameterCount(model.spec),
-      n: data.n,
-      classes: model.spec.sizes[model.spec.sizes.length - 1]!,
-      loss,
-      accuracy,
-      gradNorm: Math.sqrt(sq),
-    };
+  evaluate(model: Model, data: Dataset, options: SessionOptions = {}): Promise<Evaluation> {
+    return this.withSession(model, data, options, (s) => s.evaluate());
   }
 
   /** Mean loss and accuracy (forward only). */
-  async loss(model: Model, data: Dataset, options: DenseNetOptions = {}): Promise<{ loss: number; accuracy: number }> {
-    const sums = this.net(model, data, options).forwardSums();
-    return { loss: sums.lossSum / sums.n, accuracy: sums.correct / sums.n };
+  loss(model: Model, data: Dataset, options: SessionOptions = {}): Promise<{ loss: number; accuracy: number }> {
+    return this.withSession(model, data, options, (s) => s.loss());
   }
 
   /** Mean loss, accuracy and gradient over the dataset. */
-  async gradient(model: Model, data: Dataset, options: DenseNetOptions = {}): Promise<GradientResult> {
-    const net = this.net(model, data, options);
-    const gradient = new Float64Array(net.p);
-    const sums = net.gradientSums(gradient);
-    const scale = 1 / sums.n;
-    for (let i = 0; i < gradient.length; i++) gradient[i]! *= scale;
-    return { loss: sums.lossSum / sums.n, accuracy: sums.correct / sums.n, gradient };
+  gradient(model: Model, data: Dataset, options: SessionOptions = {}): Promise<GradientResult> {
+    return this.withSession(model, data, options, (s) => s.gradient());
   }
 
   /** Exact H·v of the mean loss over the dataset (Pearlmutter R-operator); v in PyTorch order. */
-  async hvp(model: Model, data: Dataset, v: ArrayLike<number>, options: DenseNetOptions = {}): Promise<Float64Array> {
+  hvp(model: Model, data: Dataset, v: ArrayLike<number>, options: SessionOptions = {}): Promise<Float64Array> {
     const p = parameterCount(model.spec);
-    if (v.length !== p) throw new ShapeError(`vector has ${v.length} entries, but the model has p = ${p} parameters`);
-    for (let i = 0; i < v.length; i++) {
-      if (!Number.isFinite(v[i]!)) throw new InputError(`vector entry ${i} is ${v[i]} (must be finite)`);
-    }
-    const net = this.net(model, data, options);
-    const out = new Float64Array(p);
-    net.hvpSums(v, out);
-    const scale = 1 / data.n;
-    for (let i = 0; i < p; i++) out[i]! *= scale;
-    return out;
+    if (v.length !== p) return Promise.reject(new ShapeError(`vector has ${v.length} entries, but the model has p = ${p} parameters`));
+    return this.withSession(model, data, options, (s) => s.hvp(v));
+  }
+
+  /** Stops the worker pool, if one was started. The engine stays usable (a new pool starts on demand). */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    if (pool) await (await pool).terminate();
   }
 }
 

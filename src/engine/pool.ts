@@ -1,0 +1,137 @@
+/**
+ * A pool of workers (Node worker_threads or browser Web Workers, through comlink), each holding
+ * θ and a contiguous run of blocks of every dataset opened on it. A sum is "broadcast the vector,
+ * each worker sums its blocks into pairwise-tree nodes, add the nodes in block order", so the
+ * bits do not depend on the number of workers or on timing.
+ *
+ * A worker that dies (crash, termination, out of memory) rejects the calls waiting on it with a
+ * ResourceError naming the cause; the pool then starts a replacement and re-opens its shards, so
+ * the next call succeeds.
+ */
+import { transfer, wrap, type Remote } from 'comlink';
+import { ResourceError } from '../errors.js';
+import { platform, workerUrl, type WorkerHandle } from './platform.js';
+import type { ShardInit, ShardService } from './shard-service.js';
+import type { CompiledKernels } from './wasm.js';
+
+interface Slot {
+  handle: WorkerHandle;
+  remote: Remote<ShardService>;
+  /** rejects when the worker fails */
+  failed: Promise<never>;
+  dead: Error | null;
+  /** shard inits to replay on a replacement */
+  shards: Map<number, ShardInit>;
+}
+
+/** Workers that compute over shards. Create with {@link WorkerPool.create}. */
+export class WorkerPool {
+  private slots: Slot[] = [];
+  private closed = false;
+
+  private constructor(readonly kernels: CompiledKernels) {}
+
+  /** Starts `threads` workers (the compiled module is posted to each, compiled once here). */
+  static async create(kernels: CompiledKernels, threads: number): Promise<WorkerPool> {
+    if (!Number.isInteger(threads) || threads < 1) throw new ResourceError(`threads must be a positive integer, got ${threads}`);
+    const pool = new WorkerPool(kernels);
+    pool.slots = await Promise.all(Array.from({ length: threads }, () => pool.startSlot(new Map())));
+    return pool;
+  }
+
+  /** Number of workers. */
+  get size(): number {
+    return this.slots.length;
+  }
+
+  private async startSlot(shards: Map<number, ShardInit>): Promise<Slot> {
+    const adapter = await platform();
+    const handle = await adapter.spawnWorker(workerUrl());
+    let fail: (error: Error) => void = () => {};
+    const failed = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    failed.catch(() => {}); // observed through `call`
+    const slot: Slot = { handle, remote: wrap<ShardService>(handle.endpoint), failed, dead: null, shards };
+    handle.onFailure((error) => {
+      if (slot.dead) return;
+      slot.dead = error;
+      fail(new ResourceError(`a worker died: ${error.message}`));
+    });
+    for (const [id, init] of shards) await this.race(slot, () => slot.remote.open(id, init));
+    return slot;
+  }
+
+  /** Runs `fn` on a slot, rejecting if the worker dies first. */
+  private race<T>(slot: Slot, fn: () => Promise<T>): Promise<T> {
+    if (slot.dead) return Promise.reject(new ResourceError(`a worker died: ${slot.dead.message}`));
+    return Promise.race([fn(), slot.failed]);
+  }
+
+  /** Replaces dead workers (their shards are re-opened from the kept inits). */
+  private async heal(): Promise<void> {
+    for (let i = 0; i < this.slots.length; i++) {
+      const slot = this.slots[i]!;
+      if (slot.dead) {
+        void slot.handle.terminate().catch(() => {});
+        this.slots[i] = await this.startSlot(slot.shards);
+      }
+    }
+  }
+
+  /**
+   * Calls `fn` on every worker that holds part of shard set `id` (in worker order) and returns
+   * their results; heals the pool first, and after a failure so the next call works.
+   */
+  async onEach<T>(workers: readonly number[], fn: (remote: Remote<ShardService>, worker: number) => Promise<T>): Promise<T[]> {
+    if (this.closed) throw new ResourceError('the worker pool was terminated');
+    await this.heal();
+    try {
+      return await Promise.all(workers.map((w) => this.race(this.slots[w]!, () => fn(this.slots[w]!.remote, w))));
+    } catch (error) {
+      if (this.slots.some((s) => s.dead)) await this.heal().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Opens shard `id` on worker `w` (kept for replay if the worker is replaced). */
+  async open(w: number, id: number, init: ShardInit): Promise<void> {
+    const slot = this.slots[w]!;
+    slot.shards.set(id, init);
+    await this.race(slot, () => slot.remote.open(id, init));
+  }
+
+  /** Closes shard `id` everywhere. */
+  async close(id: number): Promise<void> {
+    await Promise.all(this.slots.map(async (slot) => {
+      if (slot.shards.delete(id) && !slot.dead) await this.race(slot, () => slot.remote.close(id)).catch(() => {});
+    }));
+  }
+
+  /** Updates θ of shard set `id` on the given workers. */
+  async setParameters(workers: readonly number[], id: number, theta: Float32Array): Promise<void> {
+    await this.onEach(workers, async (remote, w) => {
+      const init = this.slots[w]!.shards.get(id);
+      if (init) this.slots[w]!.shards.set(id, { ...init, theta: theta.slice() });
+      await remote.setParameters(id, theta);
+    });
+  }
+
+  /** Test hook for fault handling: crashes worker `w` (the call rejects, the worker exits). */
+  async crashWorker(w: number): Promise<void> {
+    const slot = this.slots[w]!;
+    await slot.handle.terminate();
+  }
+
+  /** Stops every worker. */
+  async terminate(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.handle.terminate().catch(() => {})));
+  }
+}
+
+/** Sends a typed array to a worker by transfer (after copying, so the caller keeps its own). */
+export function transferCopy<T extends Float64Array | Float32Array>(a: T): T {
+  const copy = a.slice() as T;
+  return transfer(copy, [copy.buffer]);
+}

@@ -1,0 +1,250 @@
+/**
+ * A model bound to a dataset for many calls — in the calling thread or sharded over a worker
+ * pool, with the same results to the bit either way (pairwise-tree sums over fixed blocks).
+ */
+import { InputError, ShapeError } from '../errors.js';
+import type { Dataset } from '../data/dataset.js';
+import { parameterCount, type MlpSpec } from '../model/mlp.js';
+import { combineBlockNodes, type BlockNode, type DenseNetOptions, type LabelChoice, type PerSampleProducts } from './dense-net.js';
+import type { WorkerPool } from './pool.js';
+import { ShardService, type ShardInit } from './shard-service.js';
+import type { CompiledKernels } from './wasm.js';
+
+/** Loss, accuracy and gradient norm over a dataset (the CLI's `evaluate --json` record). */
+export interface Evaluation {
+  /** p */
+  readonly parameters: number;
+  /** samples */
+  readonly n: number;
+  /** output classes of the model */
+  readonly classes: number;
+  /** mean cross-entropy (natural log) */
+  readonly loss: number;
+  /** share of samples whose arg-max logit is the label */
+  readonly accuracy: number;
+  /** ‖∇θ loss‖₂ */
+  readonly gradNorm: number;
+}
+
+/** Loss, accuracy and the mean gradient. */
+export interface GradientResult {
+  readonly loss: number;
+  readonly accuracy: number;
+  /** [p] mean gradient, PyTorch order */
+  readonly gradient: Float64Array;
+}
+
+/** The shard calls a session makes, on a local service or on pool workers. */
+interface Backend {
+  readonly threads: number;
+  each<T>(fn: (service: ShardServiceLike) => Promise<T> | T): Promise<T[]>;
+  setParameters(theta: Float32Array): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** One shard's calls, bound to its id (on a local service or a pool worker). */
+interface ShardServiceLike {
+  forwardNodes(): BlockNode[] | Promise<BlockNode[]>;
+  gradientNodes(): BlockNode[] | Promise<BlockNode[]>;
+  hvpNodes(v: Float64Array): BlockNode[] | Promise<BlockNode[]>;
+  perSampleProducts(vectors: Float64Array[], labels: LabelChoice): PerSampleProducts | Promise<PerSampleProducts>;
+}
+
+function bind(service: Pick<ShardService, 'forwardNodes' | 'gradientNodes' | 'hvpNodes' | 'perSampleProducts'>, id: number): ShardServiceLike {
+  return {
+    forwardNodes: () => service.forwardNodes(id),
+    gradientNodes: () => service.gradientNodes(id),
+    hvpNodes: (v) => service.hvpNodes(id, v),
+    perSampleProducts: (vectors, labels) => service.perSampleProducts(id, vectors, labels),
+  };
+}
+
+let nextShardId = 1;
+
+function shardInits(kernels: CompiledKernels, spec: MlpSpec, theta: Float32Array, data: Dataset, options: DenseNetOptions, parts: number): ShardInit[] {
+  const block = options.chunkSize ?? 256;
+  const blocks = Math.ceil(data.n / block);
+  const count = Math.max(1, Math.min(parts, blocks));
+  const inits: ShardInit[] = [];
+  let first = 0;
+  for (let w = 0; w < count; w++) {
+    const take = Math.floor(blocks / count) + (w < blocks % count ? 1 : 0);
+    const s0 = first * block;
+    const s1 = Math.min(data.n, (first + take) * block);
+    inits.push({
+      module: kernels.module,
+      build: kernels.build,
+      spec,
+      theta,
+      x: data.x.slice(s0 * data.d, s1 * data.d),
+      y: data.y.slice(s0, s1),
+      d: data.d,
+      classes: spec.sizes[spec.sizes.length - 1]!,
+      options: { ...options, chunkSize: block, firstBlock: first },
+    });
+    first += take;
+  }
+  return inits;
+}
+
+function localBackend(init: ShardInit): Backend {
+  const service = new ShardService();
+  service.open(0, init);
+  const bound = bind(service, 0);
+  return {
+    threads: 1,
+    each: async (fn) => [await fn(bound)],
+    setParameters: async (theta) => service.setParameters(0, theta),
+    close: async () => service.close(0),
+  };
+}
+
+async function poolBackend(pool: WorkerPool, inits: ShardInit[]): Promise<Backend> {
+  const id = nextShardId++;
+  const workers = inits.map((_, w) => w);
+  await Promise.all(inits.map((init, w) => pool.open(w, id, init)));
+  return {
+    threads: workers.length,
+    each: (fn) => pool.onEach(workers, async (remote) => fn(bind(remote as unknown as ShardService, id))),
+    setParameters: (theta) => pool.setParameters(workers, id, theta),
+    close: () => pool.close(id),
+  };
+}
+
+/** Options of a session. */
+export interface SessionOptions extends DenseNetOptions {
+  /** Run in the calling thread even when the engine has a pool. */
+  readonly inThread?: boolean;
+}
+
+/** A model and a dataset bound together for repeated calls. Create with `Engine.session`. */
+export class Session {
+  /** p */
+  readonly p: number;
+  /** samples */
+  readonly n: number;
+  /** workers this session runs on (1 = the calling thread) */
+  readonly threads: number;
+  private theta: Float32Array;
+
+  private constructor(readonly spec: MlpSpec, theta: Float32Array, private readonly backend: Backend, n: number) {
+    this.p = parameterCount(spec);
+    this.n = n;
+    this.threads = backend.threads;
+    this.theta = theta.slice();
+  }
+
+  /** @internal Opens a session in-thread or on `pool`. */
+  static async open(kernels: CompiledKernels, pool: WorkerPool | null, spec: MlpSpec, theta: Float32Array, data: Dataset, options: DenseNetOptions): Promise<Session> {
+    if (pool) {
+      const inits = shardInits(kernels, spec, theta, data, options, pool.size);
+      return new Session(spec, theta, await poolBackend(pool, inits), data.n);
+    }
+    const [init] = shardInits(kernels, spec, theta, data, options, 1);
+    return new Session(spec, theta, localBackend(init!), data.n);
+  }
+
+  /** The parameters the session computes with (a copy). */
+  get parameters(): Float32Array {
+    return this.theta.slice();
+  }
+
+  /** Replaces θ (p values, PyTorch order). */
+  async setParameters(theta: ArrayLike<number>): Promise<void> {
+    if (theta.length !== this.p) throw new ShapeError(`parameter vector has ${theta.length} entries, expected p = ${this.p}`);
+    for (let i = 0; i < theta.length; i++) {
+      if (!Number.isFinite(theta[i]!)) throw new InputError(`parameter ${i} is ${theta[i]} (parameters must be finite)`);
+    }
+    this.theta = Float32Array.from(theta);
+    await this.backend.setParameters(this.theta);
+  }
+
+  /** Mean loss and accuracy (forward only). */
+  async loss(): Promise<{ loss: number; accuracy: number }> {
+    const total = combineBlockNodes((await this.backend.each((s) => s.forwardNodes())).flat());
+    return { loss: total.loss / this.n, accuracy: total.correct / this.n };
+  }
+
+  /** Mean loss, accuracy and gradient. */
+  async gradient(): Promise<GradientResult> {
+    const total = combineBlockNodes((await this.backend.each((s) => s.gradientNodes())).flat());
+    const gradient = total.values!;
+    const scale = 1 / this.n;
+    for (let i = 0; i < gradient.length; i++) gradient[i]! *= scale;
+    return { loss: total.loss / this.n, accuracy: total.correct / this.n, gradient };
+  }
+
+  /** Loss, accuracy and gradient norm. */
+  async evaluate(): Promise<Evaluation> {
+    const { loss, accuracy, gradient } = await this.gradient();
+    let sq = 0;
+    for (let i = 0; i < gradient.length; i++) sq += gradient[i]! * gradient[i]!;
+    return { parameters: this.p, n: this.n, classes: this.spec.sizes[this.spec.sizes.length - 1]!, loss, accuracy, gradNorm: Math.sqrt(sq) };
+  }
+
+  /** Exact H·v of the mean loss (v: p values, PyTorch order). */
+  async hvp(v: ArrayLike<number>): Promise<Float64Array> {
+    const out = new Float64Array(this.p);
+    await this.hvpInto(v, out);
+    return out;
+  }
+
+  /** out = H·v. */
+  async hvpInto(v: ArrayLike<number>, out: Float64Array): Promise<void> {
+    if (v.length !== this.p) throw new ShapeError(`vector has ${v.length} entries, but the model has p = ${this.p} parameters`);
+    if (out.length !== this.p) throw new ShapeError(`output has ${out.length} entries, expected p = ${this.p}`);
+    const vf = Float64Array.from(v);
+    for (let i = 0; i < vf.length; i++) {
+      if (!Number.isFinite(vf[i]!)) throw new InputError(`vector entry ${i} is ${vf[i]} (must be finite)`);
+    }
+    const nodes: BlockNode[] = (await this.backend.each((s) => s.hvpNodes(vf))).flat();
+    const total = combineBlockNodes(nodes).values!;
+    const scale = 1 / this.n;
+    for (let i = 0; i < this.p; i++) out[i] = total[i]! * scale;
+  }
+
+  /** The Hessian as a linear operator `{ size, matvec }` (matvec is async; forward passes reused). */
+  hessian(): { readonly size: number; matvec(v: Float64Array, out: Float64Array): Promise<void>; readonly matvecs: number } {
+    let count = 0;
+    const session = this;
+    return {
+      size: this.p,
+      get matvecs() {
+        return count;
+      },
+      async matvec(v: Float64Array, out: Float64Array): Promise<void> {
+        await session.hvpInto(v, out);
+        count++;
+      },
+    };
+  }
+
+  /**
+   * ⟨g(x_i), v_j⟩ and ‖g(x_i)‖² for every sample and direction (g at the predicted or true label),
+   * in sample order.
+   */
+  async perSampleProducts(vectors: readonly ArrayLike<number>[], labels: LabelChoice = 'predicted'): Promise<PerSampleProducts> {
+    const vs = vectors.map((v, j) => {
+      if (v.length !== this.p) throw new ShapeError(`direction ${j} has ${v.length} entries, expected p = ${this.p}`);
+      return Float64Array.from(v);
+    });
+    const parts = await this.backend.each((s) => s.perSampleProducts(vs, labels));
+    const k = vs.length;
+    const dots = new Float64Array(this.n * k);
+    const gradNormSq = new Float64Array(this.n);
+    const predicted = new Int32Array(this.n);
+    let at = 0;
+    for (const part of parts) {
+      dots.set(part.dots, at * k);
+      gradNormSq.set(part.gradNormSq, at);
+      predicted.set(part.predicted, at);
+      at += part.gradNormSq.length;
+    }
+    return { dots, gradNormSq, predicted };
+  }
+
+  /** Releases the session's shards. */
+  async close(): Promise<void> {
+    await this.backend.close();
+  }
+}

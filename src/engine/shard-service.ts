@@ -1,0 +1,77 @@
+/**
+ * What a worker does: hold shards of datasets (each a DenseNet over a contiguous run of blocks)
+ * and answer sum requests with pairwise-tree nodes. Also usable in the calling thread, so the pool
+ * and the in-thread path share one implementation.
+ */
+import { makeDataset } from '../data/dataset.js';
+import type { MlpSpec } from '../model/mlp.js';
+import { DenseNet, type BlockNode, type DenseNetOptions, type LabelChoice, type PerSampleProducts } from './dense-net.js';
+import { instantiateKernels, type KernelBuild } from './wasm.js';
+
+/** Everything a worker needs to hold one shard. */
+export interface ShardInit {
+  readonly module: WebAssembly.Module;
+  readonly build: KernelBuild;
+  readonly spec: MlpSpec;
+  readonly theta: Float32Array;
+  /** [n_shard × d] */
+  readonly x: Float32Array;
+  readonly y: Int32Array;
+  readonly d: number;
+  readonly classes: number;
+  readonly options: DenseNetOptions;
+}
+
+/** Holds shards by id and computes over them. */
+export class ShardService {
+  private readonly shards = new Map<number, DenseNet>();
+
+  /** Creates shard `id`. */
+  open(id: number, init: ShardInit): { memoryBytes: number } {
+    const data = makeDataset(init.x, init.y, init.d, init.classes);
+    const net = new DenseNet(instantiateKernels({ build: init.build, module: init.module }), init.spec, data, init.options);
+    net.setParameters(init.theta);
+    this.shards.set(id, net);
+    return { memoryBytes: net.memoryBytes };
+  }
+
+  /** Drops shard `id` (its wasm memory goes with it). */
+  close(id: number): void {
+    this.shards.delete(id);
+  }
+
+  setParameters(id: number, theta: Float32Array): void {
+    this.get(id).setParameters(theta);
+  }
+
+  forwardNodes(id: number): BlockNode[] {
+    return this.get(id).forwardNodes();
+  }
+
+  gradientNodes(id: number): BlockNode[] {
+    return this.get(id).gradientNodes();
+  }
+
+  hvpNodes(id: number, v: Float64Array): BlockNode[] {
+    return this.get(id).hvpNodes(v);
+  }
+
+  prepareCurvature(id: number): void {
+    this.get(id).prepareCurvature();
+  }
+
+  perSampleProducts(id: number, vectors: Float64Array[], labels: LabelChoice): PerSampleProducts {
+    return this.get(id).perSampleProducts(vectors, labels);
+  }
+
+  /** Test hook: makes this worker die abruptly (issue 8's fault injection). */
+  crash(): never {
+    throw new Error('crash requested');
+  }
+
+  private get(id: number): DenseNet {
+    const net = this.shards.get(id);
+    if (!net) throw new Error(`no shard ${id} in this worker`);
+    return net;
+  }
+}

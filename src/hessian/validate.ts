@@ -1,0 +1,23 @@
+/** Option checks shared by the Hessian algorithms; each throws {@link InputError} naming the option. */
+import { InputError } from '../errors.js';
+
+/** Checks a seed option (a safe integer) and returns it. */
+export function checkSeed(seed: number, where: string): number {
+  if (!Number.isSafeInteger(seed)) throw new InputError(`${where}: seed must be a safe integer, got ${String(seed)}`);
+  return seed;
+}
+
+/** Checks a tolerance option (finite, ≥ 0) and returns it. */
+export function checkTol(tol: number, where: string): number {
+  if (!(tol >= 0) || !Number.isFinite(tol)) throw new InputError(`${where}: tol must be a finite number ≥ 0, got ${String(tol)}`);
+  return tol;
+}
+
+/** Checks an integer option within [min, max] and returns it. */
+export function checkInteger(value: number, name: string, min: number, max: number, where: string): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Infinity ? `≥ ${min}` : `in ${min}..${max}`;
+    throw new InputError(`${where}: ${name} must be an integer ${range}, got ${String(value)}`);
+  }
+  return value;
+}
