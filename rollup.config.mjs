@@ -11,13 +11,15 @@ export default [
   {
     input: {
       index: 'build/tsc/index.js',
+      worker: 'build/tsc/engine/worker.js',
       cli: 'build/tsc/cli/main.js',
     },
     output: {
       dir: 'dist',
       format: 'es',
       entryFileNames: '[name].js',
-      chunkFileNames: 'chunks/[name]-[hash].js',
+      // flat: the worker is found as new URL('./worker.js', import.meta.url) from any chunk
+      chunkFileNames: '[name]-[hash].js',
       banner: (chunk) => (chunk.name === 'cli' ? '#!/usr/bin/env node' : ''),
     },
     external,

@@ -43,6 +43,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     projects: [
       {
+        extends: true,
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
@@ -54,6 +55,7 @@ export default defineConfig({
       ...(chromiumPath
         ? [
             {
+              extends: true,
               test: {
                 name: 'chromium',
                 include: ['test/**/*.test.ts'],

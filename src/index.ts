@@ -15,7 +15,7 @@
 export {
   AbortError, HessianLensError, InputError, NumericalError, ResourceError, ShapeError,
 } from './errors.js';
-export { createEngine, Engine, checkModel, type EngineOptions, type Evaluation, type GradientResult, type Model } from './engine/engine.js';
+export { createEngine, Engine, checkData, checkModel, type EngineOptions, type Evaluation, type GradientResult, type Model } from './engine/engine.js';
 export { DenseNet, type DenseNetOptions, type ForwardSums, type LabelChoice, type PerSampleProducts, type Precision } from './engine/dense-net.js';
 export { relaxedSimdSupported, type KernelBuild, type KernelBuildOption } from './engine/wasm.js';
 export {
@@ -30,3 +30,6 @@ export {
 } from './io/safetensors.js';
 export * from './data/index.js';
 export { HessianOperator } from './hessian/hessian-operator.js';
+export * from './hessian/index.js';
+export { Session, type SessionOptions } from './engine/session.js';
+export { WorkerPool } from './engine/pool.js';

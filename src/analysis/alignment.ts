@@ -132,7 +132,7 @@ function streamCosines(
   const n = net.n;
   const step = batchSize(net.p, n);
   const gradNorm = new Float64Array(n);
-  let predicted = new Int32Array(n);
+  let predicted: Int32Array = new Int32Array(n);
   let zero = 0;
   for (let j0 = 0; j0 < vectors.length; j0 += step) {
     throwIfAborted(signal);

@@ -176,12 +176,9 @@ export async function randomDirectionEpsilon(
   data: Dataset,
   options: RandomDirectionOptions = {},
 ): Promise<EpsilonRecord> {
-  const R = checkDirectionCount(options.directions ?? 5);
-  const seed = checkSeedValue(options.seed ?? 1000);
   const statistic = checkStatistic(options.statistic ?? 'meanAbs');
   const net = engine.net(model, data, options.precision ? { precision: options.precision } : {});
-  const s = alignmentSummary(net, randomUnitDirections(net.p, R, seed), options.labels ?? 'predicted');
-  return epsilonFrom(statistic === 'meanAbs' ? s.meanAbs : s.maxAbs, seed, statistic);
+  return randomEpsilonOnNet(net, options, statistic, options.labels ?? 'predicted');
 }
 
 /**
@@ -254,6 +251,7 @@ export async function generalization(
   });
 }
 
+/** ε from R random directions over the samples bound to `net`. */
 function randomEpsilonOnNet(net: DenseNet, options: RandomDirectionOptions, statistic: AlignmentStatistic, labels: LabelChoice): EpsilonRecord {
   const R = checkDirectionCount(options.directions ?? 5);
   const seed = checkSeedValue(options.seed ?? 1000);

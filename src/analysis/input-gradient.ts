@@ -77,6 +77,7 @@ export class AlignmentGradient {
   private lastLabel = 0;
   private lastGradNorm = 0;
   private lastDot = 0;
+  private lastRunnerUp = 0;
 
   /**
    * @param spec the network
@@ -206,6 +207,40 @@ export class AlignmentGradient {
     const c = s * inv * inv * inv;
     for (let i = 0; i < this.d; i++) grad[i] = this.gradS[i]! * inv - c * this.gradQ[i]!;
     return A;
+  }
+
+  /**
+   * The logit gap h(x) = z_a(x) − z_b(x) between the two largest logits a (= ŷ) and b (first
+   * index on ties); when `grad` (length d) is given, writes ∇ₓh = W_1ᵀ δ_1 of a backward pass
+   * started from δ_L = e_a − e_b (a, b held fixed). h = 0 on the decision boundary.
+   */
+  logitGap(x: ArrayLike<number>, grad?: Float64Array): number {
+    if (grad && grad.length !== this.d) throw new ShapeError(`gradient buffer has ${grad.length} entries, expected d = ${this.d}`);
+    this.runForward(x);
+    const L = this.layers.length;
+    const z = this.z[L - 1]!;
+    const a = this.lastLabel;
+    let b = a === 0 ? 1 : 0;
+    for (let j = 0; j < z.length; j++) if (j !== a && z[j]! > z[b]!) b = j;
+    this.lastRunnerUp = b;
+    const h = z[a]! - z[b]!;
+    if (!grad) return h;
+    const dL = this.delta[L - 1]!;
+    dL.fill(0);
+    dL[a] = 1;
+    dL[b] = -1;
+    for (let l = L - 1; l > 0; l--) {
+      const e = this.e[l - 1]!;
+      transposeMatvecInto(this.theta, this.layers[l]!, this.delta[l]!, e);
+      hadamardInto(this.s1[l - 1]!, e, this.delta[l - 1]!);
+    }
+    transposeMatvecInto(this.theta, this.layers[0]!, this.delta[0]!, grad);
+    return h;
+  }
+
+  /** The runner-up class b of the last {@link logitGap}. */
+  get runnerUp(): number {
+    return this.lastRunnerUp;
   }
 
   private runForward(x: ArrayLike<number>): void {

@@ -1,32 +1,46 @@
 /**
- * The Hessian margin estimator: how far the training points that the top eigenvector "sees" most
- * lie from the input where a per-sample gradient is most aligned with it (a decision-boundary point).
+ * The Hessian margin estimator: the distance from the training points that the top eigenvector
+ * "sees" most to the decision-boundary point where a per-sample gradient is most aligned with it.
  *
- * Estimator (default `method: 'adam-ascent'`):
- * - x_t^max, x_t^min = the training points with the largest / smallest signed A_1(x)
- *   (A_1 = cos(g(x), v_1) with the predicted label, {@link alignment});
- * - x_b = argmax |A_1(x)| found by gradient ascent on A_1(x)² with Adam on the input x, using the
- *   exact input gradient of {@link AlignmentGradient} (R-operator, no finite differences). Starts:
- *   x_t^max and x_t^min (`fromTrainingPoints`, default true) plus `starts` (default 5) random
- *   points μ + σ ⊙ N(0, I) with μ, σ the per-feature mean and std of the training set. Each run
- *   stops when |A_1| ≥ `target` (default 0.99) or after `maxSteps` (default 2000) steps and keeps
- *   its best iterate; x_b is the best iterate of the best run (largest |A_1|, first on ties).
- *   Adam: β = (0.9, 0.999), ε_Adam = 1e-12, learning rate = `stepScale` (default 0.01) × the data
- *   scale s = √(mean over features of the per-feature variance), so a run moves at most about
- *   `stepScale`·s per coordinate and step whatever the units of the data;
- * - margin = min(‖x_t^max − x_b‖, ‖x_t^min − x_b‖) (Euclidean, in input units).
- * On-boundary check: `logitGap` = top-two logit difference at x_b, next to `logitScale` = mean over
- * the training set of |top logit|; `logitGapRelative` = their ratio.
+ * Common to every method: x_t^max, x_t^min = the training points with the largest / smallest signed
+ * A_1(x) (A_1 = cos(g(x), v_1), g with the predicted label, {@link alignment}); x_b = the best
+ * iterate (largest |A_1|, first on ties) of the best of several runs; margin =
+ * min(‖x_t^max − x_b‖, ‖x_t^min − x_b‖) (Euclidean, input units). Every |A_1| and ∇ₓA_1 is exact
+ * ({@link AlignmentGradient}: R-operator, no finite differences). On-boundary check: `logitGap` =
+ * top-two logit difference at x_b, `logitScale` = mean over the training set of |top logit|,
+ * `logitGapRelative` = their ratio. On the boundary the predicted label is a tie at rounding
+ * level; A_1 uses the arg-max as computed (first index on exact ties). With two classes |A_1| does
+ * not depend on that choice; with C ≥ 3 the two candidate labels give |A_1| values that differ by
+ * O(the probability of the other classes).
  *
- * `method: 'paper-sgd'` does what the paper's code does instead: from `starts` random N(0, I)
- * inputs (not scaled to the data, no training-point starts), minimise (A_1(x)² − 1)² by plain SGD
- * with learning rate 0.01 and weight decay 1e-3 on x, the rate × 0.1 after 5,000 steps, 20,000
- * steps and no early stop; x_t and the margin as above.
+ * Methods (option `method`):
+ * - `boundary-ascent` (default): maximise A_1(x)² over the decision boundary. Every iterate is
+ *   projected onto the boundary h(x) = z_top(x) − z_second(x) = 0 by Newton steps
+ *   x ← x − h ∇h/‖∇h‖² (each step at most one data scale long) until h ≤ `boundaryTolerance`
+ *   (default 1e-4) × logitScale; the ascent direction is −2A∇A with its ∇h component removed
+ *   (the tangent plane), fed to Adam. Why this is the default: the unconstrained maximiser of
+ *   |A_1| is in general NOT on the boundary — for two classes g(x) ∝ ∇θ(z_b − z_a)(x) whatever the
+ *   softmax probabilities, so nothing pins max |A_1| to z_a = z_b — and on trained toy nets the
+ *   free ascent ends at top-two logit gaps of 5–60 % of the logit scale, while training points
+ *   often already have |A_1| ≥ 0.99 (margin 0). Constraining the search keeps x_b a boundary
+ *   point, which is what the margin is meant to measure.
+ * - `free-ascent`: unconstrained gradient ascent on A_1(x)² with Adam, stopping at |A_1| ≥ `target`
+ *   (issue 4's literal recipe; x_b need not lie on the boundary).
+ * - `paper-sgd`: what the paper's code does: from random N(0, I) inputs (not scaled to the data,
+ *   no training-point starts) minimise (A_1(x)² − 1)² by plain SGD, learning rate 0.01, weight
+ *   decay 1e-3 on x, the rate × 0.1 after 5,000 steps, 20,000 steps, no early stop.
+ * Starts of the two Adam methods: x_t^max and x_t^min (`fromTrainingPoints`, default true) plus
+ * `starts` (default 5) random points μ + σ ⊙ N(0, I), μ and σ the training set's per-feature mean
+ * and std. Adam: β = (0.9, 0.999), ε_Adam = 1e-12, learning rate = `stepScale` (default 0.01) ×
+ * the data scale s = √(mean per-feature variance), so a step moves about `stepScale`·s per
+ * coordinate whatever the units. A run stops at |A_1| ≥ `target` (default 0.99), after `maxSteps`
+ * (default 2000), or when its best |A_1| gained less than 1e-6 over the last `patience` (default
+ * 300) steps.
  *
  * see: S. Sabanayagam, F. Behrens, U. Adomaityte, A. Dawid, "Unveiling the Hessian's connection to
  * the decision boundary", arXiv 2306.07104 (2023); D. Kingma, J. Ba, "Adam", arXiv 1412.6980.
  */
-import { InputError, ShapeError, throwIfAborted } from '../errors.js';
+import { InputError, NumericalError, ShapeError, throwIfAborted } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import type { LabelChoice, Precision } from '../engine/dense-net.js';
 import type { Engine, Model } from '../engine/engine.js';
@@ -38,14 +52,20 @@ import { AlignmentGradient } from './input-gradient.js';
 /** Schema tag of {@link MarginResult}. */
 export const MARGIN_SCHEMA = 'hessian-lens/margin@1';
 
-/** `adam-ascent` (default: Adam ascent on A², data-scaled steps) or `paper-sgd` (the paper's code). */
-export type MarginMethod = 'adam-ascent' | 'paper-sgd';
+/**
+ * `boundary-ascent` (default: max A² on the decision boundary), `free-ascent` (unconstrained Adam
+ * ascent on A², issue 4's recipe) or `paper-sgd` (the paper's code); see the module notes.
+ */
+export type MarginMethod = 'boundary-ascent' | 'free-ascent' | 'paper-sgd';
 
 /** Where a run started: a training point with extreme A_1, or a random point. */
 export type MarginStartOrigin = 'train-max' | 'train-min' | 'random';
 
-/** Random starts: `data-scaled` μ + σ ⊙ N(0, I) (adam-ascent default) or `standard-normal` N(0, I) (the paper's). */
+/** Random starts: `data-scaled` μ + σ ⊙ N(0, I) (Adam methods' default) or `standard-normal` N(0, I) (the paper's). */
 export type StartDistribution = 'data-scaled' | 'standard-normal';
+
+/** Why a run stopped. */
+export type MarginStopReason = 'target' | 'max-steps' | 'stalled' | 'no-boundary';
 
 /** Settings of the paper's SGD (defaults are the paper's). */
 export interface PaperSgdSettings {
@@ -73,33 +93,37 @@ export interface MarginProgress {
 
 /** Options of {@link margin}. */
 export interface MarginOptions {
-  /** `adam-ascent` (default) or `paper-sgd`. */
+  /** `boundary-ascent` (default), `free-ascent` or `paper-sgd`. */
   readonly method?: MarginMethod;
   /** Random starts (default 5). */
   readonly starts?: number;
-  /** Also start from x_t^max and x_t^min (default true for adam-ascent, false for paper-sgd). */
+  /** Also start from x_t^max and x_t^min (default true, except false for paper-sgd). */
   readonly fromTrainingPoints?: boolean;
-  /** Distribution of the random starts (default: data-scaled for adam-ascent, standard-normal for paper-sgd). */
+  /** Distribution of the random starts (default data-scaled, except standard-normal for paper-sgd). */
   readonly startDistribution?: StartDistribution;
-  /** Step cap per run (default 2000 for adam-ascent, 20000 for paper-sgd). */
+  /** Step cap per run (default 2000, except 20000 for paper-sgd). */
   readonly maxSteps?: number;
-  /** Stop a run at |A| ≥ target (default 0.99 for adam-ascent; paper-sgd: no early stop unless given). */
+  /** Stop a run at |A| ≥ target (default 0.99; paper-sgd: no early stop unless given). */
   readonly target?: number;
-  /** adam-ascent: learning rate as a fraction of the data scale (default 0.01). */
+  /** Adam methods: stop a run when its best |A| gained < 1e-6 over this many steps (default 300; 0 = never). */
+  readonly patience?: number;
+  /** Adam methods: learning rate as a fraction of the data scale (default 0.01). */
   readonly stepScale?: number;
+  /** boundary-ascent: on-boundary tolerance on the top-two logit gap, relative to the logit scale (default 1e-4). */
+  readonly boundaryTolerance?: number;
   /** paper-sgd settings (defaults: the paper's). */
   readonly paperSgd?: PaperSgdSettings;
   /** Seed of the random starts (default 0). */
   readonly seed?: number;
-  /** Label of the per-sample loss when picking x_t (default `predicted`). The ascent always uses the predicted label. */
+  /** Label of the per-sample loss when picking x_t (default `predicted`). The search always uses the predicted label. */
   readonly labels?: LabelChoice;
   /** Kernel arithmetic of the training-set alignments (default: the engine's). */
   readonly precision?: Precision;
   /** Index of the eigenvector, recorded in the result (default 0). */
   readonly eigenvectorIndex?: number;
-  /** Checked between steps; fires {@link AbortError}. */
+  /** Checked every 100 steps; fires {@link AbortError}. */
   readonly signal?: AbortSignal;
-  /** Called about every 100 steps and at the end of each run. */
+  /** Called every 100 steps and at the end of each run. */
   readonly onProgress?: (progress: MarginProgress) => void;
 }
 
@@ -113,14 +137,16 @@ export interface MarginRun {
   readonly end: readonly number[];
   /** signed A at `end` */
   readonly alignment: number;
-  /** |A| at `end` */
+  /** |A| at `end` (−1 when boundary-ascent never reached the boundary) */
   readonly absAlignment: number;
   /** steps taken */
   readonly steps: number;
-  /** step at which `end` was reached (0 = the start) */
+  /** step at which `end` was reached (0 = the start, or its projection onto the boundary) */
   readonly bestStep: number;
   /** whether |A| reached the target */
   readonly converged: boolean;
+  /** why the run stopped */
+  readonly stopReason: MarginStopReason;
   /** top-two logit difference at `end` */
   readonly logitGap: number;
   /** predicted label at `end` */
@@ -135,6 +161,32 @@ export interface TrainingPoint {
   readonly x: readonly number[];
   /** its signed A */
   readonly alignment: number;
+}
+
+/** The settings of a margin search as resolved (defaults filled in). */
+export interface MarginSettings {
+  readonly maxSteps: number;
+  /** null: no early stop */
+  readonly target: number | null;
+  /** null: no stall stop */
+  readonly patience: number | null;
+  readonly randomStarts: number;
+  readonly fromTrainingPoints: boolean;
+  readonly startDistribution: StartDistribution;
+  /** Adam methods: learning rate = stepScale × dataScale (null for paper-sgd) */
+  readonly stepScale: number | null;
+  /** the learning rate in input units */
+  readonly learningRate: number;
+  /** paper-sgd only (0 otherwise) */
+  readonly weightDecay: number;
+  readonly decayAt: number | null;
+  readonly decayFactor: number | null;
+  /** boundary-ascent: tolerance on the top-two logit gap relative to logitScale (null otherwise) */
+  readonly boundaryTolerance: number | null;
+  /** √(mean per-feature variance) of the training set */
+  readonly dataScale: number;
+  readonly seed: number;
+  readonly labels: LabelChoice;
 }
 
 /** The margin estimate and everything needed to judge it. */
@@ -167,7 +219,7 @@ export interface MarginResult {
   readonly logitGap: number;
   /** mean over the training set of |top logit| */
   readonly logitScale: number;
-  /** logitGap / logitScale */
+  /** logitGap / logitScale (logitGap itself when the scale is 0) */
   readonly logitGapRelative: number;
   /** steps of the winning run */
   readonly steps: number;
@@ -177,24 +229,8 @@ export interface MarginResult {
   readonly bestRun: number;
   /** every run */
   readonly starts: readonly MarginRun[];
-  /** the settings as resolved (defaults filled in) */
-  readonly settings: {
-    readonly maxSteps: number;
-    readonly target: number | null;
-    readonly randomStarts: number;
-    readonly fromTrainingPoints: boolean;
-    readonly startDistribution: StartDistribution;
-    /** adam-ascent: learning rate = stepScale × dataScale */
-    readonly stepScale: number | null;
-    readonly learningRate: number;
-    readonly weightDecay: number;
-    readonly decayAt: number | null;
-    readonly decayFactor: number | null;
-    /** √(mean per-feature variance) of the training set */
-    readonly dataScale: number;
-    readonly seed: number;
-    readonly labels: LabelChoice;
-  };
+  /** the settings as resolved */
+  readonly settings: MarginSettings;
 }
 
 interface Resolved {
@@ -204,7 +240,9 @@ interface Resolved {
   startDistribution: StartDistribution;
   maxSteps: number;
   target: number;
+  patience: number;
   stepScale: number;
+  boundaryTolerance: number;
   learningRate: number;
   weightDecay: number;
   decayAt: number;
@@ -212,10 +250,8 @@ interface Resolved {
   seed: number;
 }
 
-function positiveInt(v: unknown, what: string, allowZero = false): number {
-  if (!(typeof v === 'number' && Number.isInteger(v) && (allowZero ? v >= 0 : v >= 1))) {
-    throw new InputError(`${what} must be an integer ≥ ${allowZero ? 0 : 1}, got ${String(v)}`);
-  }
+function nonNegativeInt(v: unknown, what: string, min: number): number {
+  if (!(typeof v === 'number' && Number.isInteger(v) && v >= min)) throw new InputError(`${what} must be an integer ≥ ${min}, got ${String(v)}`);
   return v;
 }
 
@@ -227,8 +263,10 @@ function positiveNumber(v: unknown, what: string, allowZero = false): number {
 }
 
 function resolve(options: MarginOptions): Resolved {
-  const method = options.method ?? 'adam-ascent';
-  if (method !== 'adam-ascent' && method !== 'paper-sgd') throw new InputError(`method must be 'adam-ascent' or 'paper-sgd', got '${String(method)}'`);
+  const method = options.method ?? 'boundary-ascent';
+  if (method !== 'boundary-ascent' && method !== 'free-ascent' && method !== 'paper-sgd') {
+    throw new InputError(`method must be 'boundary-ascent', 'free-ascent' or 'paper-sgd', got '${String(method)}'`);
+  }
   const paper = method === 'paper-sgd';
   const sgd = options.paperSgd ?? {};
   const dist = options.startDistribution ?? (paper ? 'standard-normal' : 'data-scaled');
@@ -239,15 +277,17 @@ function resolve(options: MarginOptions): Resolved {
   if (!Number.isSafeInteger(seed)) throw new InputError(`seed must be a safe integer, got ${String(seed)}`);
   const r: Resolved = {
     method,
-    randomStarts: positiveInt(options.starts ?? 5, 'starts', true),
+    randomStarts: nonNegativeInt(options.starts ?? 5, 'starts', 0),
     fromTrainingPoints: options.fromTrainingPoints ?? !paper,
     startDistribution: dist,
-    maxSteps: positiveInt(options.maxSteps ?? (paper ? 20000 : 2000), 'maxSteps'),
+    maxSteps: nonNegativeInt(options.maxSteps ?? (paper ? 20000 : 2000), 'maxSteps', 1),
     target,
+    patience: paper ? 0 : nonNegativeInt(options.patience ?? 300, 'patience', 0),
     stepScale: positiveNumber(options.stepScale ?? 0.01, 'stepScale'),
+    boundaryTolerance: positiveNumber(options.boundaryTolerance ?? 1e-4, 'boundaryTolerance'),
     learningRate: positiveNumber(sgd.learningRate ?? 0.01, 'paperSgd.learningRate'),
     weightDecay: positiveNumber(sgd.weightDecay ?? 1e-3, 'paperSgd.weightDecay', true),
-    decayAt: positiveInt(sgd.decayAt ?? 5000, 'paperSgd.decayAt'),
+    decayAt: nonNegativeInt(sgd.decayAt ?? 5000, 'paperSgd.decayAt', 1),
     decayFactor: positiveNumber(sgd.decayFactor ?? 0.1, 'paperSgd.decayFactor'),
     seed,
   };
@@ -255,7 +295,7 @@ function resolve(options: MarginOptions): Resolved {
   return r;
 }
 
-/** Per-feature mean and std of the data, and the scale √(mean variance). */
+/** Per-feature mean and std of the data, and the scale √(mean variance) (1 for constant data). */
 function featureStats(data: Dataset): { mean: Float64Array; std: Float64Array; scale: number } {
   const { n, d, x } = data;
   const mean = new Float64Array(d);
@@ -277,7 +317,7 @@ function featureStats(data: Dataset): { mean: Float64Array; std: Float64Array; s
   return { mean, std, scale: scale > 0 ? scale : 1 };
 }
 
-/** Top-two logit difference (0 for a tie). */
+/** Top-two logit difference of a logit vector (0 for a tie). */
 export function topTwoGap(logits: ArrayLike<number>): number {
   let a = -Infinity;
   let b = -Infinity;
@@ -303,73 +343,138 @@ function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 const yieldToEventLoop = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
-interface RunState {
+/** Newton steps allowed per projection onto the boundary. */
+const MAX_PROJECTION_STEPS = 60;
+/** A best |A| gain below this over `patience` steps counts as stalled. */
+const STALL_GAIN = 1e-6;
+
+/** What every run of one search shares. */
+interface Search {
   readonly ev: AlignmentGradient;
   readonly cfg: Resolved;
+  /** learning rate in input units */
   readonly lr: number;
+  /** boundary tolerance in logit units */
+  readonly gapTolerance: number;
+  /** longest Newton step (input units) */
+  readonly maxMove: number;
   readonly signal: AbortSignal | undefined;
-  readonly report: ((step: number, best: number) => void) | undefined;
 }
 
-/** One search run from `start`; returns its summary. */
-async function run(state: RunState, origin: MarginStartOrigin, start: Float64Array): Promise<MarginRun> {
-  const { ev, cfg, lr, signal, report } = state;
+/**
+ * Projects x onto the decision boundary in place by damped Newton steps on the top-two logit gap
+ * h; returns whether h ≤ tolerance was reached. `nb` is a d-length scratch buffer.
+ */
+function projectToBoundary(s: Search, x: Float64Array, nb: Float64Array): boolean {
+  for (let it = 0; it <= MAX_PROJECTION_STEPS; it++) {
+    const h = s.ev.logitGap(x, nb);
+    if (h <= s.gapTolerance) return true;
+    if (it === MAX_PROJECTION_STEPS) break;
+    let nn = 0;
+    for (let i = 0; i < nb.length; i++) nn += nb[i]! * nb[i]!;
+    if (!(nn > 0)) return false;
+    let t = h / nn;
+    const move = t * Math.sqrt(nn);
+    if (move > s.maxMove) t *= s.maxMove / move;
+    for (let i = 0; i < x.length; i++) x[i] = x[i]! - t * nb[i]!;
+  }
+  return false;
+}
+
+/** One search run from `start`. */
+async function run(s: Search, origin: MarginStartOrigin, start: Float64Array, report: ((step: number, best: number) => void) | undefined): Promise<MarginRun> {
+  const { ev, cfg } = s;
   const d = start.length;
   const x = Float64Array.from(start);
+  const prev = new Float64Array(d);
   const best = Float64Array.from(start);
   const grad = new Float64Array(d);
+  const nb = new Float64Array(d);
   const m1 = new Float64Array(d);
   const m2 = new Float64Array(d);
   const b1 = 0.9;
   const b2 = 0.999;
+  const method = cfg.method;
+  const onBoundary = method === 'boundary-ascent';
+  let lr = s.lr;
   let pow1 = 1;
   let pow2 = 1;
   let bestAbs = -1;
   let bestA = 0;
   let bestStep = 0;
   let steps = 0;
+  let stopReason: MarginStopReason = 'max-steps';
   let lastYield = now();
-  const paper = cfg.method === 'paper-sgd';
-  for (;;) {
-    const A = ev.evaluate(x, grad);
-    if (Math.abs(A) > bestAbs) {
-      bestAbs = Math.abs(A);
-      bestA = A;
-      bestStep = steps;
-      best.set(x);
-    }
-    if (bestAbs >= cfg.target || steps >= cfg.maxSteps) break;
-    if (paper) {
-      // minimise (A² − 1)²: ∇ = 4A(A² − 1)∇A; SGD with weight decay, rate × decayFactor after decayAt
-      const rate = steps >= cfg.decayAt ? cfg.learningRate * cfg.decayFactor : cfg.learningRate;
-      const c = 4 * A * (A * A - 1);
-      for (let i = 0; i < d; i++) x[i] = x[i]! - rate * (c * grad[i]! + cfg.weightDecay * x[i]!);
-    } else {
-      // maximise A²: Adam on −A², gradient −2A∇A
-      pow1 *= b1;
-      pow2 *= b2;
-      const c = -2 * A;
-      for (let i = 0; i < d; i++) {
-        const g = c * grad[i]!;
-        m1[i] = b1 * m1[i]! + (1 - b1) * g;
-        m2[i] = b2 * m2[i]! + (1 - b2) * g * g;
-        const mh = m1[i]! / (1 - pow1);
-        const vh = m2[i]! / (1 - pow2);
-        x[i] = x[i]! - (lr * mh) / (Math.sqrt(vh) + 1e-12);
+  const history = cfg.patience > 0 ? new Float64Array(cfg.patience) : null;
+  if (onBoundary && !projectToBoundary(s, x, nb)) stopReason = 'no-boundary';
+  else {
+    for (;;) {
+      const A = ev.evaluate(x, grad);
+      if (Math.abs(A) > bestAbs) {
+        bestAbs = Math.abs(A);
+        bestA = A;
+        bestStep = steps;
+        best.set(x);
       }
-    }
-    steps++;
-    if (steps % 100 === 0) {
-      report?.(steps, bestAbs);
-      if (now() - lastYield > 50) {
-        await yieldToEventLoop();
-        lastYield = now();
+      if (bestAbs >= cfg.target) {
+        stopReason = 'target';
+        break;
       }
-      throwIfAborted(signal);
+      if (steps >= cfg.maxSteps) break;
+      if (history) {
+        const slot = steps % history.length;
+        if (steps >= history.length && bestAbs - history[slot]! < STALL_GAIN) {
+          stopReason = 'stalled';
+          break;
+        }
+        history[slot] = bestAbs;
+      }
+      if (method === 'paper-sgd') {
+        // minimise (A² − 1)²: ∇ = 4A(A² − 1)∇A; SGD with weight decay, rate × decayFactor after decayAt
+        const rate = steps >= cfg.decayAt ? cfg.learningRate * cfg.decayFactor : cfg.learningRate;
+        const c = 4 * A * (A * A - 1);
+        for (let i = 0; i < d; i++) x[i] = x[i]! - rate * (c * grad[i]! + cfg.weightDecay * x[i]!);
+      } else {
+        // maximise A²: Adam on −A², whose gradient is −2A∇A (on the boundary: its tangent part)
+        const c = -2 * A;
+        for (let i = 0; i < d; i++) grad[i] = c * grad[i]!;
+        if (onBoundary) {
+          ev.logitGap(x, nb);
+          let nn = 0;
+          let gn = 0;
+          for (let i = 0; i < d; i++) {
+            nn += nb[i]! * nb[i]!;
+            gn += nb[i]! * grad[i]!;
+          }
+          if (nn > 0) for (let i = 0; i < d; i++) grad[i] = grad[i]! - (gn / nn) * nb[i]!;
+          prev.set(x);
+        }
+        pow1 *= b1;
+        pow2 *= b2;
+        for (let i = 0; i < d; i++) {
+          const g = grad[i]!;
+          m1[i] = b1 * m1[i]! + (1 - b1) * g;
+          m2[i] = b2 * m2[i]! + (1 - b2) * g * g;
+          x[i] = x[i]! - (lr * (m1[i]! / (1 - pow1))) / (Math.sqrt(m2[i]! / (1 - pow2)) + 1e-12);
+        }
+        if (onBoundary && !projectToBoundary(s, x, nb)) {
+          // the step left the region where Newton converges: back off and take shorter steps
+          x.set(prev);
+          lr *= 0.5;
+        }
+      }
+      steps++;
+      if (steps % 100 === 0) {
+        report?.(steps, bestAbs);
+        if (now() - lastYield > 50) {
+          await yieldToEventLoop();
+          lastYield = now();
+        }
+        throwIfAborted(s.signal);
+      }
     }
   }
-  ev.evaluate(best);
-  const predicted = ev.predicted;
+  ev.forward(best);
   const gap = topTwoGap(ev.logits);
   report?.(steps, bestAbs);
   return Object.freeze({
@@ -381,14 +486,17 @@ async function run(state: RunState, origin: MarginStartOrigin, start: Float64Arr
     steps,
     bestStep,
     converged: bestAbs >= cfg.target,
+    stopReason,
     logitGap: gap,
-    predicted,
+    predicted: ev.predicted,
   });
 }
 
 /**
- * The margin of eigenvector `v` (p values, normalised here; usually v_1) over the training set
- * `train`: x_t^max, x_t^min, the boundary point x_b and min distance, with per-run summaries.
+ * The margin of direction `v` (p values, normalised here; usually the top eigenvector v_1) over
+ * the training set `train`: x_t^max, x_t^min, the boundary point x_b and the min distance, with
+ * per-run summaries. See the module notes for the methods and defaults. Throws
+ * {@link NumericalError} when no boundary-ascent start could be projected onto the boundary.
  */
 export async function margin(engine: Engine, model: Model, train: Dataset, v: ArrayLike<number>, options: MarginOptions = {}): Promise<MarginResult> {
   const p = parameterCount(model.spec);
@@ -398,7 +506,7 @@ export async function margin(engine: Engine, model: Model, train: Dataset, v: Ar
   }
   const cfg = resolve(options);
   const labels = options.labels ?? 'predicted';
-  const eigenvector = positiveInt(options.eigenvectorIndex ?? 0, 'eigenvectorIndex', true);
+  const eigenvector = nonNegativeInt(options.eigenvectorIndex ?? 0, 'eigenvectorIndex', 0);
   throwIfAborted(options.signal);
 
   // x_t^max, x_t^min from the training-set alignments (wasm)
@@ -415,12 +523,10 @@ export async function margin(engine: Engine, model: Model, train: Dataset, v: Ar
   const point = (i: number): TrainingPoint => Object.freeze({ index: i, x: Object.freeze(Array.from(row(i))), alignment: cos[i]! });
 
   const ev = AlignmentGradient.forModel(model, v);
-  // logit scale: mean |top logit| over the training set
   let scaleSum = 0;
   for (let i = 0; i < train.n; i++) {
     ev.forward(train.x.subarray(i * d, (i + 1) * d));
-    const z = ev.logits;
-    scaleSum += Math.abs(z[ev.predicted]!);
+    scaleSum += Math.abs(ev.logits[ev.predicted]!);
   }
   const logitScale = scaleSum / train.n;
 
@@ -440,23 +546,31 @@ export async function margin(engine: Engine, model: Model, train: Dataset, v: Ar
     starts.push({ origin: 'random', x });
   }
 
-  const lr = cfg.method === 'adam-ascent' ? cfg.stepScale * stats.scale : cfg.learningRate;
+  const paper = cfg.method === 'paper-sgd';
+  const search: Search = {
+    ev,
+    cfg,
+    lr: paper ? cfg.learningRate : cfg.stepScale * stats.scale,
+    gapTolerance: cfg.boundaryTolerance * (logitScale > 0 ? logitScale : 1),
+    maxMove: stats.scale,
+    signal: options.signal,
+  };
   const runs: MarginRun[] = [];
   for (let r = 0; r < starts.length; r++) {
     const onProgress = options.onProgress;
-    const report = onProgress
-      ? (step: number, best: number) => onProgress({ run: r, runs: starts.length, step, absAlignment: best })
-      : undefined;
-    runs.push(await run({ ev, cfg, lr, signal: options.signal, report }, starts[r]!.origin, starts[r]!.x));
+    const report = onProgress ? (step: number, best: number) => onProgress({ run: r, runs: starts.length, step, absAlignment: best }) : undefined;
+    runs.push(await run(search, starts[r]!.origin, starts[r]!.x, report));
   }
   let bestRun = 0;
   for (let r = 1; r < runs.length; r++) if (runs[r]!.absAlignment > runs[bestRun]!.absAlignment) bestRun = r;
   const win = runs[bestRun]!;
+  if (win.stopReason === 'no-boundary') {
+    throw new NumericalError(`no start reached the decision boundary (${runs.length} starts; Newton projection on the top-two logit gap failed) — add random starts or use method 'free-ascent'`);
+  }
   const xtMax = point(iMax);
   const xtMin = point(iMin);
   const distanceToMax = distance(xtMax.x, win.end);
   const distanceToMin = distance(xtMin.x, win.end);
-  const paper = cfg.method === 'paper-sgd';
   return Object.freeze({
     schema: MARGIN_SCHEMA,
     method: cfg.method,
@@ -472,7 +586,7 @@ export async function margin(engine: Engine, model: Model, train: Dataset, v: Ar
     predicted: win.predicted,
     logitGap: win.logitGap,
     logitScale,
-    logitGapRelative: logitScale > 0 ? win.logitGap / logitScale : Infinity,
+    logitGapRelative: logitScale > 0 ? win.logitGap / logitScale : win.logitGap,
     steps: win.steps,
     converged: win.converged,
     bestRun,
@@ -480,14 +594,16 @@ export async function margin(engine: Engine, model: Model, train: Dataset, v: Ar
     settings: Object.freeze({
       maxSteps: cfg.maxSteps,
       target: Number.isFinite(cfg.target) ? cfg.target : null,
+      patience: cfg.patience > 0 ? cfg.patience : null,
       randomStarts: cfg.randomStarts,
       fromTrainingPoints: cfg.fromTrainingPoints,
       startDistribution: cfg.startDistribution,
       stepScale: paper ? null : cfg.stepScale,
-      learningRate: lr,
+      learningRate: search.lr,
       weightDecay: paper ? cfg.weightDecay : 0,
       decayAt: paper ? cfg.decayAt : null,
       decayFactor: paper ? cfg.decayFactor : null,
+      boundaryTolerance: cfg.method === 'boundary-ascent' ? cfg.boundaryTolerance : null,
       dataScale: stats.scale,
       seed: cfg.seed,
       labels,

@@ -9,6 +9,7 @@
  *   coordinate of a point on the curve or at the blob centre, as sklearn's `noise`;
  * - `'scale'` (gauss, hierarchical, checkerboards): a factor on the paper's per-axis stds (1 = paper).
  */
+import { cos, sin } from '../model/detmath.js';
 import { InputError } from '../errors.js';
 import { Rng } from '../model/rng.js';
 import { makeDataset, type Dataset } from './dataset.js';
@@ -199,13 +200,13 @@ export function circles(options: CirclesOptions): Dataset {
   const y = new Int32Array(n);
   for (let k = 0; k < nOut; k++) {
     const a = (2 * Math.PI * k) / nOut;
-    x[2 * k] = Math.cos(a);
-    x[2 * k + 1] = Math.sin(a);
+    x[2 * k] = cos(a);
+    x[2 * k + 1] = sin(a);
   }
   for (let k = 0; k < nIn; k++) {
     const a = (2 * Math.PI * k) / nIn;
-    x[2 * (nOut + k)] = factor * Math.cos(a);
-    x[2 * (nOut + k) + 1] = factor * Math.sin(a);
+    x[2 * (nOut + k)] = factor * cos(a);
+    x[2 * (nOut + k) + 1] = factor * sin(a);
     y[nOut + k] = 1;
   }
   return makeDataset(addNoise(x, noise, new Rng(options.seed)), y, 2, 2);
@@ -229,13 +230,13 @@ export function moons(options: ToyOptions): Dataset {
   const y = new Int32Array(n);
   for (let k = 0; k < nOut; k++) {
     const t = linspace(0, Math.PI, nOut, k);
-    x[2 * k] = Math.cos(t);
-    x[2 * k + 1] = Math.sin(t);
+    x[2 * k] = cos(t);
+    x[2 * k + 1] = sin(t);
   }
   for (let k = 0; k < nIn; k++) {
     const t = linspace(0, Math.PI, nIn, k);
-    x[2 * (nOut + k)] = 1 - Math.cos(t);
-    x[2 * (nOut + k) + 1] = 0.5 - Math.sin(t);
+    x[2 * (nOut + k)] = 1 - cos(t);
+    x[2 * (nOut + k) + 1] = 0.5 - sin(t);
     y[nOut + k] = 1;
   }
   return makeDataset(addNoise(x, noise, new Rng(options.seed)), y, 2, 2);
@@ -261,8 +262,8 @@ export function spirals(options: ToyOptions): Dataset {
     for (let k = 0; k < m; k++, i++) {
       const theta = linspace(SPIRAL_START, SPIRAL_END, m, k);
       const r = theta / SPIRAL_END;
-      x[2 * i] = sign * r * Math.cos(theta);
-      x[2 * i + 1] = sign * r * Math.sin(theta);
+      x[2 * i] = sign * r * cos(theta);
+      x[2 * i + 1] = sign * r * sin(theta);
       y[i] = c;
     }
   }

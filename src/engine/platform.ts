@@ -34,6 +34,24 @@ export function platform(): Promise<PlatformAdapter> {
   return adapter;
 }
 
+/** What a worker posts once it listens for calls. */
+export const READY_MESSAGE = { hessianLensWorkerReady: true } as const;
+
+/** Resolves when the worker behind `endpoint` has posted {@link READY_MESSAGE}. */
+export function workerReady(endpoint: Endpoint): Promise<void> {
+  return new Promise((resolve) => {
+    const listener = (event: Event): void => {
+      const data = (event as MessageEvent).data as { hessianLensWorkerReady?: boolean } | undefined;
+      if (data?.hessianLensWorkerReady) {
+        endpoint.removeEventListener('message', listener);
+        resolve();
+      }
+    };
+    endpoint.addEventListener('message', listener);
+    (endpoint as { start?: () => void }).start?.();
+  });
+}
+
 /** URL of the worker entry next to this module (worker.js in dist/, worker.ts in src/). */
 export function workerUrl(): URL {
   return new URL('./worker.js', import.meta.url);

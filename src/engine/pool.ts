@@ -10,7 +10,7 @@
  */
 import { transfer, wrap, type Remote } from 'comlink';
 import { ResourceError } from '../errors.js';
-import { platform, workerUrl, type WorkerHandle } from './platform.js';
+import { platform, workerReady, workerUrl, type WorkerHandle } from './platform.js';
 import type { ShardInit, ShardService } from './shard-service.js';
 import type { CompiledKernels } from './wasm.js';
 
@@ -47,6 +47,7 @@ export class WorkerPool {
   private async startSlot(shards: Map<number, ShardInit>): Promise<Slot> {
     const adapter = await platform();
     const handle = await adapter.spawnWorker(workerUrl());
+    const ready = workerReady(handle.endpoint);
     let fail: (error: Error) => void = () => {};
     const failed = new Promise<never>((_, reject) => {
       fail = reject;
@@ -58,6 +59,7 @@ export class WorkerPool {
       slot.dead = error;
       fail(new ResourceError(`a worker died: ${error.message}`));
     });
+    await Promise.race([ready, failed]);
     for (const [id, init] of shards) await this.race(slot, () => slot.remote.open(id, init));
     return slot;
   }

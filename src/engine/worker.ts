@@ -3,8 +3,12 @@
  * worker thread or a browser Web Worker alike.
  */
 import { expose } from 'comlink';
-import { platform } from './platform.js';
+import { platform, READY_MESSAGE } from './platform.js';
 import { ShardService } from './shard-service.js';
 
 const adapter = await platform();
-expose(new ShardService(), await adapter.parentEndpoint());
+const endpoint = await adapter.parentEndpoint();
+expose(new ShardService(), endpoint);
+// Messages that arrive before `expose` listens would be lost (the entry awaits its adapter first),
+// so the pool waits for this before its first call.
+endpoint.postMessage(READY_MESSAGE);

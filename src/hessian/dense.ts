@@ -3,18 +3,29 @@
  *
  * Estimator: none — this is the exact path. A symmetric A (n×n) is reduced to tridiagonal form
  * T = QᵀAQ by n − 2 Householder reflections, then T is diagonalised by the implicit QL algorithm
- * with Wilkinson-type shifts; the QL plane rotations are accumulated into Q to give the
- * eigenvectors. Cost ≈ (2 + 4/3)·n³ flops for the reduction and Q, plus ≈ 3n³ for the rotations
- * (eigenvalues alone: the reduction plus O(n²)). Eigenvalues are returned in descending order.
+ * with Wilkinson shifts. All eigenvectors: the QL plane rotations are accumulated into Q. A few
+ * eigenvectors (k ≤ n/4): inverse iteration on T for the k largest eigenvalues, re-orthogonalised
+ * within clusters, then multiplied by Q's reflections — O(k·n²) instead of O(n³). Eigenvalues are
+ * returned in descending order. Flops ≈ (4/3)n³ for the reduction, + (4/3)n³ to form Q and
+ * ≈ 4.5n³ for the rotations when all vectors are wanted.
  * The Hessian path builds H column by column from p matvecs on unit vectors and decomposes
  * (H + Hᵀ)/2; it refuses above `limit` = 4000 parameters by default.
  *
+ * Written for this library with V8 in mind (no SIMD, so fewer loads per flop is what counts):
+ * only the lower triangle is kept, and each Householder step's rank-2 update is fused with the
+ * next step's matrix–vector product, two rows at a time; Q is formed four reflections at a time
+ * along contiguous rows of Qᵀ; the vector QL first finds the eigenvalues (O(n²)) and snaps each
+ * eigenvalue's first shift to the nearest one not yet found, which saves about a quarter of the
+ * sweeps, and applies the rotations of eight sweeps per pass over the rows.
+ *
  * see: J. H. Wilkinson, C. Reinsch, Handbook for Automatic Computation II: Linear Algebra (1971),
- * procedures tred2 and tql2; W. H. Press et al., Numerical Recipes, §11.2–11.3 (tred2, tqli).
- * Written for this library: row-major storage with both triangles kept so every inner loop runs
- * along a row, and the QL rotations of one sweep applied row by row (see {@link tridiagonalEigen}).
+ * procedures tred2 and tql2; W. H. Press et al., Numerical Recipes, §11.2–11.3 (tred2, tqli);
+ * LAPACK dstein (inverse iteration with cluster re-orthogonalisation); B. N. Parlett, The
+ * Symmetric Eigenvalue Problem (1980), §8 (shifts).
  */
-import { NumericalError, ResourceError, ShapeError, InputError, throwIfAborted } from '../errors.js';
+import { InputError, NumericalError, ResourceError, ShapeError, throwIfAborted } from '../errors.js';
+import { hypot } from '../model/detmath.js';
+import { Rng } from '../model/rng.js';
 import { operatorSize, type LinearOperator } from './operator.js';
 import { fixSign, frozenArray, frozenRows, progressStride } from './record.js';
 
@@ -34,8 +45,11 @@ export interface DenseProgress {
 
 /** Options of {@link symmetricEigen}. */
 export interface SymmetricEigenOptions {
-  /** Compute eigenvectors too (default true); without them the cost is the reduction plus O(n²). */
-  readonly vectors?: boolean;
+  /**
+   * Eigenvectors to compute: true (default) = all n; false or 0 = none (cost: the reduction plus
+   * O(n²)); a number k = those of the k largest eigenvalues only (inverse iteration on T, O(k·n²)).
+   */
+  readonly vectors?: boolean | number;
   /** Checked between steps; fires {@link AbortError}. */
   readonly signal?: AbortSignal;
   /** Called about a hundred times per stage. */
@@ -51,7 +65,7 @@ export interface SymmetricEigenResult {
   readonly n: number;
   /** [n] eigenvalues, descending. */
   readonly eigenvalues: Float64Array;
-  /** [n, n] row-major, row i = unit eigenvector of eigenvalues[i]; null when not requested. */
+  /** [k, n] row-major (k = n unless fewer were asked for), row i = unit eigenvector of eigenvalues[i]; null when none. */
   readonly eigenvectors: Float64Array | null;
 }
 
@@ -74,54 +88,69 @@ export interface TridiagonalEigenRows {
   readonly rows: Float64Array;
 }
 
+/** QL sweeps whose rotations are collected before they are applied to the vectors together. */
+const SWEEP_BATCH = 8;
+
 /**
- * Applies the rotations of one QL sweep, i = hi down to lo, to every row of z:
- * (z[i], z[i+1]) ← (c·z[i] − s·z[i+1], s·z[i] + c·z[i+1]). Each row is independent and
- * contiguous; four rows go together so their carried values form four independent chains.
+ * Applies `count` recorded QL sweeps, in order, to every row of z. Sweep t holds rotations
+ * i = his[t] down to los[t] in c, s at offset t·n: (z[i], z[i+1]) ← (c·z[i] − s·z[i+1],
+ * s·z[i] + c·z[i+1]). Rows are independent and contiguous, so one pass over z serves all the
+ * batched sweeps (z is read from memory once per batch, not once per sweep), and four rows go
+ * together so their carried values form four independent dependency chains.
  */
-function applySweep(z: Float64Array, rows: number, n: number, c: Float64Array, s: Float64Array, hi: number, lo: number): void {
+function applySweeps(z: Float64Array, rows: number, n: number, c: Float64Array, s: Float64Array, his: Int32Array, los: Int32Array, count: number): void {
   let r = 0;
   for (; r + 3 < rows; r += 4) {
     const o0 = r * n;
     const o1 = o0 + n;
     const o2 = o1 + n;
     const o3 = o2 + n;
-    let k0 = z[o0 + hi + 1]!;
-    let k1 = z[o1 + hi + 1]!;
-    let k2 = z[o2 + hi + 1]!;
-    let k3 = z[o3 + hi + 1]!;
-    for (let i = hi; i >= lo; i--) {
-      const ci = c[i]!;
-      const si = s[i]!;
-      const a0 = z[o0 + i]!;
-      const a1 = z[o1 + i]!;
-      const a2 = z[o2 + i]!;
-      const a3 = z[o3 + i]!;
-      z[o0 + i + 1] = si * a0 + ci * k0;
-      z[o1 + i + 1] = si * a1 + ci * k1;
-      z[o2 + i + 1] = si * a2 + ci * k2;
-      z[o3 + i + 1] = si * a3 + ci * k3;
-      k0 = ci * a0 - si * k0;
-      k1 = ci * a1 - si * k1;
-      k2 = ci * a2 - si * k2;
-      k3 = ci * a3 - si * k3;
+    for (let t = 0; t < count; t++) {
+      const hi = his[t]!;
+      const lo = los[t]!;
+      const off = t * n;
+      let k0 = z[o0 + hi + 1]!;
+      let k1 = z[o1 + hi + 1]!;
+      let k2 = z[o2 + hi + 1]!;
+      let k3 = z[o3 + hi + 1]!;
+      for (let i = hi; i >= lo; i--) {
+        const ci = c[off + i]!;
+        const si = s[off + i]!;
+        const a0 = z[o0 + i]!;
+        const a1 = z[o1 + i]!;
+        const a2 = z[o2 + i]!;
+        const a3 = z[o3 + i]!;
+        z[o0 + i + 1] = si * a0 + ci * k0;
+        z[o1 + i + 1] = si * a1 + ci * k1;
+        z[o2 + i + 1] = si * a2 + ci * k2;
+        z[o3 + i + 1] = si * a3 + ci * k3;
+        k0 = ci * a0 - si * k0;
+        k1 = ci * a1 - si * k1;
+        k2 = ci * a2 - si * k2;
+        k3 = ci * a3 - si * k3;
+      }
+      z[o0 + lo] = k0;
+      z[o1 + lo] = k1;
+      z[o2 + lo] = k2;
+      z[o3 + lo] = k3;
     }
-    z[o0 + lo] = k0;
-    z[o1 + lo] = k1;
-    z[o2 + lo] = k2;
-    z[o3 + lo] = k3;
   }
   for (; r < rows; r++) {
     const o = r * n;
-    let k = z[o + hi + 1]!;
-    for (let i = hi; i >= lo; i--) {
-      const ci = c[i]!;
-      const si = s[i]!;
-      const a = z[o + i]!;
-      z[o + i + 1] = si * a + ci * k;
-      k = ci * a - si * k;
+    for (let t = 0; t < count; t++) {
+      const hi = his[t]!;
+      const lo = los[t]!;
+      const off = t * n;
+      let k = z[o + hi + 1]!;
+      for (let i = hi; i >= lo; i--) {
+        const ci = c[off + i]!;
+        const si = s[off + i]!;
+        const a = z[o + i]!;
+        z[o + i + 1] = si * a + ci * k;
+        k = ci * a - si * k;
+      }
+      z[o + lo] = k;
     }
-    z[o + lo] = k;
   }
 }
 
@@ -139,10 +168,19 @@ function implicitQL(
   rows: number,
   signal?: AbortSignal,
   onProgress?: (progress: DenseProgress) => void,
+  known: Float64Array | null = null,
 ): void {
-  const cs = new Float64Array(n);
-  const sn = new Float64Array(n);
+  const batchC = new Float64Array(SWEEP_BATCH * n);
+  const batchS = new Float64Array(SWEEP_BATCH * n);
+  const his = new Int32Array(SWEEP_BATCH);
+  const los = new Int32Array(SWEEP_BATCH);
+  let pending = 0;
+  const flush = (): void => {
+    if (pending > 0 && z !== null) applySweeps(z, rows, n, batchC, batchS, his, los, pending);
+    pending = 0;
+  };
   const stride = progressStride(n);
+  const used = known === null ? null : new Uint8Array(n);
   for (let l = 0; l < n; l++) {
     let iterations = 0;
     for (;;) {
@@ -155,19 +193,26 @@ function implicitQL(
       if (++iterations > MAX_QL_ITERATIONS) {
         throw new NumericalError(`implicit QL did not converge for eigenvalue ${l} of ${n} after ${MAX_QL_ITERATIONS} iterations`);
       }
-      // Shift from the leading 2×2 block, then chase the bulge from m up to l.
+      // Shift from the leading 2×2 block (snapped, on the first sweep, to the nearest eigenvalue
+      // not yet found when they are known), then chase the bulge from m up to l.
       let g = (d[l + 1]! - d[l]!) / (2 * e[l]!);
-      let r = Math.hypot(g, 1);
-      g = d[m]! - d[l]! + e[l]! / (g + (g >= 0 ? r : -r));
+      let r = hypot(g, 1);
+      let shift = d[l]! - e[l]! / (g + (g >= 0 ? r : -r));
+      if (known !== null && iterations === 1) {
+        const j = nearestUnused(known, used!, shift);
+        if (j >= 0) shift = known[j]!;
+      }
+      g = d[m]! - shift;
       let s = 1;
       let c = 1;
       let p = 0;
       let i = m - 1;
       let split = false;
+      const off = pending * n;
       for (; i >= l; i--) {
         const f = s * e[i]!;
         const b = c * e[i]!;
-        r = Math.hypot(f, g);
+        r = hypot(f, g);
         e[i + 1] = r;
         if (r === 0) {
           // Underflow: the matrix split at i + 1; recover and restart this eigenvalue.
@@ -183,18 +228,45 @@ function implicitQL(
         p = s * r;
         d[i + 1] = g + p;
         g = c * r - b;
-        cs[i] = c;
-        sn[i] = s;
+        batchC[off + i] = c;
+        batchS[off + i] = s;
       }
-      if (z !== null && m - 1 >= i + 1) applySweep(z, rows, n, cs, sn, m - 1, i + 1);
+      if (z !== null && m - 1 >= i + 1) {
+        his[pending] = m - 1;
+        los[pending] = i + 1;
+        if (++pending === SWEEP_BATCH) flush();
+      }
       if (split) continue;
       d[l]! -= p;
       e[l] = g;
       e[m] = 0;
     }
+    if (known !== null) {
+      const j = nearestUnused(known, used!, d[l]!);
+      if (j >= 0) used![j] = 1;
+    }
     if (onProgress && ((l + 1) % stride === 0 || l === n - 1)) onProgress({ stage: 'ql', done: l + 1, total: n });
     if ((l & 15) === 15) throwIfAborted(signal);
   }
+  flush();
+}
+
+/** Index of the entry of ascending `values` nearest to x among those not marked used (−1: none). */
+function nearestUnused(values: Float64Array, used: Uint8Array, x: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  let left = lo - 1;
+  let right = lo;
+  while (left >= 0 && used[left]) left--;
+  while (right < values.length && used[right]) right++;
+  if (left < 0) return right < values.length ? right : -1;
+  if (right >= values.length) return left;
+  return x - values[left]! <= values[right]! - x ? left : right;
 }
 
 /** Indices of d sorted by value, descending (stable). */
@@ -361,7 +433,44 @@ function householderTridiagonalize(
     const h2 = l >= 2 ? makeReflector(a, n, l, e, hh) : 0;
     if (h !== 0 || h2 !== 0) {
       next.fill(0, 0, l);
-      for (let j = 0; j < l; j++) {
+      let j = 0;
+      if (h !== 0 && h2 !== 0) {
+        // The common case, two rows per sweep so the loads of q, u, u′ and next serve both.
+        for (; j + 1 < l; j += 2) {
+          const r0 = j * n;
+          const r1 = r0 + n;
+          const u0 = a[ri + j]!;
+          const u1 = a[ri + j + 1]!;
+          const q0 = q[j]!;
+          const q1 = q[j + 1]!;
+          const v0 = a[rl + j]!;
+          const v1 = a[rl + j + 1]!;
+          let s0 = 0;
+          let s1 = 0;
+          for (let k = 0; k < j; k++) {
+            const qk = q[k]!;
+            const uk = a[ri + k]!;
+            const vk = a[rl + k]!;
+            const x0 = a[r0 + k]! - (u0 * qk + q0 * uk);
+            const x1 = a[r1 + k]! - (u1 * qk + q1 * uk);
+            a[r0 + k] = x0;
+            a[r1 + k] = x1;
+            s0 += x0 * vk;
+            s1 += x1 * vk;
+            next[k]! += x0 * v0 + x1 * v1;
+          }
+          // Column j: row j's diagonal and row j+1's subdiagonal; then row j+1's diagonal.
+          const d0 = a[r0 + j]! - 2 * u0 * q0;
+          a[r0 + j] = d0;
+          const x10 = a[r1 + j]! - (u1 * q0 + q1 * u0);
+          a[r1 + j] = x10;
+          const d1 = a[r1 + j + 1]! - 2 * u1 * q1;
+          a[r1 + j + 1] = d1;
+          next[j]! += s0 + d0 * v0 + x10 * v1;
+          next[j + 1]! += s1 + x10 * v0 + d1 * v1;
+        }
+      }
+      for (; j < l; j++) {
         const rj = j * n;
         if (h !== 0 && h2 !== 0) {
           const uj = a[ri + j]!;
@@ -482,7 +591,56 @@ function accumulateQTransposed(
     const g30 = g[12]!;
     const g31 = g[13]!;
     const g32 = g[14]!;
-    for (let c = 0; c < top; c++) {
+    let c = 0;
+    // Two columns of Q per sweep share every load of u.
+    for (; c + 1 < top; c += 2) {
+      const o = c * n;
+      const p = o + n;
+      let w0 = 0;
+      let w1 = 0;
+      let w2 = 0;
+      let w3 = 0;
+      let y0 = 0;
+      let y1 = 0;
+      let y2 = 0;
+      let y3 = 0;
+      for (let r = 0; r < top; r++) {
+        const x = zt[o + r]!;
+        const y = zt[p + r]!;
+        const ur = r * 4;
+        const a0 = u[ur]!;
+        const a1 = u[ur + 1]!;
+        const a2 = u[ur + 2]!;
+        const a3 = u[ur + 3]!;
+        w0 += a0 * x;
+        w1 += a1 * x;
+        w2 += a2 * x;
+        w3 += a3 * x;
+        y0 += a0 * y;
+        y1 += a1 * y;
+        y2 += a2 * y;
+        y3 += a3 * y;
+      }
+      // Apply P_i, then P_{i+1}, … : each sees the vector already changed by the earlier ones.
+      const m0 = w0 * i0;
+      const m1 = (w1 - g10 * m0) * i1;
+      const m2 = (w2 - g20 * m0 - g21 * m1) * i2;
+      const m3 = (w3 - g30 * m0 - g31 * m1 - g32 * m2) * i3;
+      const n0 = y0 * i0;
+      const n1 = (y1 - g10 * n0) * i1;
+      const n2 = (y2 - g20 * n0 - g21 * n1) * i2;
+      const n3 = (y3 - g30 * n0 - g31 * n1 - g32 * n2) * i3;
+      for (let r = 0; r < top; r++) {
+        const ur = r * 4;
+        const a0 = u[ur]!;
+        const a1 = u[ur + 1]!;
+        const a2 = u[ur + 2]!;
+        const a3 = u[ur + 3]!;
+        zt[o + r]! -= a0 * m0 + a1 * m1 + (a2 * m2 + a3 * m3);
+        zt[p + r]! -= a0 * n0 + a1 * n1 + (a2 * n2 + a3 * n3);
+      }
+    }
+    for (; c < top; c++) {
       const o = c * n;
       let w0 = 0;
       let w1 = 0;
@@ -496,7 +654,6 @@ function accumulateQTransposed(
         w2 += u[ur + 2]! * x;
         w3 += u[ur + 3]! * x;
       }
-      // Apply P_i, then P_{i+1}, … : each sees the vector already changed by the earlier ones.
       const m0 = w0 * i0;
       const m1 = (w1 - g10 * m0) * i1;
       const m2 = (w2 - g20 * m0 - g21 * m1) * i2;
@@ -514,12 +671,125 @@ function accumulateQTransposed(
 }
 
 /**
- * Decomposes the work matrix `a` (n×n, symmetric, lower triangle read; destroyed — it becomes
- * the eigenvector output when vectors are wanted).
+ * Solves (T − λI)·x = b in place for the symmetric tridiagonal T (d, off with off[i] = T[i][i+1])
+ * by Gaussian elimination with partial pivoting; pivots smaller than `tiny` are replaced by
+ * ±tiny, which is what inverse iteration wants when λ is an eigenvalue to working precision.
  */
-function decomposeInPlace(a: Float64Array, n: number, options: SymmetricEigenOptions): SymmetricEigenResult {
-  const wantVectors = options.vectors ?? true;
-  const { signal, onProgress } = options;
+function shiftedTridiagonalSolve(d: Float64Array, off: Float64Array, m: number, lambda: number, tiny: number, x: Float64Array, w: Float64Array[]): void {
+  const [dd, du, du2, dl] = w as [Float64Array, Float64Array, Float64Array, Float64Array];
+  const swap = new Uint8Array(m);
+  for (let i = 0; i < m; i++) {
+    dd[i] = d[i]! - lambda;
+    du[i] = i < m - 1 ? off[i]! : 0;
+    dl[i] = i < m - 1 ? off[i]! : 0;
+    du2[i] = 0;
+  }
+  const fix = (v: number): number => (Math.abs(v) < tiny ? (v < 0 ? -tiny : tiny) : v);
+  for (let i = 0; i < m - 1; i++) {
+    if (Math.abs(dd[i]!) >= Math.abs(dl[i]!)) {
+      dd[i] = fix(dd[i]!);
+      const f = dl[i]! / dd[i]!;
+      dl[i] = f;
+      dd[i + 1]! -= f * du[i]!;
+    } else {
+      // Row i+1 becomes the pivot row: it has a second superdiagonal entry.
+      swap[i] = 1;
+      const f = dd[i]! / dl[i]!;
+      dd[i] = dl[i]!;
+      dl[i] = f;
+      const t = du[i]!;
+      du[i] = dd[i + 1]!;
+      dd[i + 1] = t - f * dd[i + 1]!;
+      if (i < m - 2) {
+        du2[i] = du[i + 1]!;
+        du[i + 1] = -f * du[i + 1]!;
+      }
+    }
+  }
+  dd[m - 1] = fix(dd[m - 1]!);
+  for (let i = 0; i < m - 1; i++) {
+    if (swap[i]) {
+      const t = x[i]! - dl[i]! * x[i + 1]!;
+      x[i] = x[i + 1]!;
+      x[i + 1] = t;
+    } else {
+      x[i + 1]! -= dl[i]! * x[i]!;
+    }
+  }
+  x[m - 1]! /= dd[m - 1]!;
+  if (m > 1) x[m - 2] = (x[m - 2]! - du[m - 2]! * x[m - 1]!) / dd[m - 2]!;
+  for (let i = m - 3; i >= 0; i--) x[i] = (x[i]! - du[i]! * x[i + 1]! - du2[i]! * x[i + 2]!) / dd[i]!;
+}
+
+/**
+ * Eigenvectors of the tridiagonal T for the given eigenvalues (descending) by inverse iteration,
+ * re-orthogonalised within clusters (consecutive eigenvalues closer than 1e-3·‖T‖), as in
+ * LAPACK's dstein. Writes row j of `out` (m columns). Returns the largest residual ‖Tx − λx‖.
+ */
+function tridiagonalInverseIteration(d: Float64Array, off: Float64Array, m: number, lambdas: Float64Array, out: Float64Array): number {
+  let tnorm = 0;
+  for (let i = 0; i < m; i++) tnorm = Math.max(tnorm, Math.abs(d[i]!) + (i > 0 ? Math.abs(off[i - 1]!) : 0) + (i < m - 1 ? Math.abs(off[i]!) : 0));
+  if (tnorm === 0) tnorm = 1;
+  const tiny = EPS * tnorm;
+  const work = [new Float64Array(m), new Float64Array(m), new Float64Array(m), new Float64Array(m)];
+  const x = new Float64Array(m);
+  const r = new Float64Array(m);
+  const rng = new Rng(0x5eed);
+  let clusterStart = 0;
+  let worst = 0;
+  for (let j = 0; j < lambdas.length; j++) {
+    const lambda = lambdas[j]!;
+    if (j > 0 && lambdas[j - 1]! - lambda > 1e-3 * tnorm) clusterStart = j;
+    for (let i = 0; i < m; i++) x[i] = rng.normal();
+    let res = Infinity;
+    for (let it = 0; it < 8; it++) {
+      shiftedTridiagonalSolve(d, off, m, lambda, tiny, x, work);
+      // Two passes of Gram–Schmidt against the cluster's earlier vectors.
+      for (let pass = 0; pass < 2; pass++) {
+        for (let c = clusterStart; c < j; c++) {
+          let s = 0;
+          for (let i = 0; i < m; i++) s += out[c * m + i]! * x[i]!;
+          for (let i = 0; i < m; i++) x[i]! -= s * out[c * m + i]!;
+        }
+      }
+      let nx = 0;
+      for (let i = 0; i < m; i++) nx += x[i]! * x[i]!;
+      nx = Math.sqrt(nx);
+      for (let i = 0; i < m; i++) x[i]! /= nx;
+      let r2 = 0;
+      for (let i = 0; i < m; i++) {
+        r[i] = (d[i]! - lambda) * x[i]! + (i > 0 ? off[i - 1]! * x[i - 1]! : 0) + (i < m - 1 ? off[i]! * x[i + 1]! : 0);
+        r2 += r[i]! * r[i]!;
+      }
+      res = Math.sqrt(r2);
+      if (it >= 1 && res <= 4 * m * tiny) break;
+    }
+    worst = Math.max(worst, res / tnorm);
+    out.set(x, j * m);
+  }
+  return worst;
+}
+
+/** x ← Q x with Q = P_{n−1} ⋯ P_2 the reflections stored in `a`, `hh` (P_2 applied first). */
+function applyQ(a: Float64Array, n: number, hh: Float64Array, x: Float64Array): void {
+  for (let i = 2; i < n; i++) {
+    const h = hh[i]!;
+    if (h === 0) continue;
+    const ri = i * n;
+    let s = 0;
+    for (let r = 0; r < i; r++) s += a[ri + r]! * x[r]!;
+    const f = s / h;
+    for (let r = 0; r < i; r++) x[r]! -= f * a[ri + r]!;
+  }
+}
+
+/**
+ * Decomposes the work matrix `a` (n×n, symmetric, lower triangle read; destroyed — it becomes
+ * the eigenvector output when all vectors are wanted). `count` eigenvectors (0..n) of the
+ * largest eigenvalues: all by QL with accumulated rotations; fewer (≤ n/4) by inverse iteration
+ * on T and back-transformation, falling back to QL if any residual is not at rounding level.
+ */
+function decomposeInPlace(a: Float64Array, n: number, count: number, signal?: AbortSignal, onProgress?: (progress: DenseProgress) => void): SymmetricEigenResult {
   throwIfAborted(signal);
   const d = new Float64Array(n);
   const e = new Float64Array(n);
@@ -528,24 +798,40 @@ function decomposeInPlace(a: Float64Array, n: number, options: SymmetricEigenOpt
   // QL wants off[i] = T[i][i+1] = e[i+1].
   const off = new Float64Array(n);
   for (let i = 0; i < n - 1; i++) off[i] = e[i + 1]!;
-  let z: Float64Array | null = null;
-  if (wantVectors) {
-    z = new Float64Array(n * n);
-    accumulateQTransposed(a, n, hh, z, signal, onProgress);
-    transposeInPlace(z, n);
+  const sorted = (values: Float64Array): Float64Array => {
+    const order = descendingOrder(values);
+    return Float64Array.from(order, (j) => values[j]!);
+  };
+  if (count === 0 || count * 4 <= n) {
+    const dv = d.slice();
+    implicitQL(dv, off.slice(), n, null, 0, signal, onProgress);
+    const eigenvalues = sorted(dv);
+    if (count === 0) return { n, eigenvalues, eigenvectors: null };
+    const vt = new Float64Array(count * n);
+    const worst = tridiagonalInverseIteration(d, off, n, eigenvalues.subarray(0, count), vt);
+    if (worst <= 100 * n * EPS) {
+      for (let j = 0; j < count; j++) applyQ(a, n, hh, vt.subarray(j * n, (j + 1) * n));
+      return { n, eigenvalues, eigenvectors: vt };
+    }
   }
-  implicitQL(d, off, n, z, n, signal, onProgress);
+  // Eigenvalues first (O(n²)): as shifts they let most eigenvalues deflate after one sweep,
+  // nearly halving the O(n³) rotation work below.
+  const known = d.slice();
+  implicitQL(known, off.slice(), n, null, 0);
+  known.sort();
+  const z = new Float64Array(n * n);
+  accumulateQTransposed(a, n, hh, z, signal, onProgress);
+  transposeInPlace(z, n);
+  implicitQL(d, off, n, z, n, signal, onProgress, known);
   const order = descendingOrder(d);
-  const eigenvalues = new Float64Array(n);
-  for (let t = 0; t < n; t++) eigenvalues[t] = d[order[t]!]!;
-  if (z === null) return { n, eigenvalues, eigenvectors: null };
+  const eigenvalues = Float64Array.from(order, (j) => d[j]!);
   // Eigenvector t is column order[t] of z: transpose, then copy rows in sorted order into `a`.
   transposeInPlace(z, n);
-  for (let t = 0; t < n; t++) {
+  for (let t = 0; t < count; t++) {
     const j = order[t]!;
     a.set(z.subarray(j * n, j * n + n), t * n);
   }
-  return { n, eigenvalues, eigenvectors: a };
+  return { n, eigenvalues, eigenvectors: count === n ? a : a.slice(0, count * n) };
 }
 
 /**
@@ -562,7 +848,12 @@ export function symmetricEigen(A: Float64Array, n: number, options: SymmetricEig
     a[i * n + i] = A[i * n + i]!;
     for (let j = 0; j < i; j++) a[i * n + j] = 0.5 * (A[i * n + j]! + A[j * n + i]!);
   }
-  return decomposeInPlace(a, n, options);
+  const v = options.vectors ?? true;
+  const count = v === true ? n : v === false ? 0 : v;
+  if (!Number.isInteger(count) || count < 0 || count > n) {
+    throw new InputError(`symmetricEigen: vectors must be a boolean or an integer in 0..n = ${n}, got ${String(v)}`);
+  }
+  return decomposeInPlace(a, n, count, options.signal, options.onProgress);
 }
 
 /** Options of {@link denseHessianSpectrum}. */
@@ -641,7 +932,7 @@ export async function denseHessianSpectrum(op: LinearOperator, options: DenseSpe
   }
   // Keep the symmetrised matrix for the residuals only when they are needed.
   const sym = want > 0 ? h.slice() : null;
-  const dec = decomposeInPlace(h, p, { vectors: want > 0, signal, onProgress });
+  const dec = decomposeInPlace(h, p, want, signal, onProgress);
   const eigenvectors: Float64Array[] = [];
   const residuals: number[] = [];
   if (sym !== null && dec.eigenvectors !== null) {

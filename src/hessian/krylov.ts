@@ -124,11 +124,12 @@ export class KrylovBasis {
   }
 
   /**
-   * Runs step j = m − 1 on the newest basis vector: one matvec, α_j and β_j. If there is no
-   * breakdown and room remains, q_{j+1} = w/β_j is appended. On breakdown nothing is appended
-   * and beta[j] is recorded as 0; the caller restarts or stops.
+   * Runs step j = m − 1 on the newest basis vector: one matvec, α_j and β_j. β_j ≤
+   * breakdownFactor·(largest ‖Hq‖ seen) counts as breakdown (default {@link BREAKDOWN}). If there
+   * is no breakdown and room remains, q_{j+1} = w/β_j is appended. On breakdown nothing is
+   * appended and beta[j] is recorded as 0; the caller restarts or stops.
    */
-  async step(): Promise<StepResult> {
+  async step(breakdownFactor = BREAKDOWN): Promise<StepResult> {
     const j = this.m - 1;
     const { n, ops, v, w } = this;
     v.set(this.basis.subarray(j * n, (j + 1) * n));
@@ -143,7 +144,7 @@ export class KrylovBasis {
     const beta = orthogonalize(ops, this.basis, j + 1, w, this.coeffs, this.scratch);
     const alpha = this.coeffs[j]!;
     this.alpha.push(alpha);
-    const breakdown = !(beta > BREAKDOWN * this.normEstimate);
+    const breakdown = !(beta > Math.max(BREAKDOWN, breakdownFactor) * this.normEstimate);
     if (breakdown || this.m >= this.cap) {
       this.beta.push(breakdown ? 0 : beta);
       return { alpha, beta, breakdown };

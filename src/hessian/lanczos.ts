@@ -10,14 +10,17 @@
  * `converged`.
  *
  * Convergence test (exactly): pair i is converged when ‖H u_i − θ_i u_i‖ ≤ tol · s, where
- * s = max_j |θ_j| over all current Ritz values (a lower estimate of ‖H‖₂ = ‖T_m‖₂ ≥ |θ_i|).
- * Since H is symmetric, a converged pair has an eigenvalue of H within tol·s of θ_i.
+ * s = max_j |θ_j| over all current Ritz values = ‖T_m‖₂ — an estimate (from below) of ‖H‖₂, and
+ * never less than |θ_i|, so s = max(|θ_i|, ‖T_m‖₂). Since H is symmetric, a converged pair has an
+ * eigenvalue of H within tol·s of θ_i (and within (tol·s)²/gap when θ_i is separated by `gap`).
  *
  * Defaults: which = 'LA' (largest algebraic: a ReLU net's Hessian is indefinite), tol = 1e-6,
  * seed = 0, maxIterations = min(p, max(20k, 200)) (the basis costs 8·p bytes per iteration).
  *
- * Breakdown (β ≈ 0: the start vector lay in an invariant subspace, e.g. a low-rank H or a
- * repeated eigenvalue, of which a single Krylov sequence sees only one copy) is not an error:
+ * Breakdown — β_m ≤ max(1e-12, tol/10)·(largest ‖H q_j‖ seen), i.e. the Krylov space is
+ * invariant to within the tolerance, as for a low-rank H or a repeated eigenvalue, of which a
+ * single Krylov sequence sees only one copy (rounding splits exact copies by ~1e-14, so β is
+ * rarely exactly 0) — is not an error:
  * the method restarts from a random vector orthogonal to the basis, and from then on accepts the
  * wanted pairs only once the newest block's own extreme Ritz value(s) have converged without
  * beating the k-th wanted value — that is, once the unexplored complement is shown to hold
@@ -63,11 +66,12 @@ export interface LanczosOptions {
   /** Seed of the random start and restart vectors (default 0). */
   readonly seed?: number;
   /**
-   * Warm start: vectors of length p, e.g. the eigenvectors of a nearby model. The start vector is
+   * Warm start: vectors of length p (plain arrays or typed), e.g. the `eigenvectors` of an earlier
+   * result for a nearby model. The start vector is
    * Σ_j v_j/‖v_j‖ + g with g a seeded random unit vector, so directions the warm vectors miss
    * are still present.
    */
-  readonly start?: readonly Float64Array[];
+  readonly start?: readonly ArrayLike<number>[];
   /** Checked every iteration; fires {@link AbortError}. */
   readonly signal?: AbortSignal;
   /** Called after every iteration. */
@@ -148,10 +152,11 @@ export async function lanczos(op: LinearOperator, options: LanczosOptions): Prom
   fillNormal(rng, x0);
   const gNorm = ops.norm(x0);
   ops.scale(1 / gNorm, x0);
-  for (const [j, v] of (options.start ?? []).entries()) {
-    if (!(v instanceof Float64Array) || v.length !== n) {
-      throw new InputError(`lanczos: start[${j}] must be a Float64Array of length size = ${n}, got length ${String((v as { length?: unknown })?.length)}`);
+  for (const [j, given] of (options.start ?? []).entries()) {
+    if (given === null || typeof given !== 'object' || given.length !== n) {
+      throw new InputError(`lanczos: start[${j}] must be a vector of length size = ${n}, got length ${String((given as { length?: unknown } | null)?.length)}`);
     }
+    const v = Float64Array.from(given);
     const norm = ops.norm(v);
     if (!(norm > 0) || !Number.isFinite(norm)) throw new InputError(`lanczos: start[${j}] has norm ${norm}; warm-start vectors must be finite and nonzero`);
     ops.axpy(1 / norm, v, x0);
@@ -194,7 +199,7 @@ export async function lanczos(op: LinearOperator, options: LanczosOptions): Prom
   let scale = 0;
   for (;;) {
     throwIfAborted(signal);
-    const { breakdown } = await kb.step();
+    const { breakdown } = await kb.step(tol / 10);
     const t = kb.alpha.length;
     const resBeta = kb.beta[t - 1]!;
     const tri = tridiagonalEigenRows(kb.alpha, kb.beta.slice(0, t - 1), [t - 1]);

@@ -9,8 +9,8 @@ import { InputError, ShapeError } from '../errors.js';
 /**
  * A symmetric linear operator H on ℝ^size.
  *
- * `matvec(v, out)` writes H·v into `out` (both of length `size`). It must not modify, keep or
- * transfer (detach) `v` or `out`; it may return a promise, which the algorithms await, so an
+ * `matvec(v, out)` writes H·v into `out` (distinct arrays, both of length `size`). It must not
+ * modify, keep or transfer (detach) `v` or `out`; it may return a promise, which the algorithms await, so an
  * operator backed by workers can be asynchronous. Symmetry is assumed, not checked.
  */
 export interface LinearOperator {

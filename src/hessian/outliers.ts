@@ -1,11 +1,12 @@
 /**
  * How many eigenvalues stand clear of the bulk.
  *
- * Rule ("largest gap ratio", default minRatio = 3, floor = 1e-3): sort the given eigenvalues
+ * Rule ("largest gap ratio", default minRatio = 3, floor = 1e-2): sort the given eigenvalues
  * descending (λ_1 ≥ λ_2 ≥ …) and set f = floor·λ_1. For every i with λ_i > f (so only positive
  * eigenvalues clearly above the near-zero bulk are candidates) form the ratio
  * r_i = λ_i / max(λ_{i+1}, f); clamping the denominator at f keeps ratios between bulk values
- * near zero (or across zero) from looking like gaps. If the largest ratio r_c is ≥ minRatio,
+ * near zero (or across zero) from looking like gaps, and bounds any ratio that ends in the bulk
+ * by λ_i/f. If the largest ratio r_c is ≥ minRatio,
  * the c eigenvalues above that gap are the outliers (the first such i on ties); otherwise there
  * are none. Ratios rather than differences, because Hessian spectra span orders of magnitude.
  *
@@ -26,7 +27,7 @@ import { frozenArray } from './record.js';
 export interface OutlierOptions {
   /** Smallest gap ratio that counts as a gap (default 3). */
   readonly minRatio?: number;
-  /** f = floor·λ_1: values at or below f are bulk, and denominators are clamped to f (default 1e-3). */
+  /** f = floor·λ_1: values at or below f are bulk, and denominators are clamped to f (default 1e-2). */
   readonly floor?: number;
 }
 
@@ -55,7 +56,7 @@ function fmt(x: number): string {
 /** Counts the eigenvalues that stand clear of the bulk by the largest gap ratio (see module notes). */
 export function countOutliers(eigenvalues: readonly number[], options: OutlierOptions = {}): OutlierCount {
   const minRatio = options.minRatio ?? 3;
-  const floor = options.floor ?? 1e-3;
+  const floor = options.floor ?? 1e-2;
   if (!(minRatio > 1) || !Number.isFinite(minRatio)) throw new InputError(`countOutliers: minRatio must be a finite number > 1, got ${String(minRatio)}`);
   if (!(floor >= 0 && floor < 1)) throw new InputError(`countOutliers: floor must be in [0, 1), got ${String(floor)}`);
   if (!Array.isArray(eigenvalues)) throw new InputError('countOutliers: eigenvalues must be an array of numbers');

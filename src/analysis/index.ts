@@ -1,0 +1,73 @@
+/**
+ * Decision-boundary analysis of the loss Hessian's eigenvectors: per-sample alignment, the
+ * generalization measure G, the margin estimator with its exact input gradient, the input–output
+ * Jacobian norm and 2-D alignment maps. Each module opens with its estimator, defaults and
+ * citation (Sabanayagam, Behrens, Adomaityte, Dawid 2023, arXiv 2306.07104).
+ */
+export {
+  ALIGNMENT_SCHEMA,
+  alignment,
+  alignmentMatrix,
+  alignmentSummary,
+  checkDirections,
+  type AlignmentMatrix,
+  type AlignmentOptions,
+  type AlignmentResult,
+  type AlignmentSummary,
+} from './alignment.js';
+export {
+  GENERALIZATION_SCHEMA,
+  generalization,
+  generalizationAll,
+  generalizationMeasure,
+  randomDirectionEpsilon,
+  randomUnitDirections,
+  type AlignmentStatistic,
+  type EpsilonComparison,
+  type EpsilonRecord,
+  type GeneralizationMeasureOptions,
+  type GeneralizationOptions,
+  type GeneralizationResult,
+  type RandomDirectionOptions,
+} from './generalization.js';
+export {
+  AlignmentGradient,
+  INPUT_GRADIENT_SCHEMA,
+  alignmentInputGradient,
+  alignmentInputGradients,
+  type InputGradientResult,
+} from './input-gradient.js';
+export {
+  MARGIN_SCHEMA,
+  margin,
+  margins,
+  topTwoGap,
+  type MarginMethod,
+  type MarginOptions,
+  type MarginProgress,
+  type MarginResult,
+  type MarginRun,
+  type MarginSettings,
+  type MarginStartOrigin,
+  type MarginStopReason,
+  type MarginsOptions,
+  type PaperSgdSettings,
+  type StartDistribution,
+  type TrainingPoint,
+} from './margin.js';
+export {
+  JACOBIAN_SCHEMA,
+  jacobianNorm,
+  type JacobianMode,
+  type JacobianNormOptions,
+  type JacobianNormResult,
+} from './jacobian.js';
+export {
+  GRID_SCHEMA,
+  alignmentGrid,
+  paddedBounds,
+  type AlignmentGridOptions,
+  type AlignmentGridResult,
+  type BoundaryReconstruction,
+  type GridBounds,
+} from './grid.js';
