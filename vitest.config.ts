@@ -43,7 +43,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     projects: [
       {
-        extends: true,
+        extends: true as const,
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
@@ -55,7 +55,7 @@ export default defineConfig({
       ...(chromiumPath
         ? [
             {
-              extends: true,
+              extends: true as const,
               test: {
                 name: 'chromium',
                 include: ['test/**/*.test.ts'],

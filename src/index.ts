@@ -33,3 +33,5 @@ export { HessianOperator } from './hessian/hessian-operator.js';
 export * from './hessian/index.js';
 export { Session, type SessionOptions } from './engine/session.js';
 export { WorkerPool } from './engine/pool.js';
+export * from './analysis/index.js';
+export * from './train/index.js';

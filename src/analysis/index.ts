@@ -71,3 +71,5 @@ export {
   type BoundaryReconstruction,
   type GridBounds,
 } from './grid.js';
+export { ANALYSIS_SCHEMA, analyze, type AnalysisReport, type AnalyzeOptions, type AnalyzeProgress, type SplitScore, type TrackingPoint } from './analyze.js';
+export { COMPARE_SCHEMA, compare, spearman, type CompareOptions, type CompareReport, type CompareRow } from './compare.js';

@@ -60,6 +60,10 @@ export interface KernelExports {
   scale_f64(alpha: number, x: Ptr, count: number): void;
   f64_to_f32(src: Ptr, dst: Ptr, count: number): void;
   f32_to_f64(src: Ptr, dst: Ptr, count: number): void;
+  project_f64(B: Ptr, rows: number, n: number, ld: number, v: Ptr, out: Ptr): void;
+  combine_f64(B: Ptr, rows: number, n: number, ld: number, coeffs: Ptr, y: Ptr): void;
+  ceiling_madd8_f32x4(iters: number): number;
+  ceiling_madd12_f32x4(iters: number): number;
 }
 
 /** A compiled kernel module, shareable with workers (WebAssembly.Module is structured-cloneable). */

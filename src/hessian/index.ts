@@ -29,3 +29,4 @@ export {
   type TridiagonalEigenRows,
 } from './dense.js';
 export { countOutliers, type OutlierCount, type OutlierOptions } from './outliers.js';
+export { hessianSpectrum, type SpectrumOptions, type SpectrumResult, type SpectrumSummary } from './spectrum.js';

@@ -89,6 +89,13 @@ export interface TrainOptions {
   readonly validation?: Dataset;
   /** progress callback; may abort the signal */
   readonly onProgress?: (progress: TrainProgress) => void;
+  /**
+   * Checkpoint hook: called (and awaited) after every `checkpointEvery` epochs (and after the
+   * last) with a copy of θ, e.g. to track the spectrum during training. Must not change the run.
+   */
+  readonly onCheckpoint?: (checkpoint: { readonly epoch: number; readonly model: Model }) => void | Promise<void>;
+  /** Epochs between checkpoints (default: only after the last epoch). */
+  readonly checkpointEvery?: number;
   /** checked between mini-batches; an abort rejects with {@link AbortError} */
   readonly signal?: AbortSignal;
   /** kernel arithmetic (default `f32`) */
@@ -220,6 +227,7 @@ export async function train(engine: Engine, model: Model, data: Dataset, options
   const batchSize = Math.min(checkCount(options.batchSize ?? data.n, 'batchSize', 1), data.n);
   const evaluateEvery = checkCount(options.evaluateEvery ?? (validation ? 1 : 0), 'evaluateEvery', 0);
   const stopAtFull = options.stopAtFullAccuracy ?? false;
+  const checkpointEvery = checkCount(options.checkpointEvery ?? 0, 'checkpointEvery', 0);
   const optimizer = resolveOptimizer(options);
   const lr = optimizer.config.lr;
 
@@ -307,6 +315,10 @@ export async function train(engine: Engine, model: Model, data: Dataset, options
         ...(k >= 0 && valNet ? { valLoss: vals.valLoss[k]!, valAccuracy: vals.valAccuracy[k]! } : {}),
         seconds: (t - start) / 1000,
       });
+    }
+    if (options.onCheckpoint && (stop || epoch === epochs || (checkpointEvery > 0 && epoch % checkpointEvery === 0))) {
+      await options.onCheckpoint({ epoch, model: { spec, theta: theta.slice() } });
+      lastYield = now();
     }
     if (stop) break;
   }

@@ -1,0 +1,337 @@
+/**
+ * The whole analysis of one minimum, as the CLI's `analyze` runs it: data → training (or a given
+ * model) → loss/accuracy per split → Hessian spectrum (Lanczos top-k with residuals, λ_max by
+ * power iteration, trace by Hutch++, density by SLQ, outliers, the dense path when p is small) →
+ * alignment of the top eigenvectors with per-sample gradients → generalization measure G → margin
+ * → input–output Jacobian norm → grid maps (2-D inputs) → optional tracking during training.
+ * One versioned, JSON-serialisable record comes back; every figure of the HTML report is drawn
+ * from it (Sabanayagam et al. 2023, arXiv 2306.07104; Sagun et al. 2017, arXiv 1706.04454).
+ */
+import { InputError, throwIfAborted } from '../errors.js';
+import type { Dataset } from '../data/dataset.js';
+import { isToyName, TOY_DATASETS, generateToy } from '../data/toy.js';
+import { loadIris } from '../data/iris.js';
+import { split, standardize } from '../data/transform.js';
+import type { Engine, Model } from '../engine/engine.js';
+import type { Precision } from '../engine/dense-net.js';
+import { initParameters, mlpSpec, parameterCount, type Activation } from '../model/mlp.js';
+import { lanczos } from '../hessian/lanczos.js';
+import { hessianSpectrum, type SpectrumResult, type SpectrumSummary } from '../hessian/spectrum.js';
+import { train, trainingRecord, type TrainingRecord } from '../train/train.js';
+import { isPresetName, PRESET_NAMES, runPreset, type PresetPhaseRecord } from '../train/recipes.js';
+import { parameterNorm } from '../train/recipes.js';
+import { alignment } from './alignment.js';
+import { generalization, type GeneralizationResult } from './generalization.js';
+import { margin, type MarginResult } from './margin.js';
+import { jacobianNorm } from './jacobian.js';
+import { alignmentGrid, type AlignmentGridResult as AlignmentGrid } from './grid.js';
+
+/** Schema of {@link AnalysisReport}. */
+export const ANALYSIS_SCHEMA = 'hessian-lens/analysis@1';
+
+/** What `analyze` is doing; passed to `onProgress`. */
+export interface AnalyzeProgress {
+  /** e.g. 'train', 'lanczos', 'density', 'margin' */
+  readonly stage: string;
+  /** 0..1 within the stage when known */
+  readonly fraction?: number;
+  /** a short human line */
+  readonly detail?: string;
+}
+
+/** Options of {@link analyze}; the defaults reproduce the paper's gauss experiment. */
+export interface AnalyzeOptions {
+  /** One of the paper's presets (overrides data/architecture/optimizer). */
+  readonly preset?: string;
+  /** Share of a preset's (or the given) epochs to run (default 1). */
+  readonly budget?: number;
+  /** Data: a toy generator name, 'iris', or datasets given directly (default 'gauss'). */
+  readonly data?: string | { readonly train: Dataset; readonly test?: Dataset | null; readonly val?: Dataset | null; readonly name?: string };
+  /** A trained model to analyse (skips training). */
+  readonly model?: Model;
+  /** Hidden widths (default [100, 100]). */
+  readonly hidden?: readonly number[];
+  readonly activation?: Activation;
+  readonly optimizer?: 'sgd' | 'adam';
+  readonly lr?: number;
+  readonly momentum?: number;
+  readonly batchSize?: number;
+  readonly epochs?: number;
+  /** Seed of data, init, shuffles and every estimator (default 0). */
+  readonly seed?: number;
+  /** Top eigenpairs (default 10). */
+  readonly top?: number;
+  /** Lanczos relative tolerance (default 1e-6). */
+  readonly tol?: number;
+  /** Spectral density by SLQ (default true). */
+  readonly density?: boolean;
+  /** Dense path (all p eigenpairs): 'auto' (default: when p ≤ 1500), true (up to denseLimit), false. */
+  readonly dense?: boolean | 'auto';
+  /** Largest p the dense path accepts (default 4000). */
+  readonly denseLimit?: number;
+  /** Random directions for ε (default 5). */
+  readonly epsilonDirections?: number;
+  /** Statistic of G (default 'meanAbs', the poster's; 'maxAbs' is the paper's code). */
+  readonly statistic?: 'meanAbs' | 'maxAbs';
+  /** Margin search (default true). */
+  readonly margin?: boolean;
+  /** Grid resolution for 2-D inputs (default 100; 0 disables). */
+  readonly gridRes?: number;
+  /** Track loss, accuracies, top-k eigenvalues and G every N epochs (default 0 = off). */
+  readonly trackEvery?: number;
+  readonly precision?: Precision;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: AnalyzeProgress) => void;
+}
+
+/** Loss and accuracy on one split. */
+export interface SplitScore {
+  readonly n: number;
+  readonly loss: number;
+  readonly accuracy: number;
+}
+
+/** One tracking checkpoint. */
+export interface TrackingPoint {
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly testAccuracy: number | null;
+  /** top-k eigenvalues (warm-started Lanczos) */
+  readonly eigenvalues: readonly number[];
+  readonly G: number;
+}
+
+/** The versioned analysis record (`hessian-lens/analysis@1`). */
+export interface AnalysisReport {
+  readonly schema: typeof ANALYSIS_SCHEMA;
+  readonly settings: Record<string, unknown>;
+  readonly data: {
+    readonly name: string;
+    readonly d: number;
+    readonly classes: number;
+    readonly n: { readonly train: number; readonly test: number; readonly val: number };
+    /** training inputs [n][d] and labels, kept for plots when d ≤ 2 (else null) */
+    readonly points: { readonly x: readonly (readonly number[])[]; readonly y: readonly number[] } | null;
+  };
+  readonly model: { readonly sizes: readonly number[]; readonly activation: Activation; readonly parameters: number; readonly norm: number; readonly source: string };
+  /** training phases (null when a model was given) */
+  readonly training: readonly { readonly phase: string; readonly labels: string; readonly record: TrainingRecord }[] | null;
+  readonly evaluation: { readonly train: SplitScore; readonly test: SplitScore | null; readonly val: SplitScore | null };
+  readonly spectrum: SpectrumSummary;
+  readonly alignment: {
+    readonly k: number;
+    readonly labels: 'predicted';
+    readonly meanAbs: readonly number[];
+    readonly maxAbs: readonly number[];
+    readonly epsilon: GeneralizationResult['epsilon'];
+    /** [k][classes]: mean signed A_i over training samples of each true class (the paper's Fig. 4) */
+    readonly perClassMean: readonly (readonly number[])[];
+    /** [k][classes]: mean |A_i| per class */
+    readonly perClassMeanAbs: readonly (readonly number[])[];
+    /** [k][n_train] signed alignments */
+    readonly values: readonly (readonly number[])[];
+  };
+  readonly generalization: { readonly topK: GeneralizationResult; readonly all: GeneralizationResult | null };
+  readonly margin: MarginResult | null;
+  readonly jacobianNorm: { readonly mean: number; readonly std: number; readonly quantity: string };
+  readonly grid: AlignmentGrid | null;
+  readonly tracking: readonly TrackingPoint[];
+}
+
+interface Splits {
+  name: string;
+  train: Dataset;
+  test: Dataset | null;
+  val: Dataset | null;
+}
+
+function loadData(options: AnalyzeOptions, seed: number): Splits {
+  const data = options.data ?? 'gauss';
+  if (typeof data !== 'string') return { name: data.name ?? 'custom', train: data.train, test: data.test ?? null, val: data.val ?? null };
+  if (data === 'iris') {
+    const parts = split(loadIris(), { train: 120, test: 30 }, seed);
+    const s = standardize(parts.train, parts.test);
+    return { name: 'iris (standardised)', train: s.train, test: s.others[0]!, val: null };
+  }
+  if (isToyName(data)) {
+    const spec = TOY_DATASETS[data];
+    const parts = split(generateToy(data, { seed }), spec.split, seed);
+    return { name: data, train: parts.train, test: parts.test, val: parts.val };
+  }
+  throw new InputError(`unknown dataset '${data}' (expected iris, ${Object.keys(TOY_DATASETS).join(', ')}, or a CSV file through the CLI)`);
+}
+
+function score(sums: { lossSum: number; correct: number; n: number }): SplitScore {
+  return { n: sums.n, loss: sums.lossSum / sums.n, accuracy: sums.correct / sums.n };
+}
+
+function perClass(values: readonly (readonly number[])[], labels: Int32Array, classes: number, abs: boolean): number[][] {
+  return values.map((row) => {
+    const sum = new Float64Array(classes);
+    const count = new Float64Array(classes);
+    row.forEach((a, i) => {
+      sum[labels[i]!]! += abs ? Math.abs(a) : a;
+      count[labels[i]!]! += 1;
+    });
+    return Array.from(sum, (s, c) => (count[c]! > 0 ? s / count[c]! : 0));
+  });
+}
+
+/**
+ * Trains (or takes) a model and analyses its loss Hessian and decision boundary; see the module
+ * notes for the stages. Long stages report through `onProgress` and stop on `signal`.
+ */
+export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Promise<AnalysisReport> {
+  const { signal, onProgress } = options;
+  const report = (stage: string, fraction?: number, detail?: string): void => {
+    onProgress?.({ stage, ...(fraction !== undefined ? { fraction } : {}), ...(detail ? { detail } : {}) });
+  };
+  const seed = options.seed ?? 0;
+  const budget = options.budget ?? 1;
+  const top = options.top ?? 10;
+  const precision = options.precision;
+  const netOptions = precision ? { precision } : {};
+  const trackEvery = options.trackEvery ?? 0;
+  const tracking: TrackingPoint[] = [];
+  let trackStart: Float64Array[] | undefined;
+
+  let splits: Splits;
+  let model: Model;
+  let training: AnalysisReport['training'] = null;
+  let modelSource: string;
+
+  const track = async (epoch: number, m: Model, trainData: Dataset, testData: Dataset | null): Promise<void> => {
+    const session = await engine.session(m, trainData, netOptions);
+    try {
+      const eig = await lanczos(session.hessian(), { k: Math.min(top, session.p), seed, ...(trackStart ? { start: trackStart } : {}), ...(signal ? { signal } : {}) });
+      trackStart = eig.eigenvectors.map((v) => Float64Array.from(v));
+      const g = await generalization(engine, m, trainData, eig.eigenvectors, { directions: options.epsilonDirections ?? 5, seed: 1000 + seed });
+      const tr = await session.loss();
+      const te = testData ? await engine.loss(m, testData, netOptions) : null;
+      tracking.push({ epoch, trainLoss: tr.loss, trainAccuracy: tr.accuracy, testAccuracy: te ? te.accuracy : null, eigenvalues: eig.eigenvalues, G: g.G });
+      report('track', undefined, `epoch ${epoch}: λ1 = ${eig.eigenvalues[0]?.toPrecision(4)}, G = ${g.G.toFixed(2)}`);
+    } finally {
+      await session.close();
+    }
+  };
+
+  if (options.preset !== undefined) {
+    if (!isPresetName(options.preset)) throw new InputError(`unknown preset '${options.preset}' (presets: ${PRESET_NAMES.join(', ')})`);
+    report('train', 0, `preset ${options.preset} at budget ${budget}`);
+    const run = await runPreset(engine, options.preset, {
+      budget, seed, ...(signal ? { signal } : {}), ...(precision ? { precision } : {}),
+      onProgress: (p) => report('train', (p.phaseIndex + p.epoch / p.epochs) / p.phases, `${p.phase}: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toPrecision(4)}`),
+    });
+    splits = { name: `${run.preset} (${run.data.train.n} train)`, train: run.data.train, test: run.data.test, val: run.data.val };
+    model = run.model;
+    training = run.training.map((ph: PresetPhaseRecord) => ({ phase: ph.phase, labels: ph.labels, record: ph.training }));
+    modelSource = `preset ${run.preset}, budget ${budget}, seed ${seed}`;
+  } else {
+    splits = loadData(options, seed);
+    const classes = Math.max(splits.train.classes, splits.test?.classes ?? 0, splits.val?.classes ?? 0);
+    if (options.model) {
+      model = options.model;
+      modelSource = 'given';
+    } else {
+      const spec = mlpSpec([splits.train.d, ...(options.hidden ?? [100, 100]), classes], options.activation ?? 'relu');
+      const init = { spec, theta: initParameters(spec, seed) };
+      const epochs = Math.max(1, Math.round((options.epochs ?? 2000) * budget));
+      report('train', 0, `training ${spec.sizes.join('-')} ${spec.activation} for ${epochs} epochs`);
+      const result = await train(engine, init, splits.train, {
+        epochs,
+        optimizer: options.optimizer ?? 'sgd',
+        lr: options.lr ?? 0.02,
+        ...(options.momentum !== undefined ? { momentum: options.momentum } : {}),
+        batchSize: options.batchSize ?? 64,
+        seed,
+        ...(signal ? { signal } : {}),
+        ...(precision ? { precision } : {}),
+        onProgress: (p) => report('train', p.epoch / p.epochs, `epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toPrecision(4)}`),
+        ...(trackEvery > 0 ? { checkpointEvery: trackEvery, onCheckpoint: (c) => track(c.epoch, c.model, splits.train, splits.test) } : {}),
+      });
+      model = result.model;
+      training = [{ phase: 'train', labels: 'true', record: trainingRecord(result) }];
+      modelSource = `trained here (${options.optimizer ?? 'sgd'}, lr ${options.lr ?? 0.02}, batch ${options.batchSize ?? 64}, ${epochs} epochs, seed ${seed})`;
+    }
+  }
+  throwIfAborted(signal);
+  const { train: trainData, test, val } = splits;
+  const p = parameterCount(model.spec);
+  const k = Math.min(top, p);
+
+  report('evaluate');
+  const evalOn = async (d: Dataset | null): Promise<SplitScore | null> => (d ? score(engine.net(model, d, netOptions).forwardSums()) : null);
+  const evaluation = { train: (await evalOn(trainData))!, test: await evalOn(test), val: await evalOn(val) };
+
+  const session = await engine.session(model, trainData, netOptions);
+  let spec: SpectrumResult;
+  try {
+    spec = await hessianSpectrum(session.hessian(), {
+      k, seed, tol: options.tol ?? 1e-6, density: options.density ?? true, dense: options.dense ?? 'auto',
+      ...(options.denseLimit !== undefined ? { denseLimit: options.denseLimit } : {}),
+      ...(signal ? { signal } : {}),
+      onProgress: report,
+    });
+  } finally {
+    await session.close();
+  }
+  const eig = spec.eigen;
+  const denseAll = spec.dense;
+  const spectrum = spec.summary;
+
+  report('alignment');
+  const align = await alignment(engine, model, trainData, eig.eigenvectors, netOptions);
+  const directions = options.epsilonDirections ?? 5;
+  const statistic = options.statistic ?? 'meanAbs';
+  const topK = await generalization(engine, model, trainData, eig.eigenvectors, { statistic, directions, seed: 1000 + seed, over: 'top-k' });
+  const all = denseAll ? await generalization(engine, model, trainData, denseAll.eigenvectors, { statistic, directions, seed: 1000 + seed, over: 'all' }) : null;
+
+  let marginResult: MarginResult | null = null;
+  if (options.margin ?? true) {
+    report('margin', 0, 'gradient ascent on A_1(x)² to the boundary');
+    marginResult = await margin(engine, model, trainData, eig.eigenvectors[0]!, { seed, ...(signal ? { signal } : {}) });
+  }
+  report('jacobian');
+  const jac = jacobianNorm(model, trainData, signal ? { signal } : {});
+  const gridRes = options.gridRes ?? 100;
+  let grid: AlignmentGrid | null = null;
+  if (trainData.d === 2 && gridRes > 0) {
+    report('grid', 0, `${gridRes}×${gridRes} alignment maps`);
+    grid = await alignmentGrid(engine, model, trainData, eig.eigenvectors.slice(0, Math.min(k, 6)), { res: gridRes, eigenvalues: eig.eigenvalues.slice(0, Math.min(k, 6)) });
+  }
+
+  const classes = model.spec.sizes[model.spec.sizes.length - 1]!;
+  return Object.freeze({
+    schema: ANALYSIS_SCHEMA,
+    settings: { seed, budget, top: k, preset: options.preset ?? null, statistic, epsilonDirections: directions, precision: precision ?? 'f32', kernelBuild: engine.build },
+    data: {
+      name: splits.name,
+      d: trainData.d,
+      classes,
+      n: { train: trainData.n, test: test?.n ?? 0, val: val?.n ?? 0 },
+      points: trainData.d <= 2
+        ? { x: Array.from({ length: trainData.n }, (_, i) => Array.from(trainData.x.subarray(i * trainData.d, (i + 1) * trainData.d))), y: Array.from(trainData.y) }
+        : null,
+    },
+    model: { sizes: model.spec.sizes, activation: model.spec.activation, parameters: p, norm: parameterNorm(model.theta), source: modelSource },
+    training,
+    evaluation,
+    spectrum,
+    alignment: {
+      k,
+      labels: 'predicted' as const,
+      meanAbs: align.meanAbs,
+      maxAbs: align.maxAbs,
+      epsilon: topK.epsilon,
+      perClassMean: perClass(align.values, trainData.y, classes, false),
+      perClassMeanAbs: perClass(align.values, trainData.y, classes, true),
+      values: align.values,
+    },
+    generalization: { topK, all },
+    margin: marginResult,
+    jacobianNorm: { mean: jac.mean, std: jac.std, quantity: jac.quantity },
+    grid,
+    tracking,
+  });
+}

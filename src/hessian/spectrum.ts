@@ -1,0 +1,121 @@
+/**
+ * The spectrum summary of one Hessian operator, as `spectrum` and `analyze` report it: Lanczos
+ * top-k eigenpairs with residuals, λ_max by power iteration (with its residual), the trace by
+ * Hutch++ with its standard error, the density by stochastic Lanczos quadrature, the outlier count
+ * with its rule, and, for small p, all p eigenpairs from the dense path. Every number comes with
+ * how good it is; no estimate is reported alone.
+ */
+import type { LinearOperator } from './operator.js';
+import { lanczos, type EigenResult, type Which } from './lanczos.js';
+import { powerIteration } from './power.js';
+import { traceEstimate } from './trace.js';
+import { spectralDensity } from './density.js';
+import { countOutliers } from './outliers.js';
+import { denseHessianSpectrum, type DenseSpectrum } from './dense.js';
+
+/** Options of {@link hessianSpectrum}. */
+export interface SpectrumOptions {
+  /** Top eigenpairs (default 10, at most p). */
+  readonly k?: number;
+  /** Which end (default 'LA', largest algebraic). */
+  readonly which?: Which;
+  /** Lanczos relative tolerance (default 1e-6). */
+  readonly tol?: number;
+  /** Seed of every random start and probe (default 0). */
+  readonly seed?: number;
+  /** Spectral density by SLQ (default true). */
+  readonly density?: boolean;
+  /** Dense path: 'auto' (default: when p ≤ 1500), true (up to denseLimit), false. */
+  readonly dense?: boolean | 'auto';
+  /** Largest p the dense path accepts (default 4000). */
+  readonly denseLimit?: number;
+  /** Warm start for Lanczos. */
+  readonly start?: readonly Float64Array[];
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (stage: string, fraction: number | undefined, detail?: string) => void;
+}
+
+/** The JSON summary (the CLI's `spectrum --json` record). */
+export interface SpectrumSummary {
+  readonly schema: 'hessian-lens/spectrum@1';
+  readonly which: Which;
+  /** [k] */
+  readonly eigenvalues: readonly number[];
+  /** [k] ‖Hu − λu‖ */
+  readonly residuals: readonly number[];
+  readonly converged: readonly boolean[];
+  readonly matvecs: number;
+  readonly iterations: number;
+  readonly tol: number;
+  readonly lambdaMax: { readonly value: number; readonly residual: number; readonly converged: boolean; readonly method: string };
+  readonly trace: { readonly estimate: number; readonly stderr: number; readonly method: string; readonly probes: number };
+  readonly outliers: { readonly count: number; readonly rule: string; readonly threshold: number | null };
+  readonly density: {
+    readonly grid: readonly number[];
+    readonly values: readonly number[];
+    readonly nodes: readonly (readonly number[])[];
+    readonly weights: readonly (readonly number[])[];
+    /** Gaussian broadening, a standard deviation */
+    readonly sigma: number;
+  } | null;
+  /** all p eigenvalues (descending) when the dense path ran */
+  readonly dense: { readonly eigenvalues: readonly number[]; readonly asymmetry: number } | null;
+}
+
+/** The summary plus the eigenvectors behind it. */
+export interface SpectrumResult {
+  readonly summary: SpectrumSummary;
+  /** the Lanczos record (with its k eigenvectors) */
+  readonly eigen: EigenResult;
+  /** the dense path's record (all p eigenpairs), or null */
+  readonly dense: DenseSpectrum | null;
+}
+
+/** Runs every spectrum estimator on `op`; see the module notes. */
+export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptions = {}): Promise<SpectrumResult> {
+  const p = op.size;
+  const k = Math.min(options.k ?? 10, p);
+  const seed = options.seed ?? 0;
+  const which = options.which ?? 'LA';
+  const signal = options.signal;
+  const report = options.onProgress ?? (() => {});
+  const sig = signal ? { signal } : {};
+  report('lanczos', 0, `top-${k} (${which}) eigenpairs, p = ${p}`);
+  const eigen = await lanczos(op, {
+    k, which, seed, tol: options.tol ?? 1e-6, ...sig, ...(options.start ? { start: options.start } : {}),
+    onProgress: (pr) => report('lanczos', Math.min(1, pr.converged / k), `iteration ${pr.iteration}, ${pr.converged}/${k} converged`),
+  });
+  report('power', undefined, 'λ_max by power iteration');
+  const power = await powerIteration(op, { seed: seed + 1, tol: 1e-6, maxIterations: 500, ...sig });
+  report('trace', undefined, 'trace by Hutch++');
+  const trace = await traceEstimate(op, { method: 'hutch++', probes: Math.min(30, Math.max(3, p)), seed: seed + 2, ...sig });
+  let density: SpectrumSummary['density'] = null;
+  if (options.density ?? true) {
+    report('density', 0, 'stochastic Lanczos quadrature');
+    const d = await spectralDensity(op, { probes: 5, steps: Math.min(80, p), seed: seed + 3, ...sig, onProgress: (pr) => report('density', (pr.probe - 1 + pr.step / pr.steps) / pr.probes) });
+    density = { grid: d.grid, values: d.values, nodes: d.nodes, weights: d.weights, sigma: d.sigma };
+  }
+  let dense: DenseSpectrum | null = null;
+  const wantDense = options.dense ?? 'auto';
+  if (wantDense === true || (wantDense === 'auto' && p <= 1500)) {
+    report('dense', 0, `full Hessian, p = ${p}`);
+    dense = await denseHessianSpectrum(op, { limit: options.denseLimit ?? 4000, vectors: p, ...sig, onProgress: (pr) => report('dense', pr.done / pr.total, pr.stage) });
+  }
+  const outliers = countOutliers(dense ? dense.eigenvalues.slice(0, Math.max(k, 20)) : which === 'LA' ? eigen.eigenvalues : [power.eigenvalue]);
+  const summary: SpectrumSummary = Object.freeze({
+    schema: 'hessian-lens/spectrum@1' as const,
+    which,
+    eigenvalues: eigen.eigenvalues,
+    residuals: eigen.residuals,
+    converged: eigen.converged,
+    matvecs: eigen.matvecs,
+    iterations: eigen.iterations,
+    tol: eigen.tol,
+    lambdaMax: { value: power.eigenvalue, residual: power.residual, converged: power.converged, method: 'power iteration (dominant |λ|, signed)' },
+    trace: { estimate: trace.estimate, stderr: trace.stderr, method: 'hutch++', probes: trace.probes },
+    outliers: { count: outliers.count, rule: outliers.rule, threshold: outliers.threshold },
+    density,
+    dense: dense ? { eigenvalues: dense.eigenvalues, asymmetry: dense.asymmetry } : null,
+  });
+  return { summary, eigen, dense };
+}
