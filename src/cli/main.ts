@@ -10,7 +10,22 @@ import { createEngine, type Engine } from '../engine/engine.js';
 import type { Precision } from '../engine/dense-net.js';
 import type { KernelBuildOption } from '../engine/wasm.js';
 import { ACTIVATIONS, type Activation } from '../model/mlp.js';
-import { readData, readModel, readVector, writeText } from './node-io.js';
+import { readBytes, readData, readModel, readVector, writeBytes, writeText } from './node-io.js';
+import { progressPrinter, type ProgressPrinter } from './progress.js';
+import { InputError } from '../errors.js';
+import type { Dataset } from '../data/dataset.js';
+import { generateToy, isToyName, TOY_DATASETS, TOY_NAMES } from '../data/toy.js';
+import { loadIris } from '../data/iris.js';
+import { split, standardize } from '../data/transform.js';
+import { formatCsv } from '../io/csv.js';
+import { saveMlp, writeSafetensors } from '../io/safetensors.js';
+import { initParameters, mlpSpec } from '../model/mlp.js';
+import type { Model } from '../engine/engine.js';
+import { analyze, type AnalysisReport, type AnalyzeOptions } from '../analysis/analyze.js';
+import { compare, type CompareReport } from '../analysis/compare.js';
+import { hessianSpectrum } from '../hessian/spectrum.js';
+import { train, trainingRecord } from '../train/train.js';
+import { PRESET_NAMES, runPreset } from '../train/recipes.js';
 
 const PROGRAM = 'hessian-lens';
 
@@ -21,49 +36,283 @@ const JSON_OUT: OptionSpec = { name: 'json', kind: 'boolean', description: 'prin
 const OUT: OptionSpec = { name: 'out', kind: 'string', value: 'R.json', description: 'also write the JSON result to this file' };
 const BUILD: OptionSpec = { name: 'build', kind: 'string', value: 'B', choices: ['auto', 'simd128', 'relaxed'], default: 'auto', description: 'kernel build' };
 const PRECISION: OptionSpec = { name: 'precision', kind: 'string', value: 'P', choices: ['f32', 'f64'], default: 'f32', description: 'kernel arithmetic: f32 fast, f64 precise' };
-const COMMON = [JSON_OUT, OUT, BUILD, PRECISION];
+const THREADS: OptionSpec = { name: 'threads', kind: 'int', value: 'N', min: 1, description: 'worker threads for large jobs (default: the machine\'s cores)' };
+const QUIET: OptionSpec = { name: 'quiet', kind: 'boolean', description: 'no progress on stderr' };
+const SEED: OptionSpec = { name: 'seed', kind: 'int', value: 'S', default: 0, description: 'seed of data, init, shuffles and estimators' };
+const TOP: OptionSpec = { name: 'top', kind: 'int', value: 'K', min: 1, default: 10, description: 'top eigenpairs' };
+const COMMON = [JSON_OUT, OUT, BUILD, PRECISION, THREADS, QUIET];
+const TRAINING: OptionSpec[] = [
+  { name: 'hidden', kind: 'ints', value: '100,100', description: 'hidden widths (default 100,100)' },
+  { name: 'optimizer', kind: 'string', value: 'O', choices: ['sgd', 'adam'], description: 'optimizer (default sgd)' },
+  { name: 'lr', kind: 'number', value: 'LR', min: 0, description: 'learning rate (default 0.02)' },
+  { name: 'momentum', kind: 'number', value: 'M', min: 0, description: 'SGD momentum (default 0)' },
+  { name: 'batch', kind: 'int', value: 'B', min: 1, description: 'batch size (default 64)' },
+  { name: 'epochs', kind: 'int', value: 'E', min: 1, description: 'epochs (default 2000)' },
+];
+const DATA_CHOICE: OptionSpec = { name: 'data', kind: 'string', value: 'NAME|D.csv', description: 'a toy set (gauss, moons, …), iris, or a CSV file (default gauss)' };
+const PRESET: OptionSpec = { name: 'preset', kind: 'string', value: 'NAME', choices: PRESET_NAMES, description: 'one of the paper\'s experiments' };
+const BUDGET: OptionSpec = { name: 'budget', kind: 'number', value: 'F', min: 0, description: 'share of the epochs to run, e.g. 0.05 for a quick look (default 1)' };
+const REPORT: OptionSpec = { name: 'report', kind: 'string', value: 'R.html', description: 'also write a self-contained HTML report' };
+
+/** Everything a command needs from its surroundings. */
+interface Context {
+  engine(): Promise<Engine>;
+  progress: ProgressPrinter;
+  signal: AbortSignal;
+}
 
 /** Every command: its spec and what it runs. */
 interface Command extends CommandSpec {
-  run(options: ParsedOptions, positionals: readonly string[], engine: () => Promise<Engine>): Promise<Record<string, unknown>>;
+  run(options: ParsedOptions, positionals: readonly string[], context: Context): Promise<object>;
+}
+
+function precisionOf(o: ParsedOptions): { precision: Precision } {
+  return { precision: o.precision as Precision };
+}
+
+/** The data and model options of `analyze` and `train`. */
+async function analyzeOptions(o: ParsedOptions, context: Context): Promise<AnalyzeOptions> {
+  const model = typeof o.model === 'string' ? await readModel(o.model, o.activation as Activation | undefined) : undefined;
+  let data: AnalyzeOptions['data'] = undefined;
+  if (typeof o.data === 'string') {
+    if (/\.csv$/i.test(o.data)) {
+      const all = await readData(o.data, model);
+      const parts = split(all, { train: 0.5, test: 0.2, val: 0.3 }, (o.seed as number) ?? 0);
+      data = { train: parts.train, test: parts.test, val: parts.val, name: o.data };
+    } else data = o.data;
+  }
+  return {
+    ...(o.preset ? { preset: o.preset as string } : {}),
+    ...(data !== undefined ? { data } : {}),
+    ...(model ? { model } : {}),
+    ...(o.hidden ? { hidden: o.hidden as number[] } : {}),
+    ...(o.activation ? { activation: o.activation as Activation } : {}),
+    ...(o.optimizer ? { optimizer: o.optimizer as 'sgd' | 'adam' } : {}),
+    ...(o.lr !== undefined ? { lr: o.lr as number } : {}),
+    ...(o.momentum !== undefined ? { momentum: o.momentum as number } : {}),
+    ...(o.batch !== undefined ? { batchSize: o.batch as number } : {}),
+    ...(o.epochs !== undefined ? { epochs: o.epochs as number } : {}),
+    ...(o.budget !== undefined ? { budget: o.budget as number } : {}),
+    seed: (o.seed as number) ?? 0,
+    ...(o.top !== undefined ? { top: o.top as number } : {}),
+    ...(o['track-every'] !== undefined ? { trackEvery: o['track-every'] as number } : {}),
+    ...(o.statistic ? { statistic: o.statistic as 'meanAbs' | 'maxAbs' } : {}),
+    ...(o.dense !== undefined ? { dense: o.dense as boolean } : {}),
+    precision: o.precision as Precision,
+    signal: context.signal,
+    onProgress: (p) => context.progress.update(p.stage, p.fraction, p.detail),
+  };
 }
 
 const COMMANDS: Command[] = [
   {
+    name: 'analyze',
+    summary: 'train (or load) a model and analyse its Hessian and decision boundary (default: the paper\'s gauss experiment)',
+    options: [DATA_CHOICE, { ...MODEL, required: false }, ACTIVATION, ...TRAINING, PRESET, BUDGET, SEED, TOP,
+      { name: 'statistic', kind: 'string', value: 'S', choices: ['meanAbs', 'maxAbs'], description: 'G statistic: meanAbs (poster) or maxAbs (paper code)' },
+      { name: 'dense', kind: 'boolean', description: 'force the dense path (all p eigenpairs, p ≤ 4000)' },
+      { name: 'track-every', kind: 'int', value: 'N', min: 1, description: 'track eigenvalues and G every N epochs' },
+      REPORT, ...COMMON],
+    async run(o, _p, context) {
+      const engine = await context.engine();
+      const result = await analyze(engine, await analyzeOptions(o, context));
+      if (typeof o.report === 'string') await writeReport(o.report, result);
+      return result;
+    },
+  },
+  {
+    name: 'spectrum',
+    summary: 'Hessian spectrum: Lanczos top-k with residuals, λ_max, trace, density, outliers, dense path',
+    options: [MODEL, DATA, ACTIVATION, TOP,
+      { name: 'which', kind: 'string', value: 'W', choices: ['LA', 'SA', 'LM'], default: 'LA', description: 'largest algebraic, smallest algebraic, largest magnitude' },
+      { name: 'tol', kind: 'number', value: 'T', min: 0, default: 1e-6, description: 'Lanczos relative residual tolerance' },
+      { name: 'density', kind: 'boolean', description: 'also estimate the spectral density (SLQ)' },
+      { name: 'dense', kind: 'boolean', description: 'all p eigenvalues by the dense path (p ≤ 4000)' },
+      { name: 'save-eigenvectors', kind: 'string', value: 'E.safetensors', description: 'write the eigenvectors as F32 tensor `eigenvectors` [k, p]' },
+      SEED, ...COMMON],
+    async run(o, _p, context) {
+      const model = await readModel(o.model as string, o.activation as Activation | undefined);
+      const data = await readData(o.data as string, model);
+      const engine = await context.engine();
+      const session = await engine.session(model, data, precisionOf(o));
+      try {
+        const { summary, eigen } = await hessianSpectrum(session.hessian(), {
+          k: o.top as number, which: o.which as 'LA' | 'SA' | 'LM', tol: o.tol as number, seed: o.seed as number,
+          density: o.density === true, dense: o.dense === true, signal: context.signal,
+          onProgress: (stage, fraction, detail) => context.progress.update(stage, fraction, detail),
+        });
+        if (typeof o['save-eigenvectors'] === 'string') {
+          const k = eigen.eigenvectors.length;
+          const flat = new Float32Array(k * session.p);
+          eigen.eigenvectors.forEach((v, i) => flat.set(v, i * session.p));
+          await writeBytes(o['save-eigenvectors'], writeSafetensors([{ name: 'eigenvectors', shape: [k, session.p], data: flat }], { order: 'pytorch parameters()', eigenvalues: JSON.stringify(eigen.eigenvalues) }));
+        }
+        return summary;
+      } finally {
+        await session.close();
+      }
+    },
+  },
+  {
+    name: 'train',
+    summary: 'train an MLP (SGD or Adam) on a toy set, Iris, a CSV file or a preset; --save writes a PyTorch-loadable model',
+    options: [DATA_CHOICE, ...TRAINING, { ...ACTIVATION, description: 'hidden activation (default relu)' }, PRESET, BUDGET, SEED,
+      { name: 'save', kind: 'string', value: 'M.safetensors', description: 'write the trained model (load_state_dict into nn.Sequential)' },
+      { name: 'save-data', kind: 'string', value: 'D.csv', description: 'write the training split as CSV' },
+      ...COMMON],
+    async run(o, _p, context) {
+      const engine = await context.engine();
+      const opts = await analyzeOptions(o, context);
+      let model: Model;
+      let record: unknown;
+      let trainData: Dataset;
+      if (opts.preset) {
+        const run = await runPreset(engine, opts.preset, { budget: opts.budget ?? 1, seed: opts.seed ?? 0, signal: context.signal, ...precisionOf(o),
+          onProgress: (p) => context.progress.update('train', (p.phaseIndex + p.epoch / p.epochs) / p.phases, `${p.phase}: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toPrecision(4)}`) });
+        model = run.model;
+        trainData = run.data.train;
+        record = { preset: run.preset, training: run.training, evaluation: run.evaluation };
+      } else {
+        const r = await analyzeTrainOnly(engine, opts);
+        model = r.model;
+        trainData = r.train;
+        record = r.record;
+      }
+      if (typeof o.save === 'string') await writeBytes(o.save, saveMlp(model.spec, model.theta));
+      if (typeof o['save-data'] === 'string') await writeText(o['save-data'], formatCsv(trainData));
+      return { model: { sizes: model.spec.sizes, activation: model.spec.activation, parameters: model.theta.length }, ...(record as object) };
+    },
+  },
+  {
     name: 'evaluate',
     summary: 'loss, accuracy and gradient norm of a model on a dataset',
     options: [MODEL, DATA, ACTIVATION, ...COMMON],
-    async run(o, _p, engine) {
+    async run(o, _p, context) {
       const model = await readModel(o.model as string, o.activation as Activation | undefined);
       const data = await readData(o.data as string, model);
-      const e = await engine();
-      const result = await e.evaluate(model, data, { precision: o.precision as Precision });
-      return { ...result };
+      const e = await context.engine();
+      return { ...(await e.evaluate(model, data, precisionOf(o))) };
     },
   },
   {
     name: 'hvp',
     summary: 'exact Hessian-vector product H·v of the mean loss (Pearlmutter R-operator)',
     options: [MODEL, DATA, { name: 'vector', kind: 'string', value: 'V.json', required: true, description: 'JSON array of p numbers, PyTorch parameter order' }, ACTIVATION, ...COMMON],
-    async run(o, _p, engine) {
+    async run(o, _p, context) {
       const model = await readModel(o.model as string, o.activation as Activation | undefined);
       const data = await readData(o.data as string, model);
       const v = await readVector(o.vector as string, model.theta.length);
-      const e = await engine();
-      const hv = await e.hvp(model, data, v, { precision: o.precision as Precision });
+      const e = await context.engine();
+      const hv = await e.hvp(model, data, v, precisionOf(o));
       return { hv: Array.from(hv) };
+    },
+  },
+  {
+    name: 'compare',
+    summary: 'train and analyse several minima; rank G, margin, λ_max, trace, outliers against test accuracy (Spearman)',
+    options: [
+      { name: 'presets', kind: 'string', value: 'A,B', description: 'comma-separated presets (default gauss-normal)' },
+      { name: 'seeds', kind: 'ints', value: '0,1,2', description: 'seeds per preset (default 0,1,2)' },
+      { name: 'sweep', kind: 'string', value: 'S.json', description: 'JSON array of analyze options ({label, preset, seed, budget, hidden, lr, …})' },
+      BUDGET, TOP, REPORT, ...COMMON],
+    async run(o, _p, context) {
+      const engine = await context.engine();
+      let runs: (AnalyzeOptions & { label?: string })[];
+      if (typeof o.sweep === 'string') runs = await readSweep(o.sweep);
+      else {
+        const presets = typeof o.presets === 'string' ? o.presets.split(',').map((s) => s.trim()) : ['gauss-normal'];
+        const seeds = (o.seeds as number[] | undefined) ?? [0, 1, 2];
+        runs = presets.flatMap((preset) => seeds.map((seed) => ({ label: `${preset} seed ${seed}`, preset, seed })));
+      }
+      const shared = { ...(o.budget !== undefined ? { budget: o.budget as number } : {}), ...(o.top !== undefined ? { top: o.top as number } : {}), precision: o.precision as Precision };
+      const result = await compare(engine, runs.map((r) => ({ ...shared, ...r })), {
+        signal: context.signal,
+        onProgress: (p) => context.progress.update(`${p.run}/${p.runs} ${p.stage}`, p.fraction, `${p.label}${p.detail ? `: ${p.detail}` : ''}`),
+      });
+      if (typeof o.report === 'string') await writeReport(o.report, result);
+      return result;
     },
   },
 ];
 
-function summarize(result: Record<string, unknown>): string {
-  return Object.entries(result)
-    .map(([k, v]) => `${k}: ${Array.isArray(v) ? `[${v.length} values]` : typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-    .join('\n');
+/** Trains per `opts` on its data (no analysis). */
+async function analyzeTrainOnly(engine: Engine, opts: AnalyzeOptions): Promise<{ model: Model; train: Dataset; record: object }> {
+  const seed = opts.seed ?? 0;
+  let trainData: Dataset;
+  let test: Dataset | null = null;
+  if (opts.data && typeof opts.data !== 'string') {
+    trainData = opts.data.train;
+    test = opts.data.test ?? null;
+  } else {
+    const name = opts.data ?? 'gauss';
+    if (name === 'iris') {
+      const parts = split(loadIris(), { train: 120, test: 30 }, seed);
+      const s = standardize(parts.train, parts.test);
+      trainData = s.train;
+      test = s.others[0]!;
+    } else {
+      if (!isToyName(name)) throw new InputError(`unknown dataset '${name}' (expected iris, ${TOY_NAMES.join(', ')}, or a .csv file)`);
+      const parts = split(generateToy(name, { seed }), TOY_DATASETS[name].split, seed);
+      trainData = parts.train;
+      test = parts.test;
+    }
+  }
+  const spec = mlpSpec([trainData.d, ...(opts.hidden ?? [100, 100]), Math.max(trainData.classes, test?.classes ?? 0)], opts.activation ?? 'relu');
+  const epochs = Math.max(1, Math.round((opts.epochs ?? 2000) * (opts.budget ?? 1)));
+  const result = await train(engine, { spec, theta: initParameters(spec, seed) }, trainData, {
+    epochs, optimizer: opts.optimizer ?? 'sgd', lr: opts.lr ?? 0.02, batchSize: opts.batchSize ?? 64, seed,
+    ...(opts.momentum !== undefined ? { momentum: opts.momentum } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.precision ? { precision: opts.precision } : {}),
+    onProgress: (p) => opts.onProgress?.({ stage: 'train', fraction: p.epoch / p.epochs, detail: `epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toPrecision(4)}` }),
+  });
+  const testScore = test ? await engine.loss(result.model, test) : null;
+  return { model: result.model, train: trainData, record: { training: trainingRecord(result), test: testScore } };
+}
+
+async function readSweep(path: string): Promise<(AnalyzeOptions & { label?: string })[]> {
+  const text = new TextDecoder().decode(await readBytes(path, 'sweep file'));
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new InputError(`${path}: not valid JSON (${cause instanceof Error ? cause.message : String(cause)})`);
+  }
+  if (!Array.isArray(value) || value.length === 0 || !value.every((r) => r && typeof r === 'object' && !Array.isArray(r))) {
+    throw new InputError(`${path}: expected a non-empty JSON array of run objects ({label, preset, seed, budget, …})`);
+  }
+  return value as (AnalyzeOptions & { label?: string })[];
+}
+
+async function writeReport(path: string, result: AnalysisReport | CompareReport): Promise<void> {
+  const { renderHtmlReport } = await import('../report/html.js');
+  await writeText(path, renderHtmlReport(result));
+}
+
+/** A short human summary: scalars and short lists, two levels deep; the rest is in --json. */
+function summarize(result: object, depth = 0): string {
+  const pad = '  '.repeat(depth);
+  const lines: string[] = [];
+  for (const [key, value] of Object.entries(result)) {
+    if (value === null || value === undefined) continue;
+    if (typeof value === 'number') lines.push(`${pad}${key}: ${Number.isInteger(value) ? value : value.toPrecision(6)}`);
+    else if (typeof value === 'string' || typeof value === 'boolean') lines.push(`${pad}${key}: ${String(value).slice(0, 200)}`);
+    else if (Array.isArray(value)) {
+      if (value.length <= 12 && value.every((v) => typeof v === 'number')) lines.push(`${pad}${key}: [${value.map((v: number) => (Number.isInteger(v) ? v : v.toPrecision(4))).join(', ')}]`);
+      else if (depth === 0) lines.push(`${pad}${key}: (${value.length} entries; see --json)`);
+    } else if (typeof value === 'object' && depth < 2) {
+      const inner = summarize(value as object, depth + 1);
+      if (inner) lines.push(`${pad}${key}:`, inner);
+    }
+  }
+  return lines.join('\n');
 }
 
 /** Runs the CLI on `argv`; returns the exit code. Output goes to the given streams. */
-export async function runCli(argv: readonly string[], io: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: { stdout: (s: string) => void; stderr: (s: string) => void; isTTY?: boolean; signal?: AbortSignal },
+): Promise<number> {
   let parsed;
   try {
     parsed = parseCommandLine(argv, COMMANDS);
@@ -81,14 +330,20 @@ export async function runCli(argv: readonly string[], io: { stdout: (s: string) 
   const command = COMMANDS.find((c) => c.name === parsed.command)!;
   const o = parsed.options;
   let enginePromise: Promise<Engine> | undefined;
-  const engine = (): Promise<Engine> => (enginePromise ??= createEngine({ build: o.build as KernelBuildOption }));
+  const engine = (): Promise<Engine> =>
+    (enginePromise ??= createEngine({ build: o.build as KernelBuildOption, ...(o.threads !== undefined ? { threads: o.threads as number } : {}) }));
+  const progress = progressPrinter(io.stderr, io.isTTY ?? false, o.quiet === true);
+  const controller = new AbortController();
+  const context: Context = { engine, progress, signal: io.signal ?? controller.signal };
   try {
-    const result = await command.run(o, parsed.positionals, engine);
+    const result = await command.run(o, parsed.positionals, context);
+    progress.done();
     const json = JSON.stringify(result);
     if (typeof o.out === 'string') await writeText(o.out, `${json}\n`);
     io.stdout(o.json ? `${json}\n` : `${summarize(result)}\n`);
     return 0;
   } catch (error) {
+    progress.done();
     if (error instanceof UsageError) {
       io.stderr(`${PROGRAM}: ${error.message}\n`);
       return 2;
@@ -98,8 +353,10 @@ export async function runCli(argv: readonly string[], io: { stdout: (s: string) 
       return 1;
     }
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`${PROGRAM}: internal error: ${message}\n`);
+    io.stderr(`${PROGRAM}: internal error: ${message.split('\n')[0]}\n`);
     return 1;
+  } finally {
+    if (enginePromise) await (await enginePromise).close();
   }
 }
 
@@ -114,9 +371,13 @@ if (isMain()) {
   // Node 20 validates relaxed SIMD only behind this V8 flag; the CLI owns its process, so it
   // turns the flag on (Node ≥ 22 and Chromium have the feature on by default).
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort(new Error('interrupted (SIGINT)')));
   const code = await runCli(process.argv.slice(2), {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
+    isTTY: process.stderr.isTTY === true,
+    signal: controller.signal,
   });
   process.exitCode = code;
 }

@@ -3,6 +3,9 @@
  */
 import { InputError, ShapeError } from '../errors.js';
 
+/** Labels are stored as int32. */
+const MAX_LABEL = 0x7fffffff;
+
 /** n samples of d features (row-major [n, d]) with labels in 0..classes−1. */
 export interface Dataset {
   /** [n, d] row-major */
@@ -28,11 +31,17 @@ export function makeDataset(x: ArrayLike<number>, y: ArrayLike<number>, d: numbe
       throw new InputError(`feature ${i % d} of sample ${Math.floor(i / d)} is ${xf[i]} (features must be finite)`);
     }
   }
+  if (classes !== undefined && !(Number.isInteger(classes) && classes >= 1 && classes <= MAX_LABEL + 1)) {
+    throw new InputError(`the number of classes must be an integer in 1..${MAX_LABEL + 1}, got ${classes}`);
+  }
+  if (featureNames !== undefined && featureNames.length !== d) {
+    throw new ShapeError(`${featureNames.length} feature names given for ${d} features`);
+  }
   const yi = new Int32Array(n);
   let maxLabel = 0;
   for (let i = 0; i < n; i++) {
     const v = y[i]!;
-    if (!Number.isInteger(v) || v < 0) throw new InputError(`label of sample ${i} is ${v} (labels must be integers ≥ 0)`);
+    if (!Number.isInteger(v) || v < 0 || v > MAX_LABEL) throw new InputError(`label of sample ${i} is ${v} (labels must be integers in 0..${MAX_LABEL})`);
     yi[i] = v;
     if (v > maxLabel) maxLabel = v;
   }

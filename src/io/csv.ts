@@ -20,7 +20,10 @@ export interface ParseCsvOptions {
   readonly expectFeatures?: number;
 }
 
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// Unambiguous (each digit run is matched one way), so a long non-numeric cell costs linear time.
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** Labels are stored as int32. */
+const MAX_LABEL = 0x7fffffff;
 const NON_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
 
 function unquote(cell: string): string {
@@ -91,6 +94,7 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): Dataset {
       } else {
         if (!Number.isSafeInteger(v)) throw new InputError(`${where}: label ${show(cell)} is not an integer`);
         if (v < 0) throw new InputError(`${where}: label ${show(cell)} is negative (labels must be 0..C−1)`);
+        if (v > MAX_LABEL) throw new InputError(`${where}: label ${show(cell)} is too large (labels must be at most ${MAX_LABEL})`);
         if (classes !== undefined && v >= classes) {
           throw new InputError(`${where}: label ${show(cell)} is out of range for ${classes} classes (labels must be 0..${classes - 1})`);
         }

@@ -81,12 +81,13 @@ function own(obj: Record<string, unknown>, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
 }
 
+/** A short rendering of a header value for messages; never throws (deeply nested JSON overflows the stack of JSON.stringify and String). */
 function show(v: unknown): string {
   let s: string;
   try {
     s = JSON.stringify(v) ?? String(v);
   } catch {
-    s = String(v);
+    s = Array.isArray(v) ? `an array of ${v.length} (too deeply nested to print)` : `a value of type ${typeof v}`;
   }
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
