@@ -9,6 +9,7 @@ import { combineBlockNodes, type BlockNode, type DenseNetOptions, type LabelChoi
 import type { WorkerPool } from './pool.js';
 import { ShardService, type ShardInit } from './shard-service.js';
 import type { CompiledKernels } from './wasm.js';
+import { cooperativeYield } from './yield.js';
 
 /** Loss, accuracy and gradient norm over a dataset (the CLI's `evaluate --json` record). */
 export interface Evaluation {
@@ -207,6 +208,9 @@ export class Session {
   hessian(): { readonly size: number; matvec(v: Float64Array, out: Float64Array): Promise<void>; readonly matvecs: number } {
     let count = 0;
     const session = this;
+    // Solvers await every matvec; yielding a macrotask now and then lets timers and abort
+    // signals through (and keeps a page responsive) even when the work runs in this thread.
+    const pause = cooperativeYield();
     return {
       size: this.p,
       get matvecs() {
@@ -215,6 +219,7 @@ export class Session {
       async matvec(v: Float64Array, out: Float64Array): Promise<void> {
         await session.hvpInto(v, out);
         count++;
+        await pause();
       },
     };
   }

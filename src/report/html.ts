@@ -1,29 +1,284 @@
 /**
- * Self-contained HTML report of an analysis or comparison: the JSON result embedded in the page,
- * no network requests. (Minimal version: tables of the main numbers; plots are drawn by the full
- * report renderer.)
+ * The self-contained HTML report of an analysis or a comparison: one string with inline CSS,
+ * hand-written SVG figures (heat maps as PNG data: URLs inside the SVG), a tiny inline script for
+ * the "download JSON" button, and the result itself embedded as JSON in
+ * `<script type="application/json" id="hessian-lens-result">` — so the data behind every figure
+ * travels with it. The page makes no network request and needs no script to show its figures.
+ * Output is deterministic: the same result gives the same bytes (no timestamps unless asked).
  */
-import type { AnalysisReport } from '../analysis/analyze.js';
-import type { CompareReport } from '../analysis/compare.js';
+import { ANALYSIS_SCHEMA, type AnalysisReport } from '../analysis/analyze.js';
+import { COMPARE_SCHEMA, type CompareReport } from '../analysis/compare.js';
+import { InputError } from '../errors.js';
+import {
+  alignmentMapFigure, boundarySegments, classAlignmentFigure, compareScatter, decisionFigure, densityFigure, eigenvalueFigure,
+  marginFigure, reconstructionFigure, residualFigure, sub, trackingFigures, trainingAccuracyFigure, trainingLossFigure,
+} from './figures.js';
+import { esc, fmt } from './svg.js';
 
-const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Options of {@link renderHtmlReport}. */
+export interface HtmlReportOptions {
+  /** Page title (default: derived from the result). */
+  readonly title?: string;
+  /** A line for the footer, e.g. the command that produced the result. */
+  readonly generator?: string;
+  /** A timestamp for the footer (default none, so equal results give equal files). */
+  readonly timestamp?: string;
+}
 
-/** Renders `result` as one HTML document (string). */
-export function renderHtmlReport(result: AnalysisReport | CompareReport): string {
-  const json = JSON.stringify(result).replace(/</g, '\\u003c');
-  const rows: [string, string][] = [];
-  if (result.schema === 'hessian-lens/analysis@1') {
-    const r = result as AnalysisReport;
-    rows.push(['data', r.data.name], ['model', `${r.model.sizes.join('-')} ${r.model.activation}, p = ${r.model.parameters}`]);
-    rows.push(['λ_max', `${r.spectrum.lambdaMax.value} (residual ${r.spectrum.lambdaMax.residual})`]);
-    rows.push(['trace', `${r.spectrum.trace.estimate} ± ${r.spectrum.trace.stderr}`]);
-    rows.push(['G (top-k)', String(r.generalization.topK.G)], ['margin', String(r.margin?.margin ?? '—')]);
+/** Id of the `<script type="application/json">` element holding the result. */
+export const RESULT_ELEMENT_ID = 'hessian-lens-result';
+
+const CSS = `
+:root { --fg: #1d2329; --muted: #5d6b78; --line: #d8dee4; --bg: #fff; --accent: #2c5d8f; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--fg); background: var(--bg); }
+header { padding: 18px 28px 10px; border-bottom: 1px solid var(--line); }
+header h1 { margin: 0 0 4px; font-size: 21px; font-weight: 600; }
+header p { margin: 2px 0; color: var(--muted); }
+nav { padding: 6px 28px; border-bottom: 1px solid var(--line); font-size: 13px; }
+nav a { color: var(--accent); margin-right: 14px; text-decoration: none; }
+main { padding: 4px 28px 28px; max-width: 1500px; }
+section { margin-top: 18px; }
+h2 { font-size: 17px; font-weight: 600; margin: 18px 0 6px; border-bottom: 1px solid var(--line); padding-bottom: 3px; }
+h3 { font-size: 14px; font-weight: 600; margin: 12px 0 4px; }
+p.note, .caption { color: var(--muted); font-size: 12.5px; max-width: 980px; }
+.figs { display: flex; flex-wrap: wrap; gap: 16px 22px; align-items: flex-start; }
+figure { margin: 0; }
+figcaption { font-size: 12px; color: var(--muted); max-width: 420px; margin-top: 2px; }
+svg.plot { display: block; background: #fff; font-family: inherit; }
+svg .tick { font-size: 10px; fill: #333; }
+svg .axis-label { font-size: 11px; fill: #222; }
+svg .note { font-size: 10.5px; fill: #333; }
+svg .legend-text { font-size: 10px; fill: #222; }
+svg .cell { font-size: 9.5px; }
+svg .grid { stroke: #eceff2; stroke-width: 1; }
+svg .label-halo { font-size: 11px; font-weight: 600; fill: #000; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
+table { border-collapse: collapse; font-size: 13px; margin: 6px 0 10px; }
+th, td { border-bottom: 1px solid var(--line); padding: 3px 10px 3px 0; text-align: left; vertical-align: top; }
+th { font-weight: 600; color: #333; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; padding-left: 12px; }
+tr.outlier td { color: #a52a1e; }
+.cards { display: flex; flex-wrap: wrap; gap: 18px; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; }
+.card h3 { margin-top: 2px; }
+details { margin: 10px 0; border: 1px solid var(--line); border-radius: 6px; padding: 4px 12px; }
+details > summary { cursor: pointer; font-weight: 600; padding: 4px 0; }
+code { font-size: 12.5px; background: #f3f5f7; padding: 0 3px; border-radius: 3px; }
+button { font: inherit; padding: 3px 10px; }
+footer { color: var(--muted); font-size: 12px; padding: 12px 28px 24px; border-top: 1px solid var(--line); }
+`;
+
+const SCRIPT = `
+document.getElementById('download-json')?.addEventListener('click', function () {
+  var text = document.getElementById('${RESULT_ELEMENT_ID}').textContent;
+  var url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  var a = document.createElement('a');
+  a.href = url; a.download = 'hessian-lens-result.json';
+  document.body.appendChild(a); a.click(); a.remove();
+  setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+});
+`;
+
+/** A number cell with the full-precision value in data-value and title. */
+function num(v: number | null | undefined, digits = 4): string {
+  if (v === null || v === undefined) return '<td class="num">–</td>';
+  return `<td class="num" data-value="${esc(String(v))}" title="${esc(String(v))}">${esc(fmt(v, digits))}</td>`;
+}
+
+function pct(v: number | null | undefined): string {
+  if (v === null || v === undefined) return '<td class="num">–</td>';
+  return `<td class="num" data-value="${esc(String(v))}" title="${esc(String(v))}">${esc(fmt(100 * v, 4))} %</td>`;
+}
+
+function figure(svgText: string, caption: string): string {
+  return `<figure>${svgText}<figcaption>${caption}</figcaption></figure>`;
+}
+
+function table(id: string, head: readonly string[], rows: readonly string[], numeric: readonly boolean[] = []): string {
+  return `<table id="${esc(id)}"><thead><tr>${head.map((h, i) => `<th${numeric[i] ? ' class="num"' : ''}>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function isAnalysis(x: unknown): x is AnalysisReport {
+  return !!x && typeof x === 'object' && (x as { schema?: unknown }).schema === ANALYSIS_SCHEMA;
+}
+
+function isCompare(x: unknown): x is CompareReport {
+  return !!x && typeof x === 'object' && (x as { schema?: unknown }).schema === COMPARE_SCHEMA;
+}
+
+/** The headline numbers of one analysis. */
+function summaryTable(r: AnalysisReport, prefix: string): string {
+  const s = r.spectrum;
+  const g = r.generalization;
+  const e = r.evaluation;
+  const mg = r.margin;
+  const rows: string[] = [];
+  const row = (name: string, value: string, detail = ''): void => {
+    rows.push(`<tr><th>${name}</th>${value}<td>${detail}</td></tr>`);
+  };
+  row('λ<sub>max</sub>', num(s.lambdaMax.value, 6), `± residual ${esc(fmt(s.lambdaMax.residual, 3))}, ${esc(s.lambdaMax.method)}${s.lambdaMax.converged ? '' : ', <b>not converged</b>'}`);
+  row('λ₁ (Lanczos)', num(s.eigenvalues[0], 6), `residual ${esc(fmt(s.residuals[0], 3))}`);
+  row('trace', num(s.trace.estimate, 5), `± ${esc(fmt(s.trace.stderr, 3))} (std. error, ${esc(s.trace.method)}, ${s.trace.probes} probes)`);
+  row('outliers', `<td class="num" data-value="${s.outliers.count}">${s.outliers.count}</td>`, `threshold ${esc(fmt(s.outliers.threshold, 4))}; <span title="${esc(s.outliers.rule)}">rule: ${esc(s.outliers.rule.slice(0, 90))}…</span>`);
+  row(`G (${esc(g.topK.over)})`, num(g.topK.G, 4), `${g.topK.aligned} of ${g.topK.k} eigenvectors with ${esc(g.topK.variant)} ${esc(g.topK.comparison)} ε`);
+  if (g.all) row(`G (${esc(g.all.over)})`, num(g.all.G, 4), `${g.all.aligned} of ${g.all.k} eigenvectors with ${esc(g.all.variant)} ${esc(g.all.comparison)} ε`);
+  row('ε', num(g.topK.epsilon.value, 4), g.topK.epsilon.method === 'random-directions' ? `${esc(String(g.topK.epsilon.statistic))} of ${g.topK.epsilon.directions} random unit directions (seeds ${g.topK.epsilon.seed}…)` : 'fixed');
+  row('margin', mg ? num(mg.margin, 5) : '<td class="num">–</td>', mg ? `${esc(mg.method)}; |A${sub(mg.eigenvector + 1)}(x_b)| = ${esc(fmt(mg.finalAbsAlignment, 4))}, relative logit gap at x_b ${esc(fmt(mg.logitGapRelative, 2))}` : 'not computed');
+  row('Jacobian norm', num(r.jacobianNorm.mean, 5), `± ${esc(fmt(r.jacobianNorm.std, 3))} (std over training samples), ${esc(r.jacobianNorm.quantity)}`);
+  row('train accuracy', pct(e.train.accuracy), `loss ${esc(fmt(e.train.loss, 4))}, n = ${e.train.n}`);
+  if (e.test) row('test accuracy', pct(e.test.accuracy), `loss ${esc(fmt(e.test.loss, 4))}, n = ${e.test.n}`);
+  if (e.val) row('validation accuracy', pct(e.val.accuracy), `loss ${esc(fmt(e.val.loss, 4))}, n = ${e.val.n}`);
+  return table(`${prefix}table-summary`, ['quantity', 'value', 'how'], rows, [false, true, false]);
+}
+
+function eigenTable(r: AnalysisReport, prefix: string): string {
+  const s = r.spectrum;
+  const a = r.alignment;
+  const eps = r.generalization.topK.epsilon.value;
+  const m = r.generalization.topK.m;
+  const rows = s.eigenvalues.map((v, i) => `<tr${i < s.outliers.count ? ' class="outlier"' : ''}><td class="num">${i + 1}</td>${num(v, 7)}${num(s.residuals[i], 3)}<td>${s.converged[i] ? 'yes' : '<b>no</b>'}</td>${num(a.meanAbs[i], 4)}${num(a.maxAbs[i], 4)}${num(m[i], 4)}<td>${(m[i] ?? 0) > eps ? 'yes' : 'no'}</td></tr>`);
+  return table(`${prefix}table-eigenvalues`, ['i', 'λᵢ', 'residual ‖Hvᵢ − λᵢvᵢ‖', 'converged', 'mean |Aᵢ|', 'max |Aᵢ|', `mᵢ (${esc(r.generalization.topK.variant)})`, 'mᵢ &gt; ε'], rows, [true, true, true, false, true, true, true, false]);
+}
+
+function gTable(r: AnalysisReport, prefix: string): string {
+  const rows = [r.generalization.topK, r.generalization.all].filter((g): g is NonNullable<typeof g> => !!g).map((g) =>
+    `<tr><td>${esc(g.over)}</td><td>${esc(g.variant)}</td><td>${esc(g.comparison)}</td>${num(g.epsilon.value, 4)}<td>${esc(g.epsilon.method)}${g.epsilon.method === 'random-directions' ? `, R = ${g.epsilon.directions}, seed ${g.epsilon.seed}` : ''}</td><td class="num">${g.aligned} / ${g.k}</td>${num(g.G, 4)}${num(g['G_at_1e-6'], 4)}<td>${esc(g.labels)}</td></tr>`);
+  return table(`${prefix}table-G`, ['over', 'variant (mᵢ)', 'mᵢ vs ε', 'ε', 'ε from', 'aligned', 'G', 'G at ε = 1e-6', 'gradient labels'], rows, [false, false, false, true, false, true, true, true, false]);
+}
+
+function modelTable(r: AnalysisReport, prefix: string): string {
+  const st = r.settings as Record<string, unknown>;
+  const rows = [
+    ['data', esc(r.data.name), `d = ${r.data.d}, ${r.data.classes} classes, n = ${r.data.n.train} / ${r.data.n.test} / ${r.data.n.val} (train / test / val)`],
+    ['model', esc(`${r.model.sizes.join('-')} ${r.model.activation}`), `p = ${r.model.parameters.toLocaleString('en-US')}, ‖θ‖₂ = ${esc(fmt(r.model.norm, 5))}`],
+    ['source', esc(r.model.source), ''],
+    ['settings', esc(Object.entries(st).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ')), ''],
+    ['Lanczos', `${r.spectrum.iterations} iterations, ${r.spectrum.matvecs} Hessian-vector products, tol ${esc(fmt(r.spectrum.tol, 2))}`, r.spectrum.dense ? `dense path: all ${r.spectrum.dense.eigenvalues.length} eigenvalues (asymmetry ${esc(fmt(r.spectrum.dense.asymmetry, 2))})` : 'dense path not run'],
+  ].map(([a, b, c]) => `<tr><th>${a}</th><td>${b}</td><td>${c}</td></tr>`);
+  return table(`${prefix}table-model`, ['', '', ''], rows);
+}
+
+function trainingTable(r: AnalysisReport, prefix: string): string {
+  if (!r.training?.length) return '';
+  const rows = r.training.map((ph) => {
+    const t = ph.record;
+    const o = t.optimizer as unknown as Record<string, unknown>;
+    const last = t.curve.loss[t.curve.loss.length - 1];
+    return `<tr><td>${esc(ph.phase)}</td><td>${esc(ph.labels)}</td><td>${esc(`${String(o.type)} lr ${String(o.lr)}`)}</td><td class="num">${t.batchSize}</td><td class="num">${t.epochs}</td><td class="num">${t.steps}</td>${num(last, 4)}</tr>`;
+  });
+  return table(`${prefix}table-training`, ['phase', 'labels', 'optimizer', 'batch', 'epochs', 'steps', 'last epoch loss'], rows, [false, false, false, true, true, true, true]);
+}
+
+/** The body of one analysis; `prefix` keeps ids unique when several are on one page. */
+function analysisBody(r: AnalysisReport, prefix = ''): string {
+  const maps = r.grid && r.data.d === 2;
+  const boundary = maps ? boundarySegments(r) : [];
+  const k = r.spectrum.eigenvalues.length;
+  const out: string[] = [];
+  out.push(`<section id="${prefix}summary"><h2>Summary</h2>${summaryTable(r, prefix)}${modelTable(r, prefix)}</section>`);
+  out.push(`<section id="${prefix}spectrum"><h2>Hessian spectrum</h2><div class="figs">`
+    + figure(eigenvalueFigure(r, `${prefix}fig-eigenvalues`), `Top-${k} eigenvalues of the loss Hessian (Lanczos); red: the ${r.spectrum.outliers.count} outlier(s) by the gap-ratio rule; error bars ±‖Hvᵢ − λᵢvᵢ‖ (usually below the line width).`)
+    + figure(residualFigure(r, `${prefix}fig-residuals`), `Residuals of the Lanczos eigenpairs (converged at relative tolerance ${esc(fmt(r.spectrum.tol, 2))}).`)
+    + figure(densityFigure(r, `${prefix}fig-density`), 'Spectral density φ(λ) by stochastic Lanczos quadrature on a log scale (values below 1e-12 of the peak clipped); blue ticks: top-k eigenvalues; red: outliers.')
+    + `</div>${eigenTable(r, prefix)}<p class="note">Outlier rule: ${esc(r.spectrum.outliers.rule)}</p></section>`);
+  out.push(`<section id="${prefix}alignment"><h2>Alignment and the generalization measure G</h2><div class="figs">`
+    + figure(classAlignmentFigure(r, `${prefix}fig-class-alignment`), 'Mean signed alignment Aᵢ(x) = cos(g(x), vᵢ) over the training samples of each true class (g with the predicted label), as in the paper\'s Fig. 4.')
+    + `</div>${gTable(r, prefix)}<p class="note">G = share of eigenvectors whose mᵢ (the statistic over training samples of |Aᵢ|) exceeds ε, the same statistic for random unit directions. “over” says which eigenvectors were counted: the top k from Lanczos, or all p from the dense path.</p></section>`);
+  if (maps) {
+    const g = r.grid!;
+    const m = g.alignment.length;
+    let figs = '';
+    for (let i = 0; i < m; i++) figs += figure(alignmentMapFigure(r, i, `${prefix}fig-map-${i + 1}`, boundary), `A${sub(i + 1)}(x) on a ${g.res}×${g.res} grid, λ${sub(i + 1)} = ${esc(fmt(g.eigenvalues?.[i] ?? r.spectrum.eigenvalues[i]))}; black: predicted decision boundary; markers: training points by class.`);
+    out.push(`<section id="${prefix}maps"><h2>Over the input plane</h2><div class="figs">`
+      + figure(decisionFigure(r, `${prefix}fig-decision-boundary`, boundary), 'Predicted class of every grid point; black: the decision boundary (0.5-level lines of the class indicators).')
+      + figure(reconstructionFigure(r, `${prefix}fig-reconstructed-boundary`, boundary), `Boundary reconstructed from the top ${m} eigenvectors (${esc(String(g.reconstruction))}); white: the predicted boundary for comparison.`)
+      + (r.margin ? figure(marginFigure(r, `${prefix}fig-margin`, boundary), `x_b: the boundary point with the largest |A${sub(r.margin.eigenvector + 1)}|; x_t^max, x_t^min: training points with the largest and smallest A${sub(r.margin.eigenvector + 1)}; solid: the margin min(‖x_t^max − x_b‖, ‖x_t^min − x_b‖) = ${esc(fmt(r.margin.margin))}; dashed: the other distance.`) : '')
+      + `</div><h3>Alignment maps of the top ${m} eigenvectors</h3><div class="figs" id="${prefix}fig-alignment-maps">${figs}</div></section>`);
   } else {
-    const c = result as CompareReport;
-    for (const row of c.rows) rows.push([row.label, `test acc ${row.testAccuracy}, G ${row.G}, margin ${row.margin}`]);
+    out.push(`<section id="${prefix}maps"><h2>Over the input plane</h2><p class="note">The data have ${r.data.d} input features: maps over the input plane are drawn for 2-D data only. The margin and the alignments are in the tables above.</p></section>`);
   }
-  const table = rows.map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(v)}</td></tr>`).join('');
-  return `<!doctype html><html><head><meta charset="utf-8"><title>hessian-lens report</title><link rel="icon" href="data:,"></head>` +
-    `<body><h1>hessian-lens report</h1><table>${table}</table>` +
-    `<script type="application/json" id="hessian-lens-result">${json}</script></body></html>\n`;
+  out.push(`<section id="${prefix}training"><h2>Training</h2><div class="figs">`
+    + figure(trainingLossFigure(r, `${prefix}fig-training-loss`), 'Cross-entropy per epoch: the mean over the epoch\'s mini-batches (before each step) and, when evaluated, on the whole training and validation sets.')
+    + figure(trainingAccuracyFigure(r, `${prefix}fig-training-accuracy`), 'Accuracy per epoch (same sets).')
+    + trackingFigures(r, prefix)
+    + `</div>${trainingTable(r, prefix)}</section>`);
+  return out.join('\n');
+}
+
+function compareBody(c: CompareReport): string {
+  const rows = c.rows.map((row, i) => `<tr><td>${i + 1}</td><td>${esc(row.label)}</td>${pct(row.testAccuracy)}${pct(row.trainAccuracy)}${num(row.G, 4)}${num(row.margin, 4)}${num(row.lambdaMax, 5)}${num(row.trace, 5)}<td class="num">${row.outliers}</td></tr>`);
+  const expect: Record<string, string> = { G: 'negative (smaller G, simpler boundary ↔ better)', margin: 'positive (wider margin ↔ better)', lambdaMax: 'no consistent sign (Kaur et al. 2023)', trace: 'no consistent sign', outliers: 'negative (fewer outliers, simpler boundary)' };
+  const sp = (Object.keys(c.spearman) as (keyof CompareReport['spearman'])[]).map((k) => `<tr><td>${esc(k)}</td>${num(c.spearman[k], 3)}<td>${esc(expect[k] ?? '')}</td></tr>`);
+  const cards = c.reports.map((r, i) => {
+    const label = c.rows[i]?.label ?? `run ${i + 1}`;
+    const pic = r.grid && r.data.d === 2 ? (r.margin ? marginFigure(r, `m${i + 1}-card-map`) : alignmentMapFigure(r, 0, `m${i + 1}-card-map`)) : eigenvalueFigure(r, `m${i + 1}-card-eigenvalues`);
+    return `<div class="card" id="minimum-${i + 1}"><h3>${i + 1}. ${esc(label)}</h3>${pic}<table><tbody>`
+      + `<tr><th>test accuracy</th>${pct(r.evaluation.test?.accuracy)}</tr><tr><th>G (${esc(r.generalization.topK.over)})</th>${num(r.generalization.topK.G)}</tr>`
+      + `<tr><th>margin</th>${num(r.margin?.margin)}</tr><tr><th>λ<sub>max</sub></th>${num(r.spectrum.lambdaMax.value)}</tr><tr><th>outliers</th><td class="num">${r.spectrum.outliers.count}</td></tr>`
+      + `<tr><th>model</th><td>${esc(r.model.sizes.join('-'))} ${esc(r.model.activation)}</td></tr></tbody></table></div>`;
+  });
+  const details = c.reports.map((r, i) => `<details id="details-${i + 1}"><summary>Full analysis of ${i + 1}. ${esc(c.rows[i]?.label ?? '')}</summary>${analysisBody(r, `m${i + 1}-`)}</details>`);
+  return `<section id="compare"><h2>Minima compared</h2>`
+    + table('table-compare', ['#', 'label', 'test acc.', 'train acc.', 'G (top-k)', 'margin', 'λ<sub>max</sub>', 'trace', 'outliers'], rows, [true, false, true, true, true, true, true, true, true])
+    + `<div class="figs">${figure(compareScatter(c, 'G', 'fig-acc-vs-G'), 'Test accuracy against G over the top-k eigenvectors; the paper expects a smaller G at the better-generalizing minimum.')}${figure(compareScatter(c, 'margin', 'fig-acc-vs-margin'), 'Test accuracy against the Hessian margin; the paper expects a larger margin at the better-generalizing minimum.')}</div>`
+    + `<h3>Spearman rank correlation with test accuracy</h3>${table('table-spearman', ['measure', 'Spearman ρ', 'sign the paper expects'], sp, [false, true, false])}`
+    + `<p class="note">ρ is n/a with fewer than 3 minima or a constant column.</p></section>`
+    + `<section id="minima"><h2>Side by side</h2><div class="cards" id="compare-minima">${cards.join('')}</div></section>`
+    + `<section id="details"><h2>Each minimum in full</h2>${details.join('')}</section>`;
+}
+
+/** Embeds JSON in a script element safely (no `</script>` or `<!--` can appear). */
+function embed(result: unknown): string {
+  return JSON.stringify(result).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/**
+ * One self-contained HTML page for an {@link AnalysisReport} or a {@link CompareReport} (also as
+ * parsed JSON): every figure and table of the result, and the result itself embedded as JSON in
+ * `<script type="application/json" id="hessian-lens-result">`. Throws {@link InputError} for
+ * anything else.
+ */
+export function renderHtmlReport(result: AnalysisReport | CompareReport, options: HtmlReportOptions = {}): string {
+  let title: string;
+  let subtitle: string;
+  let body: string;
+  let nav: [string, string][];
+  if (isAnalysis(result)) {
+    title = options.title ?? `hessian-lens analysis: ${result.data.name}`;
+    subtitle = `${result.model.sizes.join('-')} ${result.model.activation}, p = ${result.model.parameters.toLocaleString('en-US')} · ${result.model.source}`;
+    body = analysisBody(result);
+    nav = [['summary', 'Summary'], ['spectrum', 'Spectrum'], ['alignment', 'Alignment & G'], ['maps', 'Input plane'], ['training', 'Training'], ['data', 'Data']];
+  } else if (isCompare(result)) {
+    title = options.title ?? `hessian-lens comparison of ${result.rows.length} minima`;
+    subtitle = result.rows.map((r) => r.label).join(' · ');
+    body = compareBody(result);
+    nav = [['compare', 'Compared'], ['minima', 'Side by side'], ['details', 'Each in full'], ['data', 'Data']];
+  } else {
+    const schema = result && typeof result === 'object' ? String((result as { schema?: unknown }).schema) : typeof result;
+    throw new InputError(`renderHtmlReport: expected a '${ANALYSIS_SCHEMA}' or '${COMPARE_SCHEMA}' result, got schema '${schema}'`);
+  }
+  const footer = [options.generator ? esc(options.generator) : 'generated by hessian-lens', options.timestamp ? esc(options.timestamp) : ''].filter(Boolean).join(' · ');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="hessian-lens">
+<title>${esc(title)}</title>
+<link rel="icon" href="data:,">
+<style>${CSS}</style>
+</head>
+<body>
+<header><h1>${esc(title)}</h1><p>${esc(subtitle)}</p></header>
+<nav>${nav.map(([id, name]) => `<a href="#${id}">${name}</a>`).join('')}</nav>
+<main>
+${body}
+<section id="data"><h2>Data</h2><p class="note">The full result (schema <code>${esc(result.schema)}</code>) is embedded in this file as JSON in <code>&lt;script type="application/json" id="${RESULT_ELEMENT_ID}"&gt;</code>: every number behind every figure. <button id="download-json" type="button">Download JSON</button></p></section>
+</main>
+<footer>${footer}</footer>
+<script type="application/json" id="${RESULT_ELEMENT_ID}">${embed(result)}</script>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
 }

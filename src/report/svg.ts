@@ -250,17 +250,28 @@ export function dataDomain(values: Iterable<number>, log: boolean, pad = 0.05): 
   return [lo - w * pad, hi + w * pad];
 }
 
-/** A legend box in the top-right corner of a frame. */
-export function legend(f: Frame, items: readonly { name: string; color: string; dash?: string; shape?: string }[], corner: 'top-right' | 'bottom-right' | 'top-left' = 'top-right'): string {
+/** One legend entry: a line (default), a filled box, or a custom marker drawn at (x, y). */
+export interface LegendItem {
+  readonly name: string;
+  readonly color: string;
+  readonly dash?: string;
+  readonly box?: boolean;
+  readonly marker?: (x: number, y: number) => string;
+}
+
+/** A legend box in a corner of a frame. */
+export function legend(f: Frame, items: readonly LegendItem[], corner: 'top-right' | 'bottom-right' | 'top-left' = 'top-right'): string {
   if (items.length === 0) return '';
-  const w = Math.max(...items.map((s) => s.name.length)) * 6.2 + 30;
+  const w = Math.max(...items.map((s) => s.name.length)) * 5.9 + 32;
   const h = items.length * 14 + 6;
   const x0 = corner === 'top-left' ? f.left + 6 : f.right - w - 6;
   const y0 = corner === 'bottom-right' ? f.bottom - h - 6 : f.top + 6;
-  let out = `<g class="legend"><rect x="${px(x0)}" y="${px(y0)}" width="${px(w)}" height="${h}" fill="#fff" fill-opacity="0.85" stroke="#ccc"/>`;
+  let out = `<g class="legend"><rect x="${px(x0)}" y="${px(y0)}" width="${px(w)}" height="${h}" fill="#fff" fill-opacity="0.88" stroke="#ccc"/>`;
   items.forEach((s, i) => {
     const y = y0 + 10 + i * 14;
-    out += s.shape ?? `<line x1="${px(x0 + 5)}" y1="${px(y)}" x2="${px(x0 + 21)}" y2="${px(y)}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`;
+    if (s.marker) out += s.marker(x0 + 13, y);
+    else if (s.box) out += `<rect x="${px(x0 + 7)}" y="${px(y - 4)}" width="12" height="8" fill="${s.color}"/>`;
+    else out += `<line x1="${px(x0 + 5)}" y1="${px(y)}" x2="${px(x0 + 21)}" y2="${px(y)}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`;
     out += `<text x="${px(x0 + 25)}" y="${px(y)}" dy="0.32em" class="legend-text">${esc(s.name)}</text>`;
   });
   return `${out}</g>`;

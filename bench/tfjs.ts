@@ -1,0 +1,248 @@
+/**
+ * Group `tfjs`: TensorFlow.js 4.22 on the same MLPs, as the tool a browser user would reach for.
+ *
+ * fwd+bwd = `tf.variableGrads` of `tf.losses.softmaxCrossEntropy` (mean over the batch) with the
+ * gradients read back, on the wasm backend (SIMD, one thread — what Node offers it) and the cpu
+ * backend (plain JS). Ours is `DenseNet.gradientSums` on the same θ and data, so
+ * `fwd+bwd.<case>.<build>.vs-tfjs-<backend>` has ratio = our speed-up (target ≥ 10× over
+ * tfjs-wasm on 784-128-128-10, n = 1000). Calls longer than a few seconds run on a subsample and
+ * are scaled (tfjs time is linear in the batch at these sizes); the note says so.
+ *
+ * Hv: tfjs has no Hessian-vector product; the natural attempt is a nested `tf.grads` of
+ * ⟨∇loss, v⟩. It is recorded for the built-in cross-entropy and for a hand-written one
+ * (−mean Σ y ⊙ logSoftmax(z)) as the relative error against our exact f64 Hv — or, when tfjs
+ * throws, as an error record carrying its message.
+ *
+ * Loading: tfjs-core's Node entry (dist/tf-core.node.js) registers no gradients, and its ES
+ * build (dist/register_all_gradients.js) uses extension-less imports Node's loader rejects, so
+ * the packages are bundled once with esbuild (already a devDependency) into
+ * build/tfjs-bench.cjs. The wasm backend loads its .wasm files from the installed package:
+ * no network.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Dataset } from '../src/data/dataset.js';
+import { createEngine, type Engine, type Model } from '../src/engine/engine.js';
+import { layerSlices, parameterCount } from '../src/model/mlp.js';
+import { gaussianVector } from '../src/model/rng.js';
+import { BUILDS, caseData, caseModel, head, selectCases, type MlpCase } from './cases.js';
+import { errorRecord, repeatsFor, timeMedian, timeRecord, valueRecord, type BenchRecord } from './harness.js';
+
+/* The subset of the tfjs API used here (the bundle is untyped). */
+interface Tensor {
+  readonly shape: number[];
+  dataSync(): Float32Array;
+  dispose(): void;
+}
+interface Tf {
+  setBackend(name: string): Promise<boolean>;
+  ready(): Promise<void>;
+  getBackend(): string;
+  setWasmPaths(prefix: string): void;
+  setThreadsCount(n: number): void;
+  getThreadsCount(): number;
+  env(): { getAsync(flag: string): Promise<unknown> };
+  tensor2d(values: Float32Array, shape: [number, number]): Tensor;
+  tensor1d(values: ArrayLike<number>, dtype?: string): Tensor;
+  variable(t: Tensor): Tensor;
+  oneHot(t: Tensor, depth: number): Tensor;
+  matMul(a: Tensor, b: Tensor): Tensor;
+  add(a: Tensor, b: Tensor): Tensor;
+  mul(a: Tensor, b: Tensor): Tensor;
+  sum(a: Tensor, axis?: number): Tensor;
+  mean(a: Tensor): Tensor;
+  neg(a: Tensor): Tensor;
+  relu(a: Tensor): Tensor;
+  logSoftmax(a: Tensor): Tensor;
+  addN(ts: Tensor[]): Tensor;
+  transpose(a: Tensor): Tensor;
+  cast(a: Tensor, dtype: string): Tensor;
+  losses: { softmaxCrossEntropy(onehot: Tensor, logits: Tensor): Tensor };
+  variableGrads(f: () => Tensor): { value: Tensor; grads: Record<string, Tensor> };
+  grads(f: (...args: Tensor[]) => Tensor): (args: Tensor[]) => Tensor[];
+  tidy<T>(f: () => T): T;
+  dispose(x: unknown): void;
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+async function loadTf(): Promise<Tf> {
+  const esbuild = await import('esbuild');
+  const entry = [
+    "export * from '@tensorflow/tfjs-core';",
+    "import '@tensorflow/tfjs-core/dist/register_all_gradients';",
+    "import '@tensorflow/tfjs-backend-cpu';",
+    "export { setWasmPaths, setThreadsCount, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';",
+  ].join('\n');
+  const outfile = path.join(root, 'build', 'tfjs-bench.cjs');
+  await esbuild.build({
+    stdin: { contents: entry, resolveDir: root, loader: 'js' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+    outfile,
+    logLevel: 'error',
+  });
+  const require = createRequire(import.meta.url);
+  const tf = require(outfile) as Tf;
+  const wasmDir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+  tf.setWasmPaths(wasmDir);
+  return tf;
+}
+
+/** tfjs parameters for our θ: W_l as [in, out] (our rows are [out, in]) and b_l. */
+function tfParams(tf: Tf, model: Model): Tensor[] {
+  const out: Tensor[] = [];
+  for (const L of layerSlices(model.spec)) {
+    const w = model.theta.subarray(L.weight, L.weight + L.inputs * L.outputs);
+    const wt = new Float32Array(L.inputs * L.outputs);
+    for (let o = 0; o < L.outputs; o++) for (let i = 0; i < L.inputs; i++) wt[i * L.outputs + o] = w[o * L.inputs + i]!;
+    out.push(tf.variable(tf.tensor2d(wt, [L.inputs, L.outputs])));
+    out.push(tf.variable(tf.tensor2d(model.theta.slice(L.bias, L.bias + L.outputs), [1, L.outputs])));
+  }
+  return out;
+}
+
+function logits(tf: Tf, x: Tensor, params: Tensor[]): Tensor {
+  let a = x;
+  const layers = params.length / 2;
+  for (let l = 0; l < layers; l++) {
+    a = tf.add(tf.matMul(a, params[2 * l]!), params[2 * l + 1]!);
+    if (l < layers - 1) a = tf.relu(a);
+  }
+  return a;
+}
+
+function inputs(tf: Tf, data: Dataset, classes: number): { x: Tensor; y: Tensor } {
+  const x = tf.tensor2d(data.x, [data.n, data.d]);
+  const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(data.y, 'int32'), classes), 'float32'));
+  return { x, y };
+}
+
+/** Seconds of one tfjs fwd+bwd over `data` (median), scaled from a subsample when slow. */
+function tfFwdBwd(tf: Tf, model: Model, data: Dataset): { seconds: number; note?: string } {
+  const classes = model.spec.sizes[model.spec.sizes.length - 1]!;
+  const params = tfParams(tf, model);
+  const run = (d: Dataset): (() => void) => {
+    const { x, y } = inputs(tf, d, classes);
+    return () => {
+      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, logits(tf, x, params)));
+      value.dataSync();
+      for (const g of Object.values(grads)) g.dataSync();
+      tf.dispose([value, ...Object.values(grads)]);
+    };
+  };
+  // Estimate from 64 samples, then choose the subsample that keeps one call under ~1.5 s.
+  const probe = run(head(data, Math.min(64, data.n)));
+  probe();
+  let t0 = performance.now();
+  probe();
+  const perSample = (performance.now() - t0) / 1000 / Math.min(64, data.n);
+  const m = Math.min(data.n, Math.max(64, Math.floor(1.5 / perSample)));
+  const fn = run(head(data, m));
+  t0 = performance.now();
+  fn();
+  const t = timeMedian(fn, repeatsFor((performance.now() - t0) / 1000));
+  tf.dispose(params);
+  if (m === data.n) return { seconds: t };
+  return { seconds: (t * data.n) / m, note: `timed on ${m} of ${data.n} samples, scaled ×${(data.n / m).toFixed(1)}` };
+}
+
+/** tfjs Hv by nested tf.grads of ⟨∇loss, v⟩: relative error against our exact f64 Hv, or the error thrown. */
+function tfNestedHv(tf: Tf, model: Model, data: Dataset, v: Float64Array, exact: Float64Array, builtin: boolean): number {
+  const classes = model.spec.sizes[model.spec.sizes.length - 1]!;
+  const params = tfParams(tf, model);
+  const { x, y } = inputs(tf, data, classes);
+  // v in the tfjs layout
+  const vm = tfParams(tf, { spec: model.spec, theta: Float32Array.from(v) });
+  try {
+    const loss = (...ps: Tensor[]): Tensor => {
+      const z = logits(tf, x, ps);
+      return builtin ? tf.losses.softmaxCrossEntropy(y, z) : tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(z)), 1)));
+    };
+    const gv = (...ps: Tensor[]): Tensor => {
+      const gs = tf.grads(loss)(ps);
+      return tf.addN(gs.map((g, i) => tf.sum(tf.mul(g, vm[i]!))));
+    };
+    const hv = tf.grads(gv)(params);
+    // back to PyTorch order
+    const flat = new Float64Array(v.length);
+    layerSlices(model.spec).forEach((L, l) => {
+      const w = hv[2 * l]!.dataSync();
+      for (let o = 0; o < L.outputs; o++) for (let i = 0; i < L.inputs; i++) flat[L.weight + o * L.inputs + i] = w[i * L.outputs + o]!;
+      const b = hv[2 * l + 1]!.dataSync();
+      for (let o = 0; o < L.outputs; o++) flat[L.bias + o] = b[o]!;
+    });
+    let num = 0;
+    let den = 0;
+    for (let i = 0; i < flat.length; i++) {
+      num += (flat[i]! - exact[i]!) ** 2;
+      den += exact[i]! ** 2;
+    }
+    return Math.sqrt(num / den);
+  } finally {
+    tf.dispose([...params, ...vm, x, y]);
+  }
+}
+
+async function caseBench(tf: Tf, records: BenchRecord[], c: MlpCase, engines: Map<string, Engine>): Promise<void> {
+  const data = caseData(c);
+  const model = await caseModel(engines.get(BUILDS[BUILDS.length - 1]!)!, c, data);
+  const p = parameterCount(model.spec);
+  const ours = new Map<string, number>();
+  for (const build of BUILDS) {
+    const net = engines.get(build)!.net(model, data);
+    const g = new Float64Array(p);
+    const t0 = performance.now();
+    net.gradientSums(g);
+    ours.set(build, timeMedian(() => net.gradientSums(g), repeatsFor((performance.now() - t0) / 1000)));
+  }
+  for (const backend of ['wasm', 'cpu']) {
+    await tf.setBackend(backend);
+    await tf.ready();
+    const tfT = tfFwdBwd(tf, model, data);
+    const what = backend === 'wasm' ? `tfjs-backend-wasm 4.22 (${tf.getThreadsCount?.() ?? 1} thread, SIMD)` : 'tfjs-backend-cpu 4.22';
+    records.push(timeRecord(`tfjs-${backend}.fwd+bwd.${c.id}`, tfT.seconds, undefined, [what, tfT.note].filter(Boolean).join('; ')));
+    for (const build of BUILDS) {
+      records.push(timeRecord(`fwd+bwd.${c.id}.${build}.vs-tfjs-${backend}`, ours.get(build)!, { seconds: tfT.seconds, against: what }, tfT.note));
+    }
+  }
+}
+
+export async function tfjsBench(records: BenchRecord[], filter?: string): Promise<void> {
+  const tf = await loadTf();
+  const engines = new Map<string, Engine>();
+  for (const build of BUILDS) engines.set(build, await createEngine({ build, threads: 1 }));
+  for (const c of selectCases(filter)) {
+    const t0 = performance.now();
+    await caseBench(tf, records, c, engines);
+    console.error(`  tfjs: ${c.id} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+
+  // Hv: the nested-gradient attempt, on the paper's model.
+  const c = selectCases('paper')[0]!;
+  const data = caseData(c);
+  const engine = engines.get(BUILDS[BUILDS.length - 1]!)!;
+  const model = await caseModel(engine, c, data);
+  const v = gaussianVector(5, parameterCount(model.spec));
+  const exact = new Float64Array(v.length);
+  engine.net(model, data, { precision: 'f64' }).hvpSums(v, exact);
+  for (let i = 0; i < exact.length; i++) exact[i]! /= data.n;
+  for (const backend of ['wasm', 'cpu']) {
+    await tf.setBackend(backend);
+    await tf.ready();
+    for (const builtin of [true, false]) {
+      const name = `tfjs-${backend}.hv-nested-grad.${builtin ? 'builtin-xent' : 'handwritten-xent'}.${c.id}`;
+      const how = builtin ? 'tf.grads(⟨tf.grads(tf.losses.softmaxCrossEntropy), v⟩)' : 'tf.grads(⟨tf.grads(−mean Σ y⊙logSoftmax(z)), v⟩)';
+      try {
+        const rel = tfNestedHv(tf, model, data, v, exact, builtin);
+        records.push(valueRecord(name, rel, 'rel. L2 error', `${how} vs our exact f64 Hv; a correct Hv is ≲ 1e-6 in float32`));
+      } catch (error) {
+        records.push(errorRecord(name, error, `${how}: tfjs cannot compute Hv this way`));
+      }
+    }
+  }
+  for (const e of engines.values()) await e.close();
+}

@@ -1,0 +1,34 @@
+/**
+ * Cooperative yielding for long loops in the calling thread: a macrotask turn lets timers,
+ * AbortSignal handlers and UI events run between units of work. `setImmediate` in Node; a
+ * MessageChannel round trip in browsers (not clamped to 4 ms like nested setTimeout).
+ */
+const YIELD_EVERY_MS = 40;
+
+function macrotask(): Promise<void> {
+  const g = globalThis as { setImmediate?: (fn: () => void) => unknown; MessageChannel?: typeof MessageChannel };
+  if (typeof g.setImmediate === 'function') return new Promise((resolve) => g.setImmediate!(resolve));
+  if (typeof g.MessageChannel === 'function') {
+    return new Promise((resolve) => {
+      const channel = new g.MessageChannel!();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(null);
+    });
+  }
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Returns a function that yields a macrotask turn when more than ~40 ms passed since the last. */
+export function cooperativeYield(): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    const now = performance.now();
+    if (now - last >= YIELD_EVERY_MS) {
+      await macrotask();
+      last = performance.now();
+    }
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * Cancellation: aborting in the middle of Lanczos (in this thread and, in Node, on a 2-worker
+ * pool) and of training rejects with AbortError within 200 ms of the signal, and the next call on
+ * the same engine succeeds.
+ */
+import { describe, expect, it } from 'vitest';
+import { makeDataset } from '../src/data/dataset.js';
+import { createEngine } from '../src/engine/engine.js';
+import { AbortError } from '../src/errors.js';
+import { lanczos } from '../src/hessian/lanczos.js';
+import { initParameters, mlpSpec } from '../src/model/mlp.js';
+import { Rng } from '../src/model/rng.js';
+import { train } from '../src/train/train.js';
+import { inBrowser } from './helpers/fixtures.js';
+
+function bigProblem() {
+  const spec = mlpSpec([64, 128, 128, 10], 'tanh');
+  const rng = new Rng(1);
+  const n = 2000;
+  const data = makeDataset(new Float32Array(n * 64).map(() => rng.normal()), Int32Array.from({ length: n }, (_, i) => i % 10), 64, 10);
+  return { model: { spec, theta: initParameters(spec, 1) }, data };
+}
+
+async function abortAfter<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<{ error: unknown; lag: number }> {
+  const controller = new AbortController();
+  let firedAt = 0;
+  setTimeout(() => {
+    firedAt = performance.now();
+    controller.abort();
+  }, ms);
+  try {
+    await run(controller.signal);
+    return { error: null, lag: NaN };
+  } catch (error) {
+    return { error, lag: performance.now() - firedAt };
+  }
+}
+
+const threadCounts = inBrowser ? [1] : [1, 2];
+
+describe.each(threadCounts)('abort with %i thread(s)', (threads) => {
+  it('Lanczos rejects promptly and the engine keeps working', async () => {
+    const engine = await createEngine({ threads, poolThreshold: 0 });
+    const { model, data } = bigProblem();
+    const session = await engine.session(model, data);
+    const { error, lag } = await abortAfter(150, (signal) => lanczos(session.hessian(), { k: 10, tol: 1e-14, maxIterations: 400, signal }));
+    expect(error).toBeInstanceOf(AbortError);
+    expect(lag).toBeLessThan(200);
+    const eig = await lanczos(session.hessian(), { k: 2, tol: 1e-4 });
+    expect(eig.eigenvalues).toHaveLength(2);
+    await session.close();
+    await engine.close();
+  });
+});
+
+it('training rejects promptly and the next training call succeeds', async () => {
+  const engine = await createEngine({ threads: 1 });
+  const { model, data } = bigProblem();
+  const { error, lag } = await abortAfter(150, (signal) => train(engine, model, data, { epochs: 10_000, batchSize: 32, lr: 0.01, signal }));
+  expect(error).toBeInstanceOf(AbortError);
+  expect(lag).toBeLessThan(200);
+  const ok = await train(engine, model, data, { epochs: 1, batchSize: 500, lr: 0.01 });
+  expect(ok.epochs).toBe(1);
+});
