@@ -40,7 +40,8 @@ export const MLP_CASES: readonly MlpCase[] = [
 /** Picks cases by id fragment (all when `filter` is empty). */
 export function selectCases(filter: string | undefined): readonly MlpCase[] {
   if (!filter) return MLP_CASES;
-  return MLP_CASES.filter((c) => c.id.includes(filter));
+  const exact = MLP_CASES.filter((c) => c.id === filter);
+  return exact.length > 0 ? exact : MLP_CASES.filter((c) => c.id.includes(filter));
 }
 
 /** The dataset of a case (deterministic). */

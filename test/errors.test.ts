@@ -231,6 +231,7 @@ describe('API', () => {
     await expectError(() => lanczos(op, { k: 1, seed: 0.5 }), 'InputError', 'lanczos: seed must be a safe integer, got 0.5');
     await expectError(() => train(engine, model, data, { epochs: -1 }), 'InputError', 'train: epochs must be an integer ≥ 0, got -1');
     await expectError(() => train(engine, model, data, { epochs: 1, batchSize: 0 }), 'InputError', 'train: batchSize must be an integer ≥ 1, got 0');
+    await expectError(() => createEngine({ threads: 0 }), 'ResourceError', "threads must be a positive integer or 'auto', got 0");
     await session.close();
     await recover();
   });
@@ -312,7 +313,7 @@ describe('resources', () => {
     await recover();
   });
 
-  it('[R3] an abort rejects with AbortError; the next call gives the same bits as an undisturbed run', async () => {
+  it('[R5] an abort rejects with AbortError; the next call gives the same bits as an undisturbed run', async () => {
     const session = await engine.session(model, data);
     const undisturbed = JSON.stringify(await lanczos(session.hessian(), { k: 3, seed: 4 }));
     const controller = new AbortController();

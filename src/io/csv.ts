@@ -49,6 +49,9 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): Dataset {
   if (classes !== undefined && !(Number.isInteger(classes) && classes >= 2)) {
     throw new InputError(`${source}: option classes must be an integer ≥ 2, got ${classes}`);
   }
+  if (expectFeatures !== undefined && !(Number.isInteger(expectFeatures) && expectFeatures >= 1)) {
+    throw new InputError(`${source}: option expectFeatures must be an integer ≥ 1, got ${expectFeatures}`);
+  }
 
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
   let last = lines.length - 1;

@@ -9,7 +9,7 @@ import type { CompareReport } from '../analysis/compare.js';
 import { classBoundarySegments, type Segment } from './contour.js';
 import { classColor, classPalette, css, diverging, DIVERGING_STOPS, palette, sequential, SEQUENTIAL_STOPS, type Rgb } from './colors.js';
 import { gridImage, pngDataUrl, rampIndex } from './raster.js';
-import { dataDomain, esc, fmt, frame, legend, lineChart, px, svg, type Frame, type LegendItem, type Series, type VLine } from './svg.js';
+import { dataDomain, esc, fmt, frame, legend, legendBelow, lineChart, px, svg, type Frame, type LegendItem, type Series, type VLine } from './svg.js';
 
 type Grid = NonNullable<AnalysisReport['grid']>;
 
@@ -115,12 +115,12 @@ export function densityFigure(r: AnalysisReport, id = 'fig-density'): string {
   const s = r.spectrum;
   const d = s.density;
   const width = 420;
-  const height = 260;
+  const plotHeight = 250;
   const lam = s.eigenvalues;
   const outliers = lam.slice(0, s.outliers.count);
   const xsAll = [...(d?.grid ?? []), ...lam, ...(s.dense?.eigenvalues ?? [])];
   const peak = d ? Math.max(...d.values.filter(Number.isFinite)) : 1;
-  const floor = peak * 1e-12;
+  const floor = peak * 1e-8;
   const vals = d ? d.values.map((v) => (v > floor ? v : floor)) : [];
   let hist: { lo: number; hi: number; v: number }[] = [];
   if (s.dense && s.dense.eigenvalues.length > 0) {
@@ -134,7 +134,7 @@ export function densityFigure(r: AnalysisReport, id = 'fig-density'): string {
     hist = counts.map((c, b) => ({ lo: lo + b * w, hi: lo + (b + 1) * w, v: c / (ev.length * w) })).filter((h) => h.v > 0);
   }
   const yDomain = dataDomain([...vals, ...hist.map((h) => h.v), peak * 3, floor], true, 0.02);
-  const f = frame(id, { width, height, x: { domain: dataDomain(xsAll, false, 0.03), label: 'eigenvalue λ' }, y: { domain: yDomain, log: true, label: 'density φ(λ) (log scale)' } });
+  const f = frame(id, { width, height: plotHeight, x: { domain: dataDomain(xsAll, false, 0.03), label: 'eigenvalue λ' }, y: { domain: yDomain, log: true, label: 'density φ(λ) (log scale)' } });
   const clip = ` clip-path="url(#${f.clipId})"`;
   let body = f.gridLines;
   for (const h of hist) {
@@ -153,20 +153,22 @@ export function densityFigure(r: AnalysisReport, id = 'fig-density'): string {
     body += `<line x1="${X}" y1="${px(f.top)}" x2="${X}" y2="${px(f.bottom)}" stroke="#c0392b" stroke-dasharray="5 3"/>`;
   }
   body += f.axes;
-  body += legend(f, [
+  const leg = legendBelow(f, [
     ...(d ? [{ name: `SLQ density (σ = ${fmt(d.sigma, 2)})`, color: '#2c3e50' }] : []),
     ...(hist.length ? [{ name: 'histogram of all p eigenvalues', color: '#bbb', box: true }] : []),
     { name: `top-${lam.length} eigenvalues (rug)`, color: '#4a78b0' },
     { name: `outliers (${s.outliers.count})`, color: '#c0392b' },
     ...(s.outliers.threshold !== null ? [{ name: 'outlier threshold', color: '#c0392b', dash: '5 3' }] : []),
-  ]);
+  ], plotHeight);
+  body += leg.svg;
+  const height = plotHeight + leg.height;
   return svg(id, width, height, 'Spectral density of the Hessian (log scale) with outliers marked', body, f.defs);
 }
 
 // --- alignment -------------------------------------------------------------------------------
 
-/** A vertical colour bar for a map or matrix. */
-function colorbar(x: number, top: number, bottom: number, stops: readonly Rgb[], lo: number, hi: number, label: string, gradientId: string): { defs: string; body: string } {
+/** A vertical colour bar (10 px wide at x) for a map or matrix, with three ticks and a label. */
+export function colorbar(x: number, top: number, bottom: number, stops: readonly Rgb[], lo: number, hi: number, label: string, gradientId: string): { defs: string; body: string } {
   const n = stops.length;
   const defs = `<linearGradient id="${gradientId}" x1="0" y1="1" x2="0" y2="0">${stops.map((c, i) => `<stop offset="${px(i / (n - 1))}" stop-color="${css(c)}"/>`).join('')}</linearGradient>`;
   let body = `<rect x="${px(x)}" y="${px(top)}" width="10" height="${px(bottom - top)}" fill="url(#${gradientId})" stroke="#444" stroke-width="0.6"/>`;
@@ -395,7 +397,7 @@ export function trainingLossFigure(r: AnalysisReport, id = 'fig-training-loss'):
 /** Training accuracy per epoch, every phase in order. */
 export function trainingAccuracyFigure(r: AnalysisReport, id = 'fig-training-accuracy'): string {
   const t = trainingSeries(r);
-  return lineChart({ id, title: 'Training curve: accuracy per epoch', series: t.accuracy, vlines: t.vlines, xLabel: 'epoch', yLabel: 'accuracy', yDomain: [0, 1.02], legend: true, emptyText: 'no training (a given model)' });
+  return lineChart({ id, title: 'Training curve: accuracy per epoch', series: t.accuracy, vlines: t.vlines, xLabel: 'epoch', yLabel: 'accuracy', yDomain: [0, 1.02], legend: true, legendCorner: 'bottom-right', emptyText: 'no training (a given model)' });
 }
 
 /** Top eigenvalues and G during training (only with tracking checkpoints). */

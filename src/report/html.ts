@@ -6,8 +6,8 @@
  * travels with it. The page makes no network request and needs no script to show its figures.
  * Output is deterministic: the same result gives the same bytes (no timestamps unless asked).
  */
-import { ANALYSIS_SCHEMA, type AnalysisReport } from '../analysis/analyze.js';
-import { COMPARE_SCHEMA, type CompareReport } from '../analysis/compare.js';
+import type { ANALYSIS_SCHEMA as AnalysisSchema, AnalysisReport } from '../analysis/analyze.js';
+import type { COMPARE_SCHEMA as CompareSchema, CompareReport } from '../analysis/compare.js';
 import { InputError } from '../errors.js';
 import {
   alignmentMapFigure, boundarySegments, classAlignmentFigure, compareScatter, decisionFigure, densityFigure, eigenvalueFigure,
@@ -24,6 +24,11 @@ export interface HtmlReportOptions {
   /** A timestamp for the footer (default none, so equal results give equal files). */
   readonly timestamp?: string;
 }
+
+// Type-checked copies of the schema tags: importing the values would pull the whole analysis
+// stack into the demo page's main bundle, which only draws.
+const ANALYSIS_SCHEMA: typeof AnalysisSchema = 'hessian-lens/analysis@1';
+const COMPARE_SCHEMA: typeof CompareSchema = 'hessian-lens/compare@1';
 
 /** Id of the `<script type="application/json">` element holding the result. */
 export const RESULT_ELEMENT_ID = 'hessian-lens-result';
@@ -179,7 +184,7 @@ function analysisBody(r: AnalysisReport, prefix = ''): string {
   out.push(`<section id="${prefix}spectrum"><h2>Hessian spectrum</h2><div class="figs">`
     + figure(eigenvalueFigure(r, `${prefix}fig-eigenvalues`), `Top-${k} eigenvalues of the loss Hessian (Lanczos); red: the ${r.spectrum.outliers.count} outlier(s) by the gap-ratio rule; error bars ±‖Hvᵢ − λᵢvᵢ‖ (usually below the line width).`)
     + figure(residualFigure(r, `${prefix}fig-residuals`), `Residuals of the Lanczos eigenpairs (converged at relative tolerance ${esc(fmt(r.spectrum.tol, 2))}).`)
-    + figure(densityFigure(r, `${prefix}fig-density`), 'Spectral density φ(λ) by stochastic Lanczos quadrature on a log scale (values below 1e-12 of the peak clipped); blue ticks: top-k eigenvalues; red: outliers.')
+    + figure(densityFigure(r, `${prefix}fig-density`), 'Spectral density φ(λ) by stochastic Lanczos quadrature on a log scale (values below 1e-8 of the peak clipped); blue ticks: top-k eigenvalues; red: outliers.')
     + `</div>${eigenTable(r, prefix)}<p class="note">Outlier rule: ${esc(r.spectrum.outliers.rule)}</p></section>`);
   out.push(`<section id="${prefix}alignment"><h2>Alignment and the generalization measure G</h2><div class="figs">`
     + figure(classAlignmentFigure(r, `${prefix}fig-class-alignment`), 'Mean signed alignment Aᵢ(x) = cos(g(x), vᵢ) over the training samples of each true class (g with the predicted label), as in the paper\'s Fig. 4.')

@@ -137,8 +137,8 @@ export function frame(id: string, options: FrameOptions): Frame {
   const bottom = height - m.bottom;
   const x = scale(options.x.domain, [left, right], options.x.log ?? false);
   const y = scale(options.y.domain, [bottom, top], options.y.log ?? false);
-  const xt = options.x.ticks ?? (x.log ? logTicks(x.domain[0], x.domain[1]) : niceTicks(x.domain[0], x.domain[1], Math.max(2, Math.round((right - left) / 70))));
-  const yt = options.y.ticks ?? (y.log ? logTicks(y.domain[0], y.domain[1]) : niceTicks(y.domain[0], y.domain[1], Math.max(2, Math.round((bottom - top) / 45))));
+  const xt = options.x.ticks ?? (x.log ? logTicks(x.domain[0], x.domain[1]) : niceTicks(x.domain[0], x.domain[1], Math.max(4, Math.round((right - left) / 60))));
+  const yt = options.y.ticks ?? (y.log ? logTicks(y.domain[0], y.domain[1]) : niceTicks(y.domain[0], y.domain[1], Math.max(4, Math.round((bottom - top) / 45))));
   const inX = (v: number): boolean => v >= Math.min(...x.domain) - 1e-12 && v <= Math.max(...x.domain) + 1e-12;
   const inY = (v: number): boolean => v >= Math.min(...y.domain) * (y.log ? 1 - 1e-9 : 1) - 1e-12 && v <= Math.max(...y.domain) * (y.log ? 1 + 1e-9 : 1) + 1e-12;
   const xf = options.x.tickFormat ?? ((v: number) => tickLabel(v, x.log));
@@ -221,6 +221,7 @@ export interface LineChartOptions {
   readonly vlines?: readonly VLine[];
   /** draw a legend (default when more than one series) */
   readonly legend?: boolean;
+  readonly legendCorner?: 'top-right' | 'bottom-right' | 'top-left';
   /** content shown when there is no data */
   readonly emptyText?: string;
 }
@@ -277,6 +278,26 @@ export function legend(f: Frame, items: readonly LegendItem[], corner: 'top-righ
   return `${out}</g>`;
 }
 
+/** Legend entries in rows under a frame's x-axis label, starting at pixel row `y0`; returns the SVG and its height. */
+export function legendBelow(f: Frame, items: readonly LegendItem[], y0: number): { svg: string; height: number } {
+  let x = f.left;
+  let y = y0 + 7;
+  let out = '<g class="legend">';
+  for (const s of items) {
+    const w = s.name.length * 5.9 + 34;
+    if (x + w > f.width - 4 && x > f.left) {
+      x = f.left;
+      y += 14;
+    }
+    if (s.marker) out += s.marker(x + 8, y);
+    else if (s.box) out += `<rect x="${px(x + 2)}" y="${px(y - 4)}" width="12" height="8" fill="${s.color}"/>`;
+    else out += `<line x1="${px(x)}" y1="${px(y)}" x2="${px(x + 16)}" y2="${px(y)}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`;
+    out += `<text x="${px(x + 20)}" y="${px(y)}" dy="0.32em" class="legend-text">${esc(s.name)}</text>`;
+    x += w;
+  }
+  return { svg: `${out}</g>`, height: y - y0 + 10 };
+}
+
 /** Lines (optionally log axes) with a legend and vertical markers. */
 export function lineChart(o: LineChartOptions): string {
   const width = o.width ?? 360;
@@ -310,6 +331,6 @@ export function lineChart(o: LineChartOptions): string {
     body += `<text x="${px((f.left + f.right) / 2)}" y="${px((f.top + f.bottom) / 2)}" text-anchor="middle" class="note">${esc(o.emptyText)}</text>`;
   }
   body += f.axes;
-  if (o.legend ?? o.series.length > 1) body += legend(f, o.series);
+  if (o.legend ?? o.series.length > 1) body += legend(f, o.series, o.legendCorner);
   return svg(o.id, width, height, o.title, body, f.defs);
 }

@@ -1,0 +1,301 @@
+/**
+ * docs/errors.md through the command line, and the rows only Node can test: a worker killed in the
+ * middle of an H·v, the 4 GiB check on the worker pool, and the built program on a huge model.
+ *
+ * CLI contract checked for every bad input: exit code 1, nothing on stdout, exactly one line on
+ * stderr `hessian-lens: <Kind>: <file>: <message>`, never a raw wasm trap. Usage errors exit 2.
+ * The bad inputs are the same byte-built cases the API tests use (test/cases/errors.ts); the CLI
+ * reads them from files, so the file name in the message is checked too. The last test checks that
+ * every row of docs/errors.md has a test here or in errors.test.ts.
+ */
+import { execFile } from 'node:child_process';
+import { readFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli/main.js';
+import { makeDataset } from '../src/data/dataset.js';
+import { createEngine, type Engine, type Model } from '../src/engine/engine.js';
+import { ResourceError } from '../src/errors.js';
+import { lanczos } from '../src/hessian/lanczos.js';
+import { saveMlp } from '../src/io/safetensors.js';
+import { initParameters, mlpSpec, parameterCount } from '../src/model/mlp.js';
+import { gaussianVector, Rng } from '../src/model/rng.js';
+import { CSV_CASES, MODEL_CASES, VALID_CSV, type ErrorKind } from './cases/errors.js';
+
+/**
+ * Gaps in files this suite does not own (docs/errors.md marks their rows "not handled"): while a
+ * flag is false its test runs as `it.fails`, documenting the gap; flip it when the fix lands.
+ */
+const FIXED = {
+  /** pool.ts: errors thrown in a worker come back as their typed class, not a plain Error */
+  poolErrorsTyped: false,
+  /** pool.ts: a worker that died between calls is replaced before the next session opens */
+  poolHealsOnOpen: false,
+} as const;
+const itOnceFixed = (fixed: boolean): typeof it | typeof it.fails => (fixed ? it : it.fails);
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const IRIS_MODEL = join(root, 'test/fixtures/iris_4-16-3_relu/model.safetensors');
+const IRIS_DATA = join(root, 'test/fixtures/iris_4-16-3_relu/data.csv');
+const IRIS_P = 131;
+const TRAP = /unreachable|RuntimeError|memory access|out of bounds|internal error/i;
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(args: readonly string[]): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+  return { code, stdout, stderr };
+}
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Exit 1, empty stdout, one stderr line `hessian-lens: <kind>: <source>: <message>`. */
+function expectCliError(run: CliRun, kind: ErrorKind, source: string, message: string | RegExp): void {
+  const where = `stderr: ${run.stderr}`;
+  expect(run.code, where).toBe(1);
+  expect(run.stdout).toBe('');
+  expect(run.stderr.endsWith('\n'), where).toBe(true);
+  expect(run.stderr.split('\n'), where).toHaveLength(2);
+  const pattern = typeof message === 'string' ? escape(message) : message.source.replace(/^\^/, '');
+  expect(run.stderr.slice(0, -1)).toMatch(new RegExp(`^hessian-lens: ${kind}: ${escape(source)}${source ? ': ' : ''}${pattern}`));
+  expect(run.stderr).not.toMatch(TRAP);
+}
+
+let dir: string;
+let vectorFile: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hl-errors-'));
+  vectorFile = join(dir, 'v.json');
+  await writeFile(vectorFile, JSON.stringify(Array.from(gaussianVector(1, IRIS_P))));
+});
+
+describe('CLI: --model (safetensors rows)', () => {
+  it.each(MODEL_CASES.map((c, i) => [`[${c.id}] ${c.title}`, c, i] as const))('%s', async (_, { bytes, kind, message }, i) => {
+    const file = join(dir, `model-${i}.safetensors`);
+    await writeFile(file, bytes);
+    expectCliError(await cli(['evaluate', '--model', file, '--data', IRIS_DATA]), kind, file, message);
+    expectCliError(await cli(['hvp', '--model', file, '--data', IRIS_DATA, '--vector', vectorFile, '--json']), kind, file, message);
+  });
+
+  it('[F1] a model file that does not exist; [F2] a directory', async () => {
+    const missing = join(dir, 'missing.safetensors');
+    expectCliError(await cli(['evaluate', '--model', missing, '--data', IRIS_DATA]), 'InputError', '', `cannot read model '${missing}': no such file`);
+    expectCliError(await cli(['evaluate', '--model', dir, '--data', IRIS_DATA]), 'InputError', '', `cannot read model '${dir}': is a directory`);
+    expectCliError(await cli(['evaluate', '--model', IRIS_MODEL, '--data', dir]), 'InputError', '', `cannot read data '${dir}': is a directory`);
+  });
+});
+
+describe('CLI: --data (CSV rows, checked against the iris model: 4 features, 3 classes)', () => {
+  const cases = CSV_CASES.filter((c) => c.cli !== 'none');
+  it.each(cases.map((c, i) => [`[${c.id}] ${c.title}`, c, i] as const))('%s', async (_, { text, kind, message, cli: outcome }, i) => {
+    const file = join(dir, `data-${i}.csv`);
+    await writeFile(file, text);
+    const run = await cli(['evaluate', '--model', IRIS_MODEL, '--data', file, '--json']);
+    if (outcome === 'accepted') {
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ parameters: IRIS_P, classes: 3 });
+      return;
+    }
+    expectCliError(run, kind, file, message);
+    expectCliError(await cli(['hvp', '--model', IRIS_MODEL, '--data', file, '--vector', vectorFile]), kind, file, message);
+  });
+});
+
+describe('CLI: --vector', () => {
+  const rows: [string, string, string][] = [
+    ['[V1] a vector of the wrong length', '[1, 2, 3]', `the vector has 3 entries, but the model has p = ${IRIS_P} parameters`],
+    ['[V2] a non-finite entry (1e999 parses as Infinity)', `[${'0,'.repeat(IRIS_P - 1)}1e999]`, `entry ${IRIS_P - 1} is`],
+    ['[V2] a non-number entry', `["x"${',0'.repeat(IRIS_P - 1)}]`, 'entry 0 is "x" (expected a finite number)'],
+    ['[V3] not JSON', '[1, 2', 'not valid JSON'],
+    ['[V3] not an array', '{"v": [1]}', `expected a JSON array of ${IRIS_P} numbers, got object`],
+  ];
+  it.each(rows.map((r, i) => [...r, i] as const))('%s', async (_, text, message, i) => {
+    const file = join(dir, `vector-${i}.json`);
+    await writeFile(file, text);
+    // V1 is a ShapeError in the API; node-io reports it as an InputError (docs/errors.md)
+    expectCliError(await cli(['hvp', '--model', IRIS_MODEL, '--data', IRIS_DATA, '--vector', file]), 'InputError', file, message);
+  });
+
+  it('a valid call after all of the above succeeds', async () => {
+    const run = await cli(['hvp', '--model', IRIS_MODEL, '--data', IRIS_DATA, '--vector', vectorFile, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as { hv: number[] }).hv).toHaveLength(IRIS_P);
+  });
+});
+
+describe('CLI: spectrum and train', () => {
+  it('[A1] --top 0 is a usage error; [A2] --top above p is clamped to p, visibly', async () => {
+    const zero = await cli(['spectrum', '--model', IRIS_MODEL, '--data', IRIS_DATA, '--top', '0', '--quiet']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toBe('hessian-lens: --top must be ≥ 1, got 0\n');
+    const big = await cli(['spectrum', '--model', IRIS_MODEL, '--data', IRIS_DATA, '--top', '132', '--quiet', '--json', '--threads', '1']);
+    expect(big.code, big.stderr).toBe(0);
+    expect((JSON.parse(big.stdout) as { eigenvalues: number[] }).eigenvalues).toHaveLength(IRIS_P);
+  });
+
+  it('[A5] --dense above the dense limit', async () => {
+    const spec = mlpSpec([4, 64, 64, 3], 'tanh');
+    const file = join(dir, 'p4675.safetensors');
+    await writeFile(file, saveMlp(spec, initParameters(spec, 1)));
+    const run = await cli(['spectrum', '--model', file, '--data', IRIS_DATA, '--top', '2', '--dense', '--quiet', '--threads', '1']);
+    expectCliError(run, 'ResourceError', '', 'dense path needs p ≤ 4000, this model has p = 4675; raise `limit` or use lanczos');
+  });
+
+  it('[N1] training that diverges names the epoch and the learning rate', async () => {
+    const run = await cli(['train', '--data', IRIS_DATA, '--hidden', '16,16', '--lr', '1e6', '--batch', '16', '--epochs', '20', '--quiet', '--threads', '1']);
+    expectCliError(run, 'NumericalError', '', /training diverged at epoch \d+ \(step \d+\): .*\. Try a smaller learning rate \(lr = 1000000\)\.$/);
+  });
+});
+
+describe('CLI: usage errors exit 2 with one line', () => {
+  const rows: [string, string[], string][] = [
+    ['[U1] unknown command', ['frobnicate'], "unknown command 'frobnicate'"],
+    ['[U1] an option before the command', ['--model', 'm'], "expected a command before '--model'"],
+    ['[U1] unknown option', ['evaluate', '--modle', 'm'], "unknown option '--modle' for 'evaluate'"],
+    ['[U2] missing value', ['evaluate', '--data', 'd', '--model'], '--model needs a value (M.safetensors)'],
+    ['[U2] repeated option', ['evaluate', '--model', 'a', '--model', 'b', '--data', 'd'], '--model is given more than once'],
+    ['[U3] value not among the choices', ['evaluate', '--model', 'm', '--data', 'd', '--precision', 'f16'], '--precision must be one of f32, f64, got \'f16\''],
+    ['[U3] a flag with a value', ['evaluate', '--model', 'm', '--data', 'd', '--json=maybe'], "--json is a flag (true or false), got 'maybe'"],
+    ['[U3] not an integer', ['evaluate', '--model', 'm', '--data', 'd', '--threads', '1.5'], "--threads needs an integer, got '1.5'"],
+    ['[U3] not a number', ['spectrum', '--model', 'm', '--data', 'd', '--tol', 'small'], "--tol needs a number, got 'small'"],
+    ['[U4] unexpected positional argument', ['evaluate', 'extra', '--model', 'm', '--data', 'd'], "unexpected argument 'extra' for 'evaluate'"],
+    ['[U5] missing required option', ['hvp', '--model', 'm', '--data', 'd'], "'hvp' needs --vector V.json"],
+    ['[U3] an unsupported --activation', ['evaluate', '--model', 'm', '--data', 'd', '--activation', 'swish'], "--activation must be one of identity, relu, tanh, sigmoid, gelu, got 'swish'"],
+  ];
+  it.each(rows)('%s', async (_, args, message) => {
+    const run = await cli(args);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.startsWith(`hessian-lens: ${message}`), run.stderr).toBe(true);
+    expect(run.stderr.split('\n')).toHaveLength(2);
+  });
+});
+
+describe('resources on the worker pool (Node)', () => {
+  const spec = mlpSpec([1, 700_000, 2], 'relu');
+  const big: Model = { spec, theta: new Float32Array(parameterCount(spec)) };
+  const bigData = makeDataset(Float32Array.from({ length: 256 }, (_, i) => i / 256), Int32Array.from({ length: 256 }, (_, i) => i % 2), 1, 2);
+  const small: Model = { spec: mlpSpec([1, 4, 2], 'relu'), theta: initParameters(mlpSpec([1, 4, 2], 'relu'), 0) };
+  const GIB = /^a 1-700000-2 MLP over 256 samples \(f32\) needs \d+\.\d\d GiB \(\d+ bytes\) of wasm memory, more than wasm32's 4 GiB/;
+
+  itOnceFixed(FIXED.poolErrorsTyped)('[R2] the 4 GiB check on a 2-worker pool rejects with ResourceError; the engine keeps working', async () => {
+    const engine = await createEngine({ threads: 2, poolThreshold: 0 });
+    try {
+      const error = await engine.evaluate(big, bigData).then(() => null, (e: unknown) => e);
+      expect((error as Error).message).toMatch(GIB);
+      expect(error).toBeInstanceOf(ResourceError);
+      expect((await engine.evaluate(small, bigData)).n).toBe(256);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  describe('4 GiB through the CLI', () => {
+    let modelFile: string;
+    let dataFile: string;
+    beforeAll(async () => {
+      modelFile = join(dir, 'huge.safetensors');
+      dataFile = join(dir, 'huge.csv');
+      await writeFile(modelFile, saveMlp(big.spec, big.theta));
+      await writeFile(dataFile, `x,label\n${Array.from({ length: 256 }, (_, i) => `${i / 256},${i % 2}`).join('\n')}\n`);
+    });
+
+    it('[R1] in one thread (--threads 1)', async () => {
+      expectCliError(await cli(['evaluate', '--model', modelFile, '--data', dataFile, '--threads', '1']), 'ResourceError', '', GIB);
+    });
+
+    itOnceFixed(FIXED.poolErrorsTyped || availableParallelism() === 1)('[R2] with the default threads (a pool on a multi-core machine), as the built program (dist/cli.js)', async () => {
+      const run = await new Promise<CliRun & { killed: boolean }>((resolve) => {
+        execFile(process.execPath, [join(root, 'dist/cli.js'), 'evaluate', '--model', modelFile, '--data', dataFile], { timeout: 60_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+          const e = error as (Error & { code?: number; killed?: boolean }) | null;
+          resolve({ code: e ? (typeof e.code === 'number' ? e.code : -1) : 0, stdout, stderr, killed: e?.killed ?? false });
+        });
+      });
+      expect(run.killed, 'the program must exit by itself').toBe(false);
+      expectCliError(run, 'ResourceError', '', GIB);
+    });
+  });
+});
+
+describe('a worker that dies', () => {
+  const spec = mlpSpec([8, 64, 64, 3], 'tanh');
+  const model: Model = { spec, theta: initParameters(spec, 1) };
+  const rng = new Rng(3);
+  const n = 8000;
+  const data = makeDataset(new Float32Array(n * 8).map(() => rng.normal()), Int32Array.from({ length: n }, (_, i) => i % 3), 8, 3);
+  const v = gaussianVector(5, parameterCount(spec));
+  let engine: Engine;
+  let inThread: Float64Array;
+
+  beforeAll(async () => {
+    engine = await createEngine({ threads: 2, poolThreshold: 0 });
+    inThread = await engine.hvp(model, data, v, { inThread: true });
+  });
+  afterAll(async () => {
+    await engine.close();
+  });
+
+  it('[R3] in the middle of an H·v: the call rejects with ResourceError, the pool replaces it, the next call equals the in-thread result', async () => {
+    const session = await engine.session(model, data);
+    expect(session.threads).toBe(2);
+    const pool = await engine.workerPool();
+    expect(Array.from(await session.hvp(v))).toEqual(Array.from(inThread));
+    const call = session.hvp(v);
+    await pool.crashWorker(0);
+    const error = await call.then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ResourceError);
+    expect((error as Error).message).toMatch(/^a worker died: worker exited with code \d+$/);
+    expect(pool.size).toBe(2);
+    expect(Array.from(await session.hvp(v))).toEqual(Array.from(inThread));
+    await session.close();
+    expect(Array.from(await engine.hvp(model, data, v))).toEqual(Array.from(inThread));
+  });
+
+  itOnceFixed(FIXED.poolHealsOnOpen)('[R4] between calls: the next session gets a replacement worker', async () => {
+    const pool = await engine.workerPool();
+    await pool.crashWorker(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(Array.from(await engine.hvp(model, data, v))).toEqual(Array.from(inThread));
+  });
+});
+
+describe('[D4] determinism across thread counts', () => {
+  it('Lanczos on 1 thread and on a 2-worker pool gives identical JSON', async () => {
+    const spec = mlpSpec([4, 16, 3], 'gelu');
+    const model: Model = { spec, theta: initParameters(spec, 2) };
+    const rng = new Rng(8);
+    const data = makeDataset(new Float32Array(900 * 4).map(() => rng.normal()), Int32Array.from({ length: 900 }, (_, i) => i % 3), 4, 3);
+    const run = async (threads: number): Promise<string> => {
+      const engine = await createEngine({ threads, poolThreshold: 0 });
+      try {
+        const session = await engine.session(model, data);
+        expect(session.threads).toBe(threads);
+        return JSON.stringify(await lanczos(session.hessian(), { k: 3, seed: 6 }));
+      } finally {
+        await engine.close();
+      }
+    };
+    expect(await run(2)).toBe(await run(1));
+  });
+});
+
+describe('docs/errors.md', () => {
+  it('every row has a test, and every tested row is in the table', async () => {
+    const docs = await readFile(join(root, 'docs/errors.md'), 'utf8');
+    const rows = [...docs.matchAll(/^\| ([A-Z]\d+) \|/gm)].map((m) => m[1]!);
+    expect(rows.length).toBeGreaterThan(40);
+    const sources = await Promise.all(['test/errors.test.ts', 'test/errors.node.test.ts', 'test/cases/errors.ts'].map((f) => readFile(join(root, f), 'utf8')));
+    const tested = new Set(sources.flatMap((s) => [...s.matchAll(/\[([A-Z]\d+)\]|id: '([A-Z]\d+)'/g)].map((m) => m[1] ?? m[2]!)));
+    expect(rows.filter((id) => !tested.has(id))).toEqual([]);
+    expect([...tested].filter((id) => !rows.includes(id))).toEqual([]);
+  });
+});
