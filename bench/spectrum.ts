@@ -12,7 +12,7 @@ import { denseHessianSpectrum } from '../src/hessian/dense.js';
 import { initParameters, mlpSpec, parameterCount } from '../src/model/mlp.js';
 import { referenceHessian } from '../src/reference/mlp.js';
 import { BUILDS, caseData, MLP_CASES, referenceSeconds } from './cases.js';
-import { timeRecord, valueRecord, type BenchRecord } from './harness.js';
+import { errorRecord, timeRecord, valueRecord, type BenchRecord } from './harness.js';
 import { timedHessian } from './users.js';
 
 export async function spectrumBench(records: BenchRecord[]): Promise<void> {
@@ -28,11 +28,17 @@ export async function spectrumBench(records: BenchRecord[]): Promise<void> {
       const net = engine.net(model, data);
       net.prepareCurvature();
       const runs: { total: number; matvec: number }[] = [];
-      for (let r = 0; r < (p <= 1000 ? 3 : 1); r++) {
-        const op = timedHessian(net);
-        const t0 = performance.now();
-        await denseHessianSpectrum(op);
-        runs.push({ total: (performance.now() - t0) / 1000, matvec: op.seconds });
+      try {
+        for (let r = 0; r < (p <= 1000 ? 3 : 1); r++) {
+          const op = timedHessian(net);
+          const t0 = performance.now();
+          await denseHessianSpectrum(op);
+          runs.push({ total: (performance.now() - t0) / 1000, matvec: op.seconds });
+        }
+      } catch (error) {
+        records.push(errorRecord(`dense-spectrum.p${p}.${build}`, error, `2-${h}-${h}-3 (init seed 1), n = ${data.n}`));
+        await engine.close();
+        continue;
       }
       runs.sort((a, b) => a.total - b.total);
       const run = runs[Math.floor(runs.length / 2)]!;

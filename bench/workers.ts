@@ -5,7 +5,9 @@
  * createEngine({threads: 2, poolThreshold: 0}) against threads: 1 (ratio = speed-up, target ≥ 1.8).
  * `pool-crossover.*`: in-thread vs 2-worker Hv over a sweep of job sizes n·p, for the small
  * paper-shaped net and for 784-128-128-10; the crossover is the smallest n·p at which the pool
- * wins, to compare with the engine's default `poolThreshold` (2,000,000).
+ * wins, to compare with the engine's default `poolThreshold` (2,000,000). Sessions shard by
+ * 256-sample blocks, so below n = 257 a "pool" session is one worker doing all the work plus the
+ * messaging: the sweeps start where two workers get a block each (n = 150 shows the one-block cost).
  */
 import { makeDataset, type Dataset } from '../src/data/dataset.js';
 import { createEngine, type Model } from '../src/engine/engine.js';
@@ -54,8 +56,8 @@ export async function workersBench(records: BenchRecord[]): Promise<void> {
   // Crossover sweep (last build only: the pool overhead does not depend on the kernels).
   const build = BUILDS[BUILDS.length - 1]!;
   const sweeps = [
-    { id: 'paper-2-100-100-3', sizes: [2, 100, 100, 3], ns: [150, 600, 2400, 9600] },
-    { id: 'mnist-784-128-128-10', sizes: [784, 128, 128, 10], ns: [32, 128, 512, 2048] },
+    { id: 'paper-2-100-100-3', sizes: [2, 100, 100, 3], ns: [150, 300, 600, 1200, 2400, 9600] },
+    { id: 'mnist-784-128-128-10', sizes: [784, 128, 128, 10], ns: [300, 600, 1200, 2400] },
   ];
   for (const s of sweeps) {
     const sp = mlpSpec(s.sizes, 'relu');

@@ -20,7 +20,7 @@ export interface OptionSpec {
   readonly required?: boolean;
   /** allowed values for `string` options */
   readonly choices?: readonly string[];
-  /** lower bound for `number` / `int` options */
+  /** lower bound for `number` / `int` options and each entry of `ints` (default 1 there) */
   readonly min?: number;
   readonly default?: string | number | boolean;
 }
@@ -65,8 +65,9 @@ function parseValue(spec: OptionSpec, raw: string): string | number | boolean | 
     case 'ints': {
       const parts = raw.split(',').map((s) => s.trim());
       const values = parts.map((s) => (s === '' ? NaN : Number(s)));
-      if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 1)) {
-        throw new UsageError(`${where} needs a comma-separated list of positive integers, got '${raw}'`);
+      const least = spec.min ?? 1;
+      if (values.length === 0 || values.some((v) => !Number.isSafeInteger(v) || v < least)) {
+        throw new UsageError(`${where} needs a comma-separated list of integers ≥ ${least}, got '${raw}'`);
       }
       return values;
     }

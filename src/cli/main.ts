@@ -211,7 +211,7 @@ const COMMANDS: Command[] = [
     summary: 'train and analyse several minima; rank G, margin, λ_max, trace, outliers against test accuracy (Spearman)',
     options: [
       { name: 'presets', kind: 'string', value: 'A,B', description: 'comma-separated presets (default gauss-normal)' },
-      { name: 'seeds', kind: 'ints', value: '0,1,2', description: 'seeds per preset (default 0,1,2)' },
+      { name: 'seeds', kind: 'ints', min: 0, value: '0,1,2', description: 'seeds per preset (default 0,1,2)' },
       { name: 'sweep', kind: 'string', value: 'S.json', description: 'JSON array of analyze options ({label, preset, seed, budget, hidden, lr, …})' },
       BUDGET, TOP, REPORT, ...COMMON],
     async run(o, _p, context) {
@@ -230,6 +230,30 @@ const COMMANDS: Command[] = [
       });
       if (typeof o.report === 'string') await writeReport(o.report, result);
       return result;
+    },
+  },
+  {
+    name: 'report',
+    summary: 'render a saved analyze/compare result (R.json) as one self-contained HTML file',
+    positionals: ['R.json'],
+    options: [{ name: 'html', kind: 'string', value: 'R.html', description: 'output file (default: R.json with .html)' }, QUIET],
+    async run(o, positionals) {
+      const input = positionals[0];
+      if (!input) throw new UsageError("'report' needs the result file: hessian-lens report R.json");
+      const text = new TextDecoder().decode(await readBytes(input, 'result'));
+      let result: unknown;
+      try {
+        result = JSON.parse(text);
+      } catch (cause) {
+        throw new InputError(`${input}: not valid JSON (${cause instanceof Error ? cause.message : String(cause)})`);
+      }
+      const schema = (result as { schema?: unknown } | null)?.schema;
+      if (schema !== 'hessian-lens/analysis@1' && schema !== 'hessian-lens/compare@1') {
+        throw new InputError(`${input}: schema is ${JSON.stringify(schema)}, expected "hessian-lens/analysis@1" or "hessian-lens/compare@1" (the output of analyze --out or compare --out)`);
+      }
+      const html = typeof o.html === 'string' ? o.html : input.replace(/\.json$/i, '') + '.html';
+      await writeReport(html, result as AnalysisReport | CompareReport);
+      return { report: html, schema };
     },
   },
 ];

@@ -1,0 +1,75 @@
+/**
+ * The researcher-facing CLI commands end to end on quick budgets: analyze (JSON and HTML report),
+ * train --save (a safetensors file that loads back to the same parameters and evaluates), report
+ * from a saved result, compare with Spearman correlations, and --threads.
+ */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli/main.js';
+import { loadMlp } from '../src/io/safetensors.js';
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+  return { code, stdout, stderr };
+}
+
+describe('analyze, train, report, compare', () => {
+  it('analyze --json on the built-in default (reduced budget) gives the versioned report; --report writes HTML', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hl-analyze-'));
+    const html = join(dir, 'r.html');
+    const out = join(dir, 'r.json');
+    const { code, stdout, stderr } = await cli(['analyze', '--budget', '0.05', '--json', '--out', out, '--report', html, '--threads', '2']);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/lanczos/); // plain progress lines (not a TTY)
+    const r = JSON.parse(stdout);
+    expect(r.schema).toBe('hessian-lens/analysis@1');
+    for (const key of ['data', 'model', 'training', 'evaluation', 'spectrum', 'alignment', 'generalization', 'margin', 'jacobianNorm', 'tracking']) expect(r).toHaveProperty(key);
+    expect(Object.keys(r.alignment)).toEqual(expect.arrayContaining(['meanAbs', 'maxAbs', 'epsilon']));
+    expect(Object.keys(r.generalization.topK)).toEqual(expect.arrayContaining(['G', 'variant', 'epsilon', 'over']));
+    expect(r.model.sizes).toEqual([2, 100, 100, 3]);
+    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(r);
+    const page = await readFile(html, 'utf8');
+    expect(page).toMatch(/<script type="application\/json" id="hessian-lens-result">/);
+    const again = await cli(['report', out, '--html', join(dir, 'again.html')]);
+    expect(again.code).toBe(0);
+    expect((await readFile(join(dir, 'again.html'), 'utf8')).length).toBeGreaterThan(1000);
+  });
+
+  it('train --save writes a model that loads back and evaluates like the training run', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hl-train-'));
+    const model = join(dir, 'm.safetensors');
+    const data = join(dir, 'd.csv');
+    const { code, stdout } = await cli(['train', '--data', 'moons', '--hidden', '16,16', '--activation', 'tanh', '--optimizer', 'adam', '--lr', '0.01', '--epochs', '50', '--save', model, '--save-data', data, '--json', '--quiet']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).model.sizes).toEqual([2, 16, 16, 2]);
+    const loaded = loadMlp(new Uint8Array(await readFile(model)));
+    expect(loaded.spec.sizes).toEqual([2, 16, 16, 2]);
+    expect(loaded.spec.activation).toBe('tanh');
+    expect(loaded.metadata.activation).toBe('tanh');
+    const ev = await cli(['evaluate', '--model', model, '--data', data, '--json']);
+    expect(ev.code).toBe(0);
+    expect(JSON.parse(ev.stdout).accuracy).toBeGreaterThan(0.8);
+  });
+
+  it('compare ranks G, margin, λ_max, trace, outliers against test accuracy', async () => {
+    const { code, stdout } = await cli(['compare', '--presets', 'gauss-normal', '--seeds', '0,1,2', '--budget', '0.02', '--top', '3', '--json', '--quiet']);
+    expect(code).toBe(0);
+    const r = JSON.parse(stdout);
+    expect(r.schema).toBe('hessian-lens/compare@1');
+    expect(r.rows).toHaveLength(3);
+    expect(Object.keys(r.spearman).sort()).toEqual(['G', 'lambdaMax', 'margin', 'outliers', 'trace']);
+  });
+
+  it('report rejects a file that is not a result', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hl-report-'));
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(dir, 'x.json'), '{"schema":"nope"}');
+    const { code, stderr } = await cli(['report', join(dir, 'x.json')]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/x\.json: schema is "nope"/);
+  });
+});
