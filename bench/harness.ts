@@ -139,7 +139,7 @@ export function printTable(records: readonly BenchRecord[]): void {
     `${formatValue(r.value)} ${r.unit}`,
     r.reference === null ? '' : `${formatValue(r.reference)} ${r.unit}`,
     r.ratio === null ? '' : `${r.ratio.toFixed(2)}×`,
-    [r.against, r.note, r.error ? `ERROR ${r.error.slice(0, 160)}` : ''].filter(Boolean).join('; '),
+    [r.against, r.note, r.error ? `ERROR ${r.error.replace(/\s+/g, ' ').slice(0, 160)}` : ''].filter(Boolean).join('; '),
   ]);
   const head = ['benchmark', 'value', 'reference', 'ratio', 'reference is; note'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

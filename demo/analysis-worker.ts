@@ -9,7 +9,7 @@
  */
 import {
   ACTIVATIONS, AbortError, PRESETS, PRESET_NAMES, TOY_DATASETS, TOY_NAMES, analyze, createEngine, generateToy, initParameters,
-  isToyName, makeDataset, mlpSpec, runPreset, saveMlp, split, train, trainingRecord,
+  isToyName, mlpSpec, runPreset, saveMlp, split, train, trainingRecord,
   type Activation, type AnalysisReport, type Engine, type Model,
 } from '../src/index.js';
 import type { DemoSettings, FromWorker, PresetInfo, ToWorker } from './protocol.js';
@@ -19,19 +19,15 @@ const post = (message: FromWorker, transfer: Transferable[] = []): void => (self
 let engine: Engine | null = null;
 let running: AbortController | null = null;
 
-/** Starts the engine and, with threads > 1, its pool (a tiny session forces every pool worker up). */
+/**
+ * Starts the engine and, with threads > 1, its worker pool right away: the pool's workers load
+ * the library's worker.js now, so the page keeps working offline, and `ready` can report how many
+ * started. (The toy sets are small, so most jobs run in this worker; the pool serves large ones.)
+ */
 async function init(threads: number): Promise<void> {
   await engine?.close();
-  engine = await createEngine({ threads, ...(threads > 1 ? { poolThreshold: 0 } : {}) });
-  let poolWorkers = 1;
-  if (threads > 1) {
-    const spec = mlpSpec([2, 4, 2], 'tanh');
-    const data = makeDataset([0, 0, 1, 1, 1, 0, 0, 1], [0, 1, 1, 0], 2, 2);
-    const session = await engine.session({ spec, theta: initParameters(spec, 0) }, data);
-    await session.loss();
-    poolWorkers = session.threads;
-    await session.close();
-  }
+  engine = await createEngine({ threads });
+  const poolWorkers = engine.threads > 1 ? (await engine.workerPool()).size : 0;
   const presets: PresetInfo[] = PRESET_NAMES.filter((n) => PRESETS[n].data.source !== 'iris').map((n) => {
     const p = PRESETS[n];
     return { name: n, description: p.description, sizes: p.model.sizes, activation: p.model.activation, lr: p.optimizer.lr, batchSize: p.batchSize, epochs: p.phases.reduce((s, ph) => s + ph.epochs, 0) };

@@ -368,11 +368,6 @@ $('source').addEventListener('change', syncForm);
 $('budget').addEventListener('input', syncForm);
 $('eigenvector').addEventListener('change', drawMap);
 $('show-margin').addEventListener('change', drawMap);
-$('threads').addEventListener('change', () => {
-  $<HTMLButtonElement>('train').disabled = true;
-  status('restarting the engine…');
-  send({ type: 'init', threads: Number($<HTMLSelectElement>('threads').value) });
-});
 $('export-json').addEventListener('click', () => report && download(`${stem()}.analysis.json`, JSON.stringify(report, null, 1), 'application/json'));
 $('export-model').addEventListener('click', () => modelBytes && download(`${stem()}.safetensors`, modelBytes as Uint8Array<ArrayBuffer>, 'application/octet-stream'));
 $('export-report').addEventListener('click', () => report && download(`${stem()}.report.html`, renderHtmlReport(report, { generator: 'hessian-lens playground' }), 'text/html'));
@@ -383,7 +378,7 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
     case 'ready':
       fillForm(m);
       setTraining(false);
-      status(`ready: ${m.build} kernels, ${m.poolWorkers > 1 ? `${m.poolWorkers} pool workers` : 'one worker'}`, 0);
+      status(`ready: ${m.build} kernels, analysis worker${m.poolWorkers ? ` + a pool of ${m.poolWorkers} workers` : ''}`, 0);
       document.body.dataset.poolWorkers = String(m.poolWorkers);
       break;
     case 'train-progress':
@@ -417,9 +412,5 @@ worker.addEventListener('error', (event) => {
   document.body.dataset.state = 'error';
 });
 
-const cores = Math.max(1, navigator.hardwareConcurrency || 1);
-const threadSelect = $<HTMLSelectElement>('threads');
-for (const t of [1, 2, 4, 8].filter((t) => t === 1 || t <= cores)) threadSelect.add(new Option(t === 1 ? '1 (no pool)' : `${t} workers`, String(t)));
-threadSelect.value = String(Math.min(4, cores >= 2 ? (cores >= 4 ? 4 : 2) : 1));
 drawLoss(true);
-send({ type: 'init', threads: Number(threadSelect.value) });
+send({ type: 'init', threads: Math.min(4, Math.max(1, navigator.hardwareConcurrency || 1)) });

@@ -51,7 +51,7 @@ export type FromWorker =
     readonly datasets: readonly string[];
     readonly activations: readonly string[];
     readonly build: string;
-    /** workers the engine's pool started (1: the analysis worker computes alone) */
+    /** workers the engine's pool started (0: no pool, the analysis worker computes alone) */
     readonly poolWorkers: number;
   }
   | {

@@ -10,7 +10,7 @@ import { createEngine, type Engine } from '../engine/engine.js';
 import type { Precision } from '../engine/dense-net.js';
 import type { KernelBuildOption } from '../engine/wasm.js';
 import { ACTIVATIONS, type Activation } from '../model/mlp.js';
-import { readBytes, readData, readModel, readVector, writeBytes, writeText } from './node-io.js';
+import { readData, readJson, readModel, readVector, writeBytes, writeText } from './node-io.js';
 import { progressPrinter, type ProgressPrinter } from './progress.js';
 import { InputError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
@@ -240,13 +240,7 @@ const COMMANDS: Command[] = [
     async run(o, positionals) {
       const input = positionals[0];
       if (!input) throw new UsageError("'report' needs the result file: hessian-lens report R.json");
-      const text = new TextDecoder().decode(await readBytes(input, 'result'));
-      let result: unknown;
-      try {
-        result = JSON.parse(text);
-      } catch (cause) {
-        throw new InputError(`${input}: not valid JSON (${cause instanceof Error ? cause.message : String(cause)})`);
-      }
+      const result = await readJson(input, 'result');
       const schema = (result as { schema?: unknown } | null)?.schema;
       if (schema !== 'hessian-lens/analysis@1' && schema !== 'hessian-lens/compare@1') {
         throw new InputError(`${input}: schema is ${JSON.stringify(schema)}, expected "hessian-lens/analysis@1" or "hessian-lens/compare@1" (the output of analyze --out or compare --out)`);
@@ -285,13 +279,7 @@ async function analyzeTrainOnly(engine: Engine, opts: AnalyzeOptions): Promise<{
 }
 
 async function readSweep(path: string): Promise<(AnalyzeOptions & { label?: string })[]> {
-  const text = new TextDecoder().decode(await readBytes(path, 'sweep file'));
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    throw new InputError(`${path}: not valid JSON (${cause instanceof Error ? cause.message : String(cause)})`);
-  }
+  const value = await readJson(path, 'sweep file');
   if (!Array.isArray(value) || value.length === 0 || !value.every((r) => r && typeof r === 'object' && !Array.isArray(r))) {
     throw new InputError(`${path}: expected a non-empty JSON array of run objects ({label, preset, seed, budget, …})`);
   }

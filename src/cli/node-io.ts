@@ -38,15 +38,19 @@ export async function readData(path: string, model?: Model): Promise<Dataset> {
   });
 }
 
-/** Reads a JSON array of finite numbers (a vector in PyTorch parameter order). */
-export async function readVector(path: string, expectedLength: number): Promise<Float64Array> {
-  const text = new TextDecoder().decode(await readBytes(path, 'vector'));
-  let value: unknown;
+/** Reads and parses a JSON file; bad JSON is an {@link InputError} naming the file. */
+export async function readJson(path: string, what: string): Promise<unknown> {
+  const text = new TextDecoder().decode(await readBytes(path, what));
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (cause) {
     throw new InputError(`${path}: not valid JSON (${cause instanceof Error ? cause.message : String(cause)})`);
   }
+}
+
+/** Reads a JSON array of finite numbers (a vector in PyTorch parameter order). */
+export async function readVector(path: string, expectedLength: number): Promise<Float64Array> {
+  const value = await readJson(path, 'vector');
   if (!Array.isArray(value)) throw new InputError(`${path}: expected a JSON array of ${expectedLength} numbers, got ${typeof value}`);
   if (value.length !== expectedLength) {
     throw new InputError(`${path}: the vector has ${value.length} entries, but the model has p = ${expectedLength} parameters`);
