@@ -119,23 +119,24 @@ describe.runIf(browserAvailable())('the report in Chromium (file://, offline)', 
     // the spectrum: one red line per outlier, one rug tick per eigenvalue, one bar per eigenvalue
     const k = gauss.spectrum.eigenvalues.length;
     const d = await page.evaluate(() => ({
-      outlierLines: document.querySelectorAll('#fig-density line[stroke="#c0392b"]:not([stroke-dasharray])').length,
-      rug: document.querySelectorAll('#fig-density line[stroke="#4a78b0"][stroke-width="1.2"]').length,
-      bars: document.querySelectorAll('#fig-eigenvalues rect[fill="#c0392b"], #fig-eigenvalues rect[fill="#4a78b0"]').length,
-      redBars: document.querySelectorAll('#fig-eigenvalues > rect[fill="#c0392b"]').length,
+      outlierLines: document.querySelectorAll('#fig-density line.outlier').length,
+      rug: document.querySelectorAll('#fig-density line.rug').length,
+      bars: document.querySelectorAll('#fig-eigenvalues rect.bar').length,
+      redBars: document.querySelectorAll('#fig-eigenvalues rect.bar.outlier').length,
       cells: document.querySelectorAll('#fig-class-alignment rect[fill^="rgb"]').length,
       boundary: document.querySelector('#fig-map-1 path.boundary')?.getAttribute('d')?.length ?? 0,
       points: document.querySelectorAll('#fig-map-1 g.points > *').length,
-      marginParts: document.querySelectorAll('#fig-margin line[stroke="#000"]').length,
+      marginSegment: document.querySelectorAll('#fig-margin line.margin-segment').length,
+      otherDistance: document.querySelectorAll('#fig-margin line.other-distance').length,
     }));
     expect(d.outlierLines).toBe(gauss.spectrum.outliers.count);
     expect(d.rug).toBe(k);
     expect(d.redBars).toBe(gauss.spectrum.outliers.count);
-    expect(d.bars).toBe(k + 2); // k bars and 2 legend boxes
+    expect(d.bars).toBe(k);
     expect(d.cells).toBe(k * gauss.data.classes);
     expect(d.boundary).toBeGreaterThan(100);
     expect(d.points).toBe(gauss.data.n.train);
-    expect(d.marginParts).toBe(2); // solid margin segment and the dashed other distance
+    expect([d.marginSegment, d.otherDistance]).toEqual([1, 1]);
     // numbers shown at full precision match the record
     const shown = await page.evaluate(() => [...document.querySelectorAll('#table-summary td[data-value]')].map((td) => Number(td.getAttribute('data-value'))));
     expect(shown).toContain(gauss.spectrum.lambdaMax.value);

@@ -72,7 +72,7 @@ export function eigenvalueFigure(r: AnalysisReport, id = 'fig-eigenvalues'): str
     const X = f.x(i + 1);
     const Y = f.y(v);
     const color = i < outliers ? '#c0392b' : '#4a78b0';
-    body += `<rect x="${px(X - bw / 2)}" y="${px(Math.min(Y, base))}" width="${px(bw)}" height="${px(Math.abs(base - Y))}" fill="${color}"><title>λ${sub(i + 1)} = ${fmt(v, 8)} (residual ${fmt(s.residuals[i], 3)})</title></rect>`;
+    body += `<rect class="bar${i < outliers ? ' outlier' : ''}" x="${px(X - bw / 2)}" y="${px(Math.min(Y, base))}" width="${px(bw)}" height="${px(Math.abs(base - Y))}" fill="${color}"><title>λ${sub(i + 1)} = ${fmt(v, 8)} (residual ${fmt(s.residuals[i], 3)})</title></rect>`;
     const res = s.residuals[i] ?? 0;
     if (res > 0 && (!log || v - res > 0)) {
       const y1 = f.y(v + res);
@@ -143,10 +143,10 @@ export function densityFigure(r: AnalysisReport, id = 'fig-density'): string {
   }
   if (d) body += `<path d="${d.grid.map((x, i) => `${i ? 'L' : 'M'}${px(f.x(x))} ${px(f.y(vals[i]!))}`).join('')}" fill="none" stroke="#2c3e50" stroke-width="1.5"${clip}/>`;
   else body += `<text x="${px((f.left + f.right) / 2)}" y="${px((f.top + f.bottom) / 2)}" text-anchor="middle" class="note">density not computed (density: false)</text>`;
-  for (const v of lam) body += `<line x1="${px(f.x(v))}" y1="${px(f.bottom)}" x2="${px(f.x(v))}" y2="${px(f.bottom - 8)}" stroke="#4a78b0" stroke-width="1.2"/>`;
+  for (const v of lam) body += `<line class="rug" x1="${px(f.x(v))}" y1="${px(f.bottom)}" x2="${px(f.x(v))}" y2="${px(f.bottom - 8)}" stroke="#4a78b0" stroke-width="1.2"/>`;
   outliers.forEach((v, i) => {
     const X = px(f.x(v));
-    body += `<line x1="${X}" y1="${px(f.top)}" x2="${X}" y2="${px(f.bottom)}" stroke="#c0392b" stroke-width="1.4"/><text x="${px(f.x(v) - 3)}" y="${px(f.top + 12 + 12 * (i % 3))}" text-anchor="end" class="note" fill="#c0392b">λ${sub(i + 1)}</text>`;
+    body += `<line class="outlier" x1="${X}" y1="${px(f.top)}" x2="${X}" y2="${px(f.bottom)}" stroke="#c0392b" stroke-width="1.4"/><text x="${px(f.x(v) - 3)}" y="${px(f.top + 12 + 12 * (i % 3))}" text-anchor="end" class="note" fill="#c0392b">λ${sub(i + 1)}</text>`;
   });
   if (s.outliers.threshold !== null) {
     const X = px(f.x(s.outliers.threshold));
@@ -339,7 +339,7 @@ export function marginFigure(r: AnalysisReport, id = 'fig-margin', boundary = bo
       const tmax = P(mg.xtMax.x);
       const tmin = P(mg.xtMin.x);
       const nearMax = mg.distanceToMax <= mg.distanceToMin;
-      const line = (to: [number, number], solid: boolean): string => `<line x1="${px(b[0])}" y1="${px(b[1])}" x2="${px(to[0])}" y2="${px(to[1])}" stroke="#000" stroke-width="${solid ? 2.4 : 1.2}"${solid ? '' : ' stroke-dasharray="4 3"'}/>`;
+      const line = (to: [number, number], solid: boolean): string => `<line class="${solid ? 'margin-segment' : 'other-distance'}" x1="${px(b[0])}" y1="${px(b[1])}" x2="${px(to[0])}" y2="${px(to[1])}" stroke="#000" stroke-width="${solid ? 2.4 : 1.2}"${solid ? '' : ' stroke-dasharray="4 3"'}/>`;
       const near = nearMax ? tmax : tmin;
       let out = line(nearMax ? tmin : tmax, false) + line(near, true);
       out += `<text x="${px((b[0] + near[0]) / 2 + 5)}" y="${px((b[1] + near[1]) / 2 - 5)}" class="label-halo">margin ${esc(fmt(mg.margin, 3))}</text>`;
