@@ -219,3 +219,27 @@ export function combine_f64(B: usize, rows: i32, n: i32, ld: i32, coeffs: usize,
     for (; j < rows; j++) axpy_f64(load<f64>(coeffs + (<usize>j << 3)), B + <usize>j * stride + col, y + col, len);
   }
 }
+
+/**
+ * y[i] += Σ_{j<rows} coeffs[j]·B[j·ld + i], then out[j] = Σ_i B[j·ld + i]·y[i] (the updated y):
+ * the first Gram–Schmidt pass's update fused with the second pass's projection, so each column
+ * block of the basis is read from memory once and re-read from cache (a block of all rows is
+ * rows × 4 KiB). Classical Gram–Schmidt twice then costs three passes over the basis, not four.
+ */
+export function combine_project_f64(B: usize, rows: i32, n: i32, ld: i32, coeffs: usize, y: usize, out: usize): void {
+  memory.fill(out, 0, <usize>rows << 3);
+  const stride = <usize>ld << 3;
+  for (let c0 = 0; c0 < n; c0 += COL_BLOCK) {
+    const len = min(COL_BLOCK, n - c0);
+    const col = <usize>c0 << 3;
+    let j = 0;
+    for (; j + 8 <= rows; j += 8) combine8(B + <usize>j * stride + col, stride, coeffs + (<usize>j << 3), len, y + col);
+    for (; j < rows; j++) axpy_f64(load<f64>(coeffs + (<usize>j << 3)), B + <usize>j * stride + col, y + col, len);
+    j = 0;
+    for (; j + 8 <= rows; j += 8) dots8(B + <usize>j * stride + col, stride, y + col, len, out + (<usize>j << 3));
+    for (; j < rows; j++) {
+      const o = out + (<usize>j << 3);
+      store<f64>(o, load<f64>(o) + dot_f64(B + <usize>j * stride + col, y + col, len));
+    }
+  }
+}

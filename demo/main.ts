@@ -66,6 +66,7 @@ function drawLoss(force = false): void {
 }
 
 function onTrainProgress(m: Extract<FromWorker, { type: 'train-progress' }>): void {
+  document.body.dataset.progressEvents = String(Number(document.body.dataset.progressEvents ?? 0) + 1);
   if (m.phaseIndex !== live.phase) {
     live.phase = m.phaseIndex;
     live.offset = live.batch[0].length ? live.batch[0][live.batch[0].length - 1]! : 0;
@@ -359,6 +360,7 @@ $('settings').addEventListener('submit', (event) => {
   }
   live = newLive();
   drawLoss(true);
+  document.body.dataset.progressEvents = '0';
   setTraining(true);
   status('training…', 0);
   send({ type: 'train', settings });

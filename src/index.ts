@@ -35,3 +35,4 @@ export { Session, type SessionOptions } from './engine/session.js';
 export { WorkerPool } from './engine/pool.js';
 export * from './analysis/index.js';
 export * from './train/index.js';
+export { renderHtmlReport, RESULT_ELEMENT_ID, type HtmlReportOptions } from './report/html.js';

@@ -10,9 +10,9 @@
  * CLI rows and worker death are in errors.node.test.ts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { alignment } from '../src/analysis/index.js';
 import {
   AbortError,
+  alignment,
   HessianLensError,
   InputError,
   NumericalError,
@@ -32,15 +32,17 @@ import {
   parameterCount,
   parseCsv,
   powerIteration,
+  readSafetensors,
   saveMlp,
   spectralDensity,
   traceEstimate,
+  train,
+  trainingRecord,
   type Dataset,
   type Engine,
   type Model,
 } from '../src/index.js';
-import { train, trainingRecord } from '../src/train/index.js';
-import { BASE_SPEC, BASE_THETA, CSV_CASES, MODEL_CASES, VALID_CSV, baseFile, type ErrorKind } from './cases/errors.js';
+import { BASE_SPEC, BASE_THETA, CSV_CASES, MODEL_CASES, VALID_CSV, baseFile, rawSafetensors, type ErrorKind } from './cases/errors.js';
 
 /**
  * Gaps in files this suite does not own (docs/errors.md marks their rows "not handled"): while a
@@ -112,6 +114,11 @@ describe('safetensors (loadMlp)', () => {
   it.each(MODEL_CASES.map((c) => [`[${c.id}] ${c.title}`, c] as const))('%s', async (_, { bytes, kind, message }) => {
     await expectError(() => loadMlp(bytes, { source: 'm.safetensors' }), kind, prefixed('m.safetensors', message));
     await recover();
+  });
+
+  it('[S8] a JSON -0 in a shape reads as 0 (found by fuzzing)', () => {
+    const bytes = rawSafetensors('{"e":{"dtype":"F32","shape":[-0,3],"data_offsets":[0,0]}}');
+    expect(Object.is(readSafetensors(bytes).tensors.get('e')!.shape[0], 0)).toBe(true);
   });
 
   it('[S24] an unsupported activation option', async () => {
@@ -210,7 +217,7 @@ describe('API', () => {
     const base = { n: 2, d: 4, classes: 3 };
     const cases: [Dataset, ErrorKind, string][] = [
       [{ ...base, x: new Float32Array(12), y: Int32Array.from([0, 1]) }, 'ShapeError', 'features have 12 values, expected n·d = 2·4 = 8'],
-      [{ ...base, x: new Float32Array(8), y: Int32Array.from([0]) }, 'ShapeError', 'labels have 1 values, expected n = 2'],
+      [{ ...base, x: new Float32Array(8), y: Int32Array.from([0]) }, 'ShapeError', 'labels have 1 entries, expected n = 2'],
       [{ ...base, x: Float32Array.from([Number.NaN, 0, 0, 0, 0, 0, 0, 0]), y: Int32Array.from([0, 1]) }, 'InputError', 'feature 0 of sample 0 is NaN'],
       [{ ...base, x: new Float32Array(8), y: Float64Array.from([0.5, 1]) as unknown as Int32Array }, 'InputError', 'label of sample 0 is 0.5'],
     ];

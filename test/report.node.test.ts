@@ -10,10 +10,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { analyze, compare, createEngine, InputError, type AnalysisReport, type CompareReport, type Engine } from '../src/index.js';
+import { classBoundarySegments, contourSegments } from '../src/report/contour.js';
 import { renderHtmlReport, RESULT_ELEMENT_ID, type HtmlReportOptions } from '../src/report/html.js';
+import { encodePng, gridImage, rampIndex } from '../src/report/raster.js';
+import { logTicks, niceTicks } from '../src/report/svg.js';
 import { browserAvailable, launchChromium, repoRoot } from './helpers/chromium.js';
 
 const artifacts = join(repoRoot, 'test/artifacts');
@@ -37,6 +41,56 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine?.close();
+});
+
+describe('report building blocks', () => {
+  it('writes PNGs that zlib (an independent inflater) reads back row by row', () => {
+    const res = 37;
+    const field = Array.from({ length: res * res }, (_, i) => Math.sin(i / 7));
+    const image = gridImage(field, res, rampIndex(-1, 1), new Uint8Array(768).map((_, i) => i % 256));
+    const png = encodePng(image);
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    let o = 8;
+    const chunks: Record<string, Uint8Array> = {};
+    while (o < png.length) {
+      const len = new DataView(png.buffer, png.byteOffset + o).getUint32(0);
+      chunks[String.fromCharCode(...png.subarray(o + 4, o + 8))] = png.subarray(o + 8, o + 8 + len);
+      o += 12 + len;
+    }
+    expect(Object.keys(chunks)).toEqual(['IHDR', 'PLTE', 'IDAT', 'IEND']);
+    const raw = inflateSync(chunks.IDAT!);
+    expect(raw.length).toBe(res * (res + 1));
+    for (let y = 0; y < res; y++) {
+      expect(raw[y * (res + 1)]).toBe(0); // filter: none
+      expect([...raw.subarray(y * (res + 1) + 1, (y + 1) * (res + 1))]).toEqual([...image.pixels.subarray(y * res, (y + 1) * res)]);
+    }
+    // row 0 of the image is the grid's top row (largest y)
+    expect(image.pixels[0]).toBe(Math.round(rampIndex(-1, 1)(field[(res - 1) * res]!)));
+  });
+
+  it('traces level lines where the field crosses the level', () => {
+    const res = 41;
+    const xs = Array.from({ length: res }, (_, i) => -2 + (4 * i) / (res - 1));
+    const grid = { res, xs, ys: xs };
+    const field = xs.flatMap((y) => xs.map((x) => x * x + y * y));
+    const segments = contourSegments(grid, field, 1);
+    expect(segments.length).toBeGreaterThan(40);
+    const h = 4 / (res - 1);
+    for (const s of segments) for (const [x, y] of [[s[0], s[1]], [s[2], s[3]]] as const) expect(Math.abs(Math.hypot(x, y) - 1)).toBeLessThan(h * h);
+    // two half-planes: the class boundary is the vertical line halfway between the grid columns
+    const predicted = xs.flatMap(() => xs.map((x) => (x < 0.01 ? 0 : 1)));
+    const boundary = classBoundarySegments(grid, predicted, 2);
+    expect(boundary.length).toBe(res - 1);
+    const mid = (xs[20]! + xs[21]!) / 2;
+    for (const s of boundary) expect([s[0], s[2]]).toEqual([mid, mid]);
+  });
+
+  it('picks round ticks', () => {
+    expect(niceTicks(-3.8, 3.9, 4)).toEqual([-2, 0, 2]);
+    expect(niceTicks(0, 1, 5)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(logTicks(1e-7, 20)).toEqual([1e-7, 1e-5, 1e-3, 1e-1, 10]);
+    expect(logTicks(0.15, 0.9)).toEqual([0.2, 0.5]);
+  });
 });
 
 describe('renderHtmlReport in Node', () => {

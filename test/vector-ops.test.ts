@@ -92,7 +92,16 @@ describe('wasmVectorOps', async () => {
         float64Ops.combine(basis, rows, coeffs, y);
         ops.combine(rb, rows, coeffs, ry);
         expect(maxRel(ry, y)).toBeLessThan(1e-13);
-        for (const a of [rb, rv, gotResident, ry]) ops.release(a);
+        // fused: combine then project the updated vector
+        const y2 = random(rng, n);
+        const ry2 = resident(ops, y2);
+        const fused = new Float64Array(rows);
+        float64Ops.combine(basis, rows, coeffs, y2);
+        float64Ops.project(basis, rows, y2, want);
+        ops.combineProject(rb, rows, coeffs, ry2, fused);
+        expect(maxRel(ry2, y2)).toBeLessThan(1e-13);
+        for (let j = 0; j < rows; j++) expect(Math.abs(fused[j]! - want[j]!)).toBeLessThanOrEqual(1e-12 * scale * (1 + Math.abs(want[j]!)));
+        for (const a of [rb, rv, gotResident, ry, ry2]) ops.release(a);
       }
     }
     expect(ops.usedBytes).toBe(0);

@@ -19,6 +19,7 @@
  * see: B. A. Pearlmutter, "Fast exact multiplication by the Hessian", Neural Computation 1994;
  * S. Sabanayagam, F. Behrens, U. Adomaityte, A. Dawid, arXiv 2306.07104 (2023).
  */
+import { exp } from '../model/detmath.js';
 import { InputError, ShapeError } from '../errors.js';
 import type { Model } from '../engine/engine.js';
 import { checkParameters, layerSlices, type LayerSlice, type MlpSpec } from '../model/mlp.js';
@@ -282,7 +283,7 @@ export class AlignmentGradient {
     const zmax = logits[y]!;
     let sum = 0;
     for (let j = 0; j < logits.length; j++) {
-      const ez = Math.exp(logits[j]! - zmax);
+      const ez = exp(logits[j]! - zmax);
       this.prob[j] = ez;
       sum += ez;
     }

@@ -57,6 +57,11 @@ export interface WasmVectorOps extends VectorOps {
   release(array: Float64Array): void;
   /** Whether `x` is a view of the ops' wasm memory (and so runs zero-copy). */
   isResident(x: Float64Array): boolean;
+  /**
+   * `combine(basis, rows, coeffs, y)` then `project(basis, rows, y, out)` in one pass over the
+   * basis (the middle of classical Gram–Schmidt twice: three basis passes instead of four).
+   */
+  combineProject(basis: Float64Array, rows: number, coeffs: Float64Array, y: Float64Array, out: Float64Array): void;
 }
 
 /** Anything that carries compiled kernels: an Engine (`engine.kernels`) or the compiled kernels themselves. */
@@ -228,6 +233,18 @@ export function wasmVectorOps(source: KernelSource, options: WasmVectorOpsOption
         k.project_f64(basis.byteOffset, rows, n, n, v.byteOffset, scratch);
         out.set(heap.subarray(scratch / 8, scratch / 8 + rows));
       }
+    },
+    combineProject(basis, rows, coeffs, y, out) {
+      const n = y.length;
+      checkBasis(basis, rows, n);
+      if (!resident(basis) || !resident(y) || (!resident(out) && rows > SCRATCH_ROWS) || (!resident(coeffs) && rows > SCRATCH_ROWS)) {
+        float64Ops.combine(basis, rows, coeffs, y);
+        float64Ops.project(basis, rows, y, out);
+        return;
+      }
+      const outPtr = resident(out) ? out.byteOffset : scratch;
+      k.combine_project_f64(basis.byteOffset, rows, n, n, coeffPtr(coeffs, rows, 1), y.byteOffset, outPtr);
+      if (!resident(out)) out.set(heap.subarray(scratch / 8, scratch / 8 + rows));
     },
     combine(basis, rows, coeffs, y) {
       const n = y.length;

@@ -62,6 +62,7 @@ export interface KernelExports {
   f32_to_f64(src: Ptr, dst: Ptr, count: number): void;
   project_f64(B: Ptr, rows: number, n: number, ld: number, v: Ptr, out: Ptr): void;
   combine_f64(B: Ptr, rows: number, n: number, ld: number, coeffs: Ptr, y: Ptr): void;
+  combine_project_f64(B: Ptr, rows: number, n: number, ld: number, coeffs: Ptr, y: Ptr, out: Ptr): void;
   ceiling_madd8_f32x4(iters: number): number;
   ceiling_madd12_f32x4(iters: number): number;
 }

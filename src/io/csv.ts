@@ -21,7 +21,7 @@ export interface ParseCsvOptions {
 }
 
 // Unambiguous (each digit run is matched one way), so a long non-numeric cell costs linear time.
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** Labels are stored as int32. */
 const MAX_LABEL = 0x7fffffff;
 const NON_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;

@@ -185,7 +185,8 @@ function parseEntry(source: string, name: string, raw: unknown, dataBytes: numbe
   if (elements * size !== end - begin) {
     throw new ShapeError(`${where}: shape [${(shape as number[]).join(', ')}] × ${dtype} (${size} bytes) = ${elements * size} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin} bytes`);
   }
-  return { name, dtype: dtype as SafetensorsDtype, shape: [...(shape as number[])], begin, end };
+  // `s || 0` turns a JSON -0 into 0, so shapes compare and print as written
+  return { name, dtype: dtype as SafetensorsDtype, shape: (shape as number[]).map((s) => s || 0), begin, end };
 }
 
 function parseMetadata(source: string, raw: unknown): Record<string, string> {

@@ -7,7 +7,7 @@
 import type { AnalysisReport } from '../analysis/analyze.js';
 import type { CompareReport } from '../analysis/compare.js';
 import { classBoundarySegments, type Segment } from './contour.js';
-import { classColor, classPalette, css, diverging, DIVERGING_STOPS, palette, sequential, SEQUENTIAL_STOPS, type Rgb } from './colors.js';
+import { classColor, classPalette, css, diverging, DIVERGING_STOPS, palette, SEQUENTIAL_STOPS, type Rgb } from './colors.js';
 import { gridImage, pngDataUrl, rampIndex } from './raster.js';
 import { dataDomain, esc, fmt, frame, legend, legendBelow, lineChart, px, svg, type Frame, type LegendItem, type Series, type VLine } from './svg.js';
 
@@ -236,6 +236,8 @@ interface MapPanelOptions extends MapOverlay {
   readonly image: string;
   readonly colorbar: { readonly stops: readonly Rgb[]; readonly lo: number; readonly hi: number; readonly label: string } | null;
   readonly legendItems?: readonly LegendItem[];
+  /** legend entries in rows under the x-axis label */
+  readonly legendBelow?: readonly LegendItem[];
   readonly width?: number;
 }
 
@@ -273,7 +275,13 @@ function mapPanel(o: MapPanelOptions): string {
     defs += cb.defs;
   }
   if (o.legendItems) body += legend(f, o.legendItems, 'top-left');
-  return svg(o.id, width, f.height, o.title, body, defs);
+  let height = f.height;
+  if (o.legendBelow) {
+    const below = legendBelow(f, o.legendBelow, f.height);
+    body += below.svg;
+    height += below.height;
+  }
+  return svg(o.id, width, height, o.title, body, defs);
 }
 
 /** The predicted-boundary segments of a report's grid (empty without a grid). */
@@ -333,6 +341,13 @@ export function marginFigure(r: AnalysisReport, id = 'fig-margin', boundary = bo
     title: `Margin: x_b on the boundary (★), the training points with the largest (▲) and smallest (▼) A${sub(i + 1)}, margin = ${fmt(mg.margin)}`,
     image: alignmentImage(grid, Math.min(i, grid.alignment.length - 1)),
     colorbar: { stops: DIVERGING_STOPS, lo: -1, hi: 1, label: `A${sub(i + 1)}(x)` },
+    legendBelow: [
+      { name: `x_t^max (largest A${sub(i + 1)})`, color: '#000', marker: (x, y) => triangle(x, y, 4, true, '#fff') },
+      { name: `x_t^min (smallest A${sub(i + 1)})`, color: '#000', marker: (x, y) => triangle(x, y, 4, false, '#fff') },
+      { name: 'x_b (on the boundary)', color: '#000', marker: (x, y) => star(x, y, 5.5, '#ffd700') },
+      { name: 'margin', color: '#000' },
+      { name: 'other distance', color: '#000', dash: '4 3' },
+    ],
     extra: (f) => {
       const P = (p: readonly number[]): [number, number] => [f.x(p[0]!), f.y(p[1]!)];
       const b = P(mg.xb);
@@ -344,11 +359,6 @@ export function marginFigure(r: AnalysisReport, id = 'fig-margin', boundary = bo
       let out = line(nearMax ? tmin : tmax, false) + line(near, true);
       out += `<text x="${px((b[0] + near[0]) / 2 + 5)}" y="${px((b[1] + near[1]) / 2 - 5)}" class="label-halo">margin ${esc(fmt(mg.margin, 3))}</text>`;
       out += triangle(tmax[0], tmax[1], 6, true, '#fff') + triangle(tmin[0], tmin[1], 6, false, '#fff') + star(b[0], b[1], 8, '#ffd700');
-      out += legend(f, [
-        { name: `x_t^max (largest A${sub(i + 1)})`, color: '#000', marker: (x, y) => triangle(x, y, 4, true, '#fff') },
-        { name: `x_t^min (smallest A${sub(i + 1)})`, color: '#000', marker: (x, y) => triangle(x, y, 4, false, '#fff') },
-        { name: 'x_b (on the boundary)', color: '#000', marker: (x, y) => star(x, y, 5.5, '#ffd700') },
-      ], 'bottom-right');
       return out;
     },
   });
@@ -429,7 +439,8 @@ export function compareScatter(c: CompareReport, key: 'G' | 'margin', id = `fig-
     const X = f.x(p.x);
     const Y = f.y(p.y);
     body += `<circle cx="${px(X)}" cy="${px(Y)}" r="4.5" fill="${classColor(p.i + 4)}" stroke="#222"><title>${esc(p.label)}: ${xName} = ${fmt(p.x, 6)}, test accuracy ${fmt(p.y, 6)}</title></circle>`;
-    body += `<text x="${px(X + 7)}" y="${px(Y - 5)}" class="note">${esc(p.label)}</text>`;
+    const right = X > (f.left + f.right) / 2;
+    body += `<text x="${px(right ? X - 7 : X + 7)}" y="${px(Y - 6)}"${right ? ' text-anchor="end"' : ''} class="note">${esc(p.label)}</text>`;
   }
   if (!rows.length) body += `<text x="${px((f.left + f.right) / 2)}" y="${px((f.top + f.bottom) / 2)}" text-anchor="middle" class="note">no ${esc(xName)} values with a test accuracy</text>`;
   const rho = c.spearman[key];

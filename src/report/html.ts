@@ -200,13 +200,16 @@ function analysisBody(r: AnalysisReport, prefix = ''): string {
       + (r.margin ? figure(marginFigure(r, `${prefix}fig-margin`, boundary), `x_b: the boundary point with the largest |A${sub(r.margin.eigenvector + 1)}|; x_t^max, x_t^min: training points with the largest and smallest A${sub(r.margin.eigenvector + 1)}; solid: the margin min(‖x_t^max − x_b‖, ‖x_t^min − x_b‖) = ${esc(fmt(r.margin.margin))}; dashed: the other distance.`) : '')
       + `</div><h3>Alignment maps of the top ${m} eigenvectors</h3><div class="figs" id="${prefix}fig-alignment-maps">${figs}</div></section>`);
   } else {
-    out.push(`<section id="${prefix}maps"><h2>Over the input plane</h2><p class="note">The data have ${r.data.d} input features: maps over the input plane are drawn for 2-D data only. The margin and the alignments are in the tables above.</p></section>`);
+    const why = r.data.d === 2 ? 'The grid maps were not computed (grid resolution 0).' : `The data have ${r.data.d} input features: maps over the input plane are drawn for 2-D data only.`;
+    out.push(`<section id="${prefix}maps"><h2>Over the input plane</h2><p class="note">${why} The margin and the alignments are in the tables above.</p></section>`);
   }
-  out.push(`<section id="${prefix}training"><h2>Training</h2><div class="figs">`
-    + figure(trainingLossFigure(r, `${prefix}fig-training-loss`), 'Cross-entropy per epoch: the mean over the epoch\'s mini-batches (before each step) and, when evaluated, on the whole training and validation sets.')
-    + figure(trainingAccuracyFigure(r, `${prefix}fig-training-accuracy`), 'Accuracy per epoch (same sets).')
-    + trackingFigures(r, prefix)
-    + `</div>${trainingTable(r, prefix)}</section>`);
+  out.push(r.training?.length
+    ? `<section id="${prefix}training"><h2>Training</h2><div class="figs">`
+      + figure(trainingLossFigure(r, `${prefix}fig-training-loss`), 'Cross-entropy per epoch: the mean over the epoch\'s mini-batches (before each step) and, when evaluated, on the whole training and validation sets.')
+      + figure(trainingAccuracyFigure(r, `${prefix}fig-training-accuracy`), 'Accuracy per epoch (same sets).')
+      + trackingFigures(r, prefix)
+      + `</div>${trainingTable(r, prefix)}</section>`
+    : `<section id="${prefix}training"><h2>Training</h2><p class="note">No training curve: the model was given to the analysis (source: ${esc(r.model.source)}).</p></section>`);
   return out.join('\n');
 }
 

@@ -37,7 +37,7 @@ export function rampIndex(lo: number, hi: number): (v: number) => number {
 }
 
 /** RGBA bytes of an indexed image (for a canvas ImageData). */
-export function toRgba(image: IndexedImage): Uint8ClampedArray {
+export function toRgba(image: IndexedImage): Uint8ClampedArray<ArrayBuffer> {
   const out = new Uint8ClampedArray(image.width * image.height * 4);
   for (let i = 0; i < image.pixels.length; i++) {
     const p = image.pixels[i]! * 3;

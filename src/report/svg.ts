@@ -68,12 +68,17 @@ export function logTicks(lo: number, hi: number): number[] {
   const b = Math.floor(Math.log10(hi) + 1e-9);
   if (b - a < 1) {
     const out: number[] = [];
-    for (let e = a - 1; e <= b; e++) for (const m of [1, 2, 5]) if (m * 10 ** e >= lo * (1 - 1e-9) && m * 10 ** e <= hi * (1 + 1e-9)) out.push(m * 10 ** e);
+    for (let e = a - 1; e <= b; e++) {
+      for (const m of [1, 2, 5]) {
+        const v = Number(`${m}e${e}`);
+        if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
+      }
+    }
     return out.length >= 2 ? out : niceTicks(lo, hi, 4);
   }
   const every = Math.max(1, Math.ceil((b - a + 1) / 7));
   const out: number[] = [];
-  for (let e = a; e <= b; e += every) out.push(10 ** e);
+  for (let e = a; e <= b; e += every) out.push(Number(`1e${e}`)); // exact, unlike 10 ** e (10 ** -5 ≠ 1e-5 in V8)
   return out;
 }
 
