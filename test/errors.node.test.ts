@@ -9,7 +9,7 @@
  * every row of docs/errors.md has a test here or in errors.test.ts.
  */
 import { execFile } from 'node:child_process';
-import { readFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,9 +30,9 @@ import { CSV_CASES, MODEL_CASES, VALID_CSV, type ErrorKind } from './cases/error
  */
 const FIXED = {
   /** pool.ts: errors thrown in a worker come back as their typed class, not a plain Error */
-  poolErrorsTyped: false,
+  poolErrorsTyped: true,
   /** pool.ts: a worker that died between calls is replaced before the next session opens */
-  poolHealsOnOpen: false,
+  poolHealsOnOpen: true,
 } as const;
 const itOnceFixed = (fixed: boolean): typeof it | typeof it.fails => (fixed ? it : it.fails);
 
@@ -76,6 +76,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hl-errors-'));
   vectorFile = join(dir, 'v.json');
   await writeFile(vectorFile, JSON.stringify(Array.from(gaussianVector(1, IRIS_P))));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
 });
 
 describe('CLI: --model (safetensors rows)', () => {

@@ -50,9 +50,9 @@ import { BASE_SPEC, BASE_THETA, CSV_CASES, MODEL_CASES, VALID_CSV, baseFile, raw
  */
 const FIXED = {
   /** session.ts: a non-finite loss, gradient or H·v is a NumericalError, not a silent NaN */
-  nonFiniteResults: false,
+  nonFiniteResults: true,
   /** engine.ts checkData: x.length = n·d, y.length = n, integer labels, finite features */
-  checkDataFull: false,
+  checkDataFull: true,
 } as const;
 const itOnceFixed = (fixed: boolean): typeof it | typeof it.fails => (fixed ? it : it.fails);
 

@@ -7,11 +7,11 @@
  * may compute, so there are fewer.) FUZZ_CLI_RUNS overrides the count (default 1,000).
  */
 import fc from 'fast-check';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.js';
 import { MODEL_CASES } from './cases/errors.js';
 
@@ -22,9 +22,10 @@ const fixture = (name: string, file: string): string => join(root, 'test/fixture
 
 describe('fuzzing runCli', () => {
   let paths: string[] = [];
+  let dir = '';
 
   beforeAll(async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'hl-fuzz-cli-'));
+    dir = await mkdtemp(join(tmpdir(), 'hl-fuzz-cli-'));
     const write = async (name: string, content: string | Uint8Array): Promise<string> => {
       const file = join(dir, name);
       await writeFile(file, content);
@@ -44,6 +45,9 @@ describe('fuzzing runCli', () => {
       dir,
       '',
     ];
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
   });
 
   it(`${RUNS} generated command lines end in exit 0, 1 or 2 with one clean line on failure`, async () => {

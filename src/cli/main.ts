@@ -358,7 +358,7 @@ export async function runCli(
     io.stderr(`${PROGRAM}: internal error: ${message.split('\n')[0]}\n`);
     return 1;
   } finally {
-    if (enginePromise) await (await enginePromise).close();
+    if (enginePromise) await enginePromise.then((e) => e.close(), () => {});
   }
 }
 

@@ -57,7 +57,7 @@ export async function readVector(path: string, expectedLength: number): Promise<
   }
   const out = new Float64Array(expectedLength);
   value.forEach((x, i) => {
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new InputError(`${path}: entry ${i} is ${JSON.stringify(x)} (expected a finite number)`);
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new InputError(`${path}: entry ${i} is ${typeof x === 'number' ? String(x) : JSON.stringify(x)} (expected a finite number)`);
     out[i] = x;
   });
   return out;

@@ -9,14 +9,23 @@ import type { WorkerHandle } from './platform.js';
 /** Starts a module Web Worker running hessian-lens's worker entry. */
 export async function spawnWorker(): Promise<WorkerHandle> {
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const listeners: ((error: Error) => void)[] = [];
+  const fail = (error: Error): void => {
+    for (const l of listeners.splice(0)) l(error);
+  };
+  worker.addEventListener('error', (event) => {
+    event.preventDefault();
+    fail(new Error(event.message || 'worker failed to load or crashed'));
+  });
   return {
     endpoint: worker,
-    terminate: async () => worker.terminate(),
+    // A terminated Web Worker fires no event: report it here so waiting calls reject, not hang.
+    terminate: async () => {
+      worker.terminate();
+      fail(new Error('worker terminated'));
+    },
     onFailure: (listener) => {
-      worker.addEventListener('error', (event) => {
-        event.preventDefault();
-        listener(new Error(event.message || 'worker failed to load or crashed'));
-      });
+      listeners.push(listener);
     },
   };
 }

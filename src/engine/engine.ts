@@ -52,9 +52,19 @@ export function checkData(model: Model, data: Dataset): void {
   if (data.d !== model.spec.sizes[0]) {
     throw new ShapeError(`the data has ${data.d} features but the ${model.spec.sizes.join('-')} model expects ${model.spec.sizes[0]}`);
   }
+  if (data.x.length !== data.n * data.d) {
+    throw new ShapeError(`features have ${data.x.length} values, expected n·d = ${data.n}·${data.d} = ${data.n * data.d}`);
+  }
+  if (data.y.length !== data.n) throw new ShapeError(`labels have ${data.y.length} entries, expected n = ${data.n}`);
+  for (let i = 0; i < data.x.length; i++) {
+    if (!Number.isFinite(data.x[i]!)) {
+      throw new InputError(`feature ${i % data.d} of sample ${Math.floor(i / data.d)} is ${data.x[i]} (features must be finite)`);
+    }
+  }
   const classes = model.spec.sizes[model.spec.sizes.length - 1]!;
   for (let i = 0; i < data.n; i++) {
     const y = data.y[i]!;
+    if (!Number.isInteger(y)) throw new InputError(`label of sample ${i} is ${y} (labels must be integers)`);
     if (y < 0 || y >= classes) throw new InputError(`label of sample ${i} is ${y}, out of range for the model's ${classes} classes (0..${classes - 1})`);
   }
 }

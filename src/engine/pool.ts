@@ -9,7 +9,7 @@
  * the next call succeeds.
  */
 import { transfer, wrap, type Remote } from 'comlink';
-import { ResourceError } from '../errors.js';
+import { AbortError, HessianLensError, InputError, NumericalError, ResourceError, ShapeError } from '../errors.js';
 import { platform, workerReady, workerUrl, type WorkerHandle } from './platform.js';
 import type { ShardInit, ShardService } from './shard-service.js';
 import type { CompiledKernels } from './wasm.js';
@@ -24,10 +24,20 @@ interface Slot {
   shards: Map<number, ShardInit>;
 }
 
+const TYPED: Readonly<Record<string, new (message: string) => HessianLensError>> = { InputError, ShapeError, NumericalError, ResourceError, AbortError };
+
+/** comlink re-creates a worker's error as a plain Error (name and message kept): restore our class. */
+function retype(error: unknown): unknown {
+  if (error instanceof HessianLensError || !(error instanceof Error)) return error;
+  const Class = Object.prototype.hasOwnProperty.call(TYPED, error.name) ? TYPED[error.name] : undefined;
+  return Class ? new Class(error.message) : error;
+}
+
 /** Workers that compute over shards. Create with {@link WorkerPool.create}. */
 export class WorkerPool {
   private slots: Slot[] = [];
   private closed = false;
+  private healing: Promise<void> | null = null;
 
   private constructor(readonly kernels: CompiledKernels) {}
 
@@ -67,11 +77,20 @@ export class WorkerPool {
   /** Runs `fn` on a slot, rejecting if the worker dies first. */
   private race<T>(slot: Slot, fn: () => Promise<T>): Promise<T> {
     if (slot.dead) return Promise.reject(new ResourceError(`a worker died: ${slot.dead.message}`));
-    return Promise.race([fn(), slot.failed]);
+    return Promise.race([fn(), slot.failed]).catch((error: unknown) => {
+      throw retype(error);
+    });
   }
 
-  /** Replaces dead workers (their shards are re-opened from the kept inits). */
-  private async heal(): Promise<void> {
+  /** Replaces dead workers (their shards are re-opened from the kept inits), one replacement run at a time. */
+  private heal(): Promise<void> {
+    this.healing ??= this.replaceDead().finally(() => {
+      this.healing = null;
+    });
+    return this.healing;
+  }
+
+  private async replaceDead(): Promise<void> {
     for (let i = 0; i < this.slots.length; i++) {
       const slot = this.slots[i]!;
       if (slot.dead) {
@@ -98,9 +117,16 @@ export class WorkerPool {
 
   /** Opens shard `id` on worker `w` (kept for replay if the worker is replaced). */
   async open(w: number, id: number, init: ShardInit): Promise<void> {
+    if (this.closed) throw new ResourceError('the worker pool was terminated');
+    await this.heal();
     const slot = this.slots[w]!;
     slot.shards.set(id, init);
-    await this.race(slot, () => slot.remote.open(id, init));
+    try {
+      await this.race(slot, () => slot.remote.open(id, init));
+    } catch (error) {
+      slot.shards.delete(id); // a shard that failed to open must not be replayed on a replacement
+      throw error;
+    }
   }
 
   /** Closes shard `id` everywhere. */

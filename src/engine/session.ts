@@ -2,7 +2,7 @@
  * A model bound to a dataset for many calls — in the calling thread or sharded over a worker
  * pool, with the same results to the bit either way (pairwise-tree sums over fixed blocks).
  */
-import { InputError, ShapeError } from '../errors.js';
+import { InputError, NumericalError, ShapeError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { parameterCount, type MlpSpec } from '../model/mlp.js';
 import { combineBlockNodes, type BlockNode, type DenseNetOptions, type LabelChoice, type PerSampleProducts } from './dense-net.js';
@@ -103,13 +103,28 @@ function localBackend(init: ShardInit): Backend {
 async function poolBackend(pool: WorkerPool, inits: ShardInit[]): Promise<Backend> {
   const id = nextShardId++;
   const workers = inits.map((_, w) => w);
-  await Promise.all(inits.map((init, w) => pool.open(w, id, init)));
+  try {
+    await Promise.all(inits.map((init, w) => pool.open(w, id, init)));
+  } catch (error) {
+    await pool.close(id).catch(() => {});
+    throw error;
+  }
   return {
     threads: workers.length,
     each: (fn) => pool.onEach(workers, async (remote) => fn(bind(remote as unknown as ShardService, id))),
     setParameters: (theta) => pool.setParameters(workers, id, theta),
     close: () => pool.close(id),
   };
+}
+
+/** Throws {@link NumericalError} naming `what` at the first non-finite entry (float32 overflow, typically). */
+function checkFinite(values: ArrayLike<number>, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) {
+      const at = values.length > 1 ? ` entry ${i}` : '';
+      throw new NumericalError(`${what}${at} is ${values[i]}: the computation overflowed; try precision 'f64' or check the scale of the parameters and features`);
+    }
+  }
 }
 
 /** Options of a session. */
@@ -163,6 +178,7 @@ export class Session {
   /** Mean loss and accuracy (forward only). */
   async loss(): Promise<{ loss: number; accuracy: number }> {
     const total = combineBlockNodes((await this.backend.each((s) => s.forwardNodes())).flat());
+    checkFinite([total.loss / this.n], 'the mean loss');
     return { loss: total.loss / this.n, accuracy: total.correct / this.n };
   }
 
@@ -172,6 +188,8 @@ export class Session {
     const gradient = total.values!;
     const scale = 1 / this.n;
     for (let i = 0; i < gradient.length; i++) gradient[i]! *= scale;
+    checkFinite([total.loss / this.n], 'the mean loss');
+    checkFinite(gradient, 'the gradient');
     return { loss: total.loss / this.n, accuracy: total.correct / this.n, gradient };
   }
 
@@ -202,6 +220,7 @@ export class Session {
     const total = combineBlockNodes(nodes).values!;
     const scale = 1 / this.n;
     for (let i = 0; i < this.p; i++) out[i] = total[i]! * scale;
+    checkFinite(out, 'H·v');
   }
 
   /** The Hessian as a linear operator `{ size, matvec }` (matvec is async; forward passes reused). */
