@@ -63,8 +63,8 @@ export interface KernelExports {
   project_f64(B: Ptr, rows: number, n: number, ld: number, v: Ptr, out: Ptr): void;
   combine_f64(B: Ptr, rows: number, n: number, ld: number, coeffs: Ptr, y: Ptr): void;
   combine_project_f64(B: Ptr, rows: number, n: number, ld: number, coeffs: Ptr, y: Ptr, out: Ptr): void;
-  ceiling_madd8_f32x4(iters: number): number;
-  ceiling_madd12_f32x4(iters: number): number;
+  ceiling_madd8_f32x4(iters: number, buf: Ptr): number;
+  ceiling_madd12_f32x4(iters: number, x: number, b: number): number;
 }
 
 /** A compiled kernel module, shareable with workers (WebAssembly.Module is structured-cloneable). */
