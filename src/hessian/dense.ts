@@ -31,7 +31,7 @@ import { fixSign, frozenArray, frozenRows, progressStride } from './record.js';
 
 const EPS = 2.220446049250313e-16;
 /** QL iterations allowed per eigenvalue before giving up (EISPACK allows 30). */
-const MAX_QL_ITERATIONS = 50;
+const MAX_QL_ITERATIONS = 30;
 
 /** Where a dense decomposition is: `done` of `total` units of the named stage. */
 export interface DenseProgress {
@@ -181,17 +181,29 @@ function implicitQL(
   };
   const stride = progressStride(n);
   const used = known === null ? null : new Uint8Array(n);
+  // Deflation: e[m] is negligible beside its diagonal neighbours (relative test), or below
+  // ε·‖T‖ — a block of numerically zero eigenvalues (dead ReLU units give hundreds) has d and e
+  // both at 1e-30 or less and may never pass the relative test. Setting such an e[m] to zero
+  // moves every eigenvalue by at most |e[m]| (Weyl), within the ε·‖T‖ accuracy that Householder
+  // tridiagonalisation and QL have in any case.
+  let tnorm = 0;
+  for (let i = 0; i < n; i++) tnorm = Math.max(tnorm, Math.abs(d[i]!) + Math.abs(e[i]!));
+  const floor = EPS * tnorm;
+  // As LAPACK's dsteqr: one budget of 30 sweeps per eigenvalue for the whole matrix, so a hard
+  // eigenvalue may take more than its share.
+  let budget = MAX_QL_ITERATIONS * n;
   for (let l = 0; l < n; l++) {
     let iterations = 0;
     for (;;) {
       let m = l;
       for (; m < n - 1; m++) {
         const dd = Math.abs(d[m]!) + Math.abs(d[m + 1]!);
-        if (Math.abs(e[m]!) <= EPS * dd) break;
+        if (Math.abs(e[m]!) <= EPS * dd || Math.abs(e[m]!) <= floor) break;
       }
       if (m === l) break;
-      if (++iterations > MAX_QL_ITERATIONS) {
-        throw new NumericalError(`implicit QL did not converge for eigenvalue ${l} of ${n} after ${MAX_QL_ITERATIONS} iterations`);
+      iterations++;
+      if (--budget < 0) {
+        throw new NumericalError(`implicit QL did not converge for eigenvalue ${l} of ${n} within ${MAX_QL_ITERATIONS}·n sweeps`);
       }
       // Shift from the leading 2×2 block (snapped, on the first sweep, to the nearest eigenvalue
       // not yet found when they are known), then chase the bulge from m up to l.
