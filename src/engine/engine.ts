@@ -33,7 +33,8 @@ export interface EngineOptions extends DenseNetOptions {
   readonly threads?: number | 'auto';
   /**
    * Jobs smaller than this many sample·parameter products (n × p) run in the calling thread even
-   * with a pool (default 2,000,000: below it, messaging costs more than a second core saves).
+   * with a pool (default 10,000,000: below it, messaging costs more than a second core saves —
+   * `npm run bench -- workers` measured the crossover near 6.4e6 on the paper's model).
    */
   readonly poolThreshold?: number;
 }
@@ -69,7 +70,7 @@ export function checkData(model: Model, data: Dataset): void {
   }
 }
 
-const DEFAULT_POOL_THRESHOLD = 2_000_000;
+const DEFAULT_POOL_THRESHOLD = 10_000_000;
 
 /** Computes over models and datasets with the wasm kernels. Create with {@link createEngine}. */
 export class Engine {

@@ -10,33 +10,60 @@
 
 import { cos, log } from './detmath.js';
 
-const MASK64 = (1n << 64n) - 1n;
-const GOLDEN = 0x9e3779b97f4a7c15n;
-const MIX1 = 0xbf58476d1ce4e5b9n;
-const MIX2 = 0x94d049bb133111ebn;
+const TWO_POW_32 = 4294967296;
 const TWO_POW_MINUS_53 = 2 ** -53;
+// SplitMix64's constants as (high, low) 32-bit words
+const GOLDEN_HI = 0x9e3779b9;
+const GOLDEN_LO = 0x7f4a7c15;
+const MIX1_HI = 0xbf58476d;
+const MIX1_LO = 0x1ce4e5b9;
+const MIX2_HI = 0x94d049bb;
+const MIX2_LO = 0x133111eb;
 
 /** SplitMix64 stream. Not cryptographic; fast enough for init, shuffles and probe vectors. */
 export class Rng {
-  private state: bigint;
+  // The 64-bit state as two unsigned 32-bit words: plain number arithmetic, no BigInt per draw.
+  private hi: number;
+  private lo: number;
+  // the last output, also as two words
+  private outHi = 0;
+  private outLo = 0;
 
   /** @param seed any integer (negative seeds are taken mod 2^64) */
   constructor(seed: number | bigint) {
-    this.state = BigInt.asUintN(64, BigInt(seed));
+    const s = BigInt.asUintN(64, BigInt(seed));
+    this.hi = Number(s >> 32n);
+    this.lo = Number(s & 0xffffffffn);
+  }
+
+  /** Advances the state and leaves the next 64-bit output in (outHi, outLo). */
+  private next(): void {
+    const lo = this.lo + GOLDEN_LO;
+    this.lo = lo >>> 0;
+    this.hi = (this.hi + GOLDEN_HI + (lo >= TWO_POW_32 ? 1 : 0)) >>> 0;
+    // z = (z ^ (z >> 30)) · MIX1;  z = (z ^ (z >> 27)) · MIX2;  z ^ (z >> 31)
+    let zh = this.hi;
+    let zl = this.lo;
+    let xl = (zl ^ ((zl >>> 30) | (zh << 2))) >>> 0;
+    let xh = (zh ^ (zh >>> 30)) >>> 0;
+    [zh, zl] = mul64(xh, xl, MIX1_HI, MIX1_LO);
+    xl = (zl ^ ((zl >>> 27) | (zh << 5))) >>> 0;
+    xh = (zh ^ (zh >>> 27)) >>> 0;
+    [zh, zl] = mul64(xh, xl, MIX2_HI, MIX2_LO);
+    this.outLo = (zl ^ ((zl >>> 31) | (zh << 1))) >>> 0;
+    this.outHi = (zh ^ (zh >>> 31)) >>> 0;
   }
 
   /** The next raw 64-bit output. */
   nextU64(): bigint {
-    this.state = (this.state + GOLDEN) & MASK64;
-    let z = this.state;
-    z = ((z ^ (z >> 30n)) * MIX1) & MASK64;
-    z = ((z ^ (z >> 27n)) * MIX2) & MASK64;
-    return z ^ (z >> 31n);
+    this.next();
+    return (BigInt(this.outHi) << 32n) | BigInt(this.outLo);
   }
 
-  /** Uniform in [0, 1) with 53 random bits. */
+  /** Uniform in [0, 1) with 53 random bits (the output's top 53 bits). */
   uniform(): number {
-    return Number(this.nextU64() >> 11n) * TWO_POW_MINUS_53;
+    this.next();
+    return (this.outHi * 2097152 + (this.outLo >>> 11)) * TWO_POW_MINUS_53;
   }
 
   /** Uniform in [lo, hi). */
@@ -58,7 +85,8 @@ export class Rng {
 
   /** ±1 with equal probability (Rademacher). */
   sign(): number {
-    return (this.nextU64() & 1n) === 0n ? 1 : -1;
+    this.next();
+    return (this.outLo & 1) === 0 ? 1 : -1;
   }
 
   /** In-place Fisher–Yates shuffle. */
@@ -71,6 +99,22 @@ export class Rng {
     }
     return a;
   }
+}
+
+/** (a · b) mod 2^64 for 64-bit a = (ah, al), b = (bh, bl) given as unsigned 32-bit words. */
+function mul64(ah: number, al: number, bh: number, bl: number): [number, number] {
+  // al·bl exactly, from 16-bit halves (every partial product and sum stays below 2^53)
+  const a0 = al & 0xffff;
+  const a1 = al >>> 16;
+  const b0 = bl & 0xffff;
+  const b1 = bl >>> 16;
+  const mid = a0 * b1 + a1 * b0;
+  const low = a0 * b0 + (mid % 65536) * 65536;
+  const lo = low % TWO_POW_32;
+  const carry = (low - lo) / TWO_POW_32;
+  const hiFromLow = a1 * b1 + Math.floor(mid / 65536) + carry;
+  const hi = (hiFromLow + Math.imul(al, bh) + Math.imul(ah, bl)) >>> 0;
+  return [hi, lo >>> 0];
 }
 
 /** `p` standard normals from `seed`: the fixtures' `gaussian_vector(seed, p)`, in float64. */

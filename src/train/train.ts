@@ -233,7 +233,8 @@ export async function train(engine: Engine, model: Model, data: Dataset, options
 
   const theta = Float32Array.from(model.theta);
   const spec = model.spec;
-  const netOptions = precision ? { precision } : {};
+  // Training never asks for Hv: keep no per-sample curvature cache (memory O(batch × width)).
+  const netOptions = { cacheBytes: 0, ...(precision ? { precision } : {}) };
   const net = engine.net({ spec, theta }, data, netOptions);
   const valNet = validation && evaluateEvery > 0 ? engine.net({ spec, theta }, validation, netOptions) : null;
   const p = parameterCount(spec);
