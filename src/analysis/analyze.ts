@@ -17,7 +17,21 @@ import type { Engine, Model } from '../engine/engine.js';
 import type { Precision } from '../engine/dense-net.js';
 import { initParameters, mlpSpec, parameterCount, type Activation } from '../model/mlp.js';
 import { lanczos } from '../hessian/lanczos.js';
-import { hessianSpectrum, type SpectrumResult, type SpectrumSummary } from '../hessian/spectrum.js';
+import { hessianSpectrum, spectrumVectorBytes, type SpectrumResult, type SpectrumSummary } from '../hessian/spectrum.js';
+import { wasmVectorOps } from '../engine/vector-ops.js';
+import type { VectorOps } from '../hessian/vector.js';
+
+/** Largest Krylov basis kept in wasm memory; beyond it the plain-TS vector ops run. */
+const WASM_BASIS_LIMIT = 1024 * 2 ** 20;
+
+/**
+ * The vector kernels for a spectrum of size p: wasm SIMD with the Krylov bases resident in wasm
+ * memory when they fit `WASM_BASIS_LIMIT`, else none (the algorithms' plain-TS default).
+ */
+export function spectrumOps(engine: Engine, p: number, k: number, density: boolean): { vectorOps?: VectorOps } {
+  const bytes = spectrumVectorBytes(p, k, density);
+  return bytes <= WASM_BASIS_LIMIT ? { vectorOps: wasmVectorOps(engine, { capacityBytes: bytes }) } : {};
+}
 import { train, trainingRecord, type TrainingRecord } from '../train/train.js';
 import { isPresetName, PRESET_NAMES, runPreset, type PresetPhaseRecord } from '../train/recipes.js';
 import { parameterNorm } from '../train/recipes.js';
@@ -284,6 +298,7 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
   try {
     spec = await hessianSpectrum(session.hessian(), {
       k, seed, tol: options.tol ?? 1e-6, density: options.density ?? true, dense: options.dense ?? 'auto',
+      ...spectrumOps(engine, p, k, options.density ?? true),
       ...(options.denseLimit !== undefined ? { denseLimit: options.denseLimit } : {}),
       ...(signal ? { signal } : {}),
       onProgress: report,

@@ -20,7 +20,7 @@ import { formatCsv } from '../io/csv.js';
 import { saveMlp, writeSafetensors } from '../io/safetensors.js';
 import { initParameters, mlpSpec } from '../model/mlp.js';
 import type { Model } from '../engine/engine.js';
-import { analyze, loadNamedData, type AnalysisReport, type AnalyzeOptions } from '../analysis/analyze.js';
+import { analyze, loadNamedData, spectrumOps, type AnalysisReport, type AnalyzeOptions } from '../analysis/analyze.js';
 import { compare, type CompareReport } from '../analysis/compare.js';
 import { hessianSpectrum } from '../hessian/spectrum.js';
 import { train, trainingRecord } from '../train/train.js';
@@ -138,6 +138,7 @@ const COMMANDS: Command[] = [
         const { summary, eigen } = await hessianSpectrum(session.hessian(), {
           k: o.top as number, which: o.which as 'LA' | 'SA' | 'LM', tol: o.tol as number, seed: o.seed as number,
           density: o.density === true, dense: o.dense === true, signal: context.signal,
+          ...spectrumOps(engine, session.p, Math.min(o.top as number, session.p), o.density === true),
           onProgress: (stage, fraction, detail) => context.progress.update(stage, fraction, detail),
         });
         if (typeof o['save-eigenvectors'] === 'string') {

@@ -60,10 +60,12 @@ export class KrylovBasis {
   ) {
     this.n = op.size;
     this.cap = cap;
-    const rows = Math.max(1, Math.min(cap, initialRows));
-    this.basis = new Float64Array(rows * this.n);
-    this.v = new Float64Array(this.n);
-    this.w = new Float64Array(this.n);
+    // Ops that own fast memory (wasm) get the whole basis up front: it cannot be regrown there.
+    const alloc = ops.allocate ? (length: number): Float64Array => ops.allocate!(length) : (length: number): Float64Array => new Float64Array(length);
+    const rows = ops.allocate ? Math.max(1, cap) : Math.max(1, Math.min(cap, initialRows));
+    this.basis = alloc(rows * this.n);
+    this.v = alloc(this.n);
+    this.w = alloc(this.n);
     this.coeffs = new Float64Array(rows);
     this.scratch = new Float64Array(rows);
   }

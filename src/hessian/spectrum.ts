@@ -12,6 +12,13 @@ import { traceEstimate } from './trace.js';
 import { spectralDensity } from './density.js';
 import { countOutliers } from './outliers.js';
 import { denseHessianSpectrum, type DenseSpectrum } from './dense.js';
+import type { VectorOps } from './vector.js';
+
+/** Bytes of fast vector memory {@link hessianSpectrum} needs for its Krylov bases (Lanczos, then SLQ). */
+export function spectrumVectorBytes(p: number, k: number, density: boolean, maxIterations?: number): number {
+  const cap = Math.min(p, maxIterations ?? Math.max(20 * k, 200));
+  return ((cap + 2) + (density ? Math.min(80, p) + 2 : 0)) * p * 8 + 4096;
+}
 
 /** Options of {@link hessianSpectrum}. */
 export interface SpectrumOptions {
@@ -31,6 +38,8 @@ export interface SpectrumOptions {
   readonly denseLimit?: number;
   /** Warm start for Lanczos. */
   readonly start?: readonly Float64Array[];
+  /** Vector kernels for Lanczos and SLQ (e.g. `wasmVectorOps`; default plain-TS float64). */
+  readonly vectorOps?: VectorOps;
   readonly signal?: AbortSignal;
   readonly onProgress?: (stage: string, fraction: number | undefined, detail?: string) => void;
 }
@@ -79,16 +88,16 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
   const which = options.which ?? 'LA';
   const signal = options.signal;
   const report = options.onProgress ?? (() => {});
-  const sig = signal ? { signal } : {};
+  const sig = { ...(signal ? { signal } : {}), ...(options.vectorOps ? { vectorOps: options.vectorOps } : {}) };
   report('lanczos', 0, `top-${k} (${which}) eigenpairs, p = ${p}`);
   const eigen = await lanczos(op, {
     k, which, seed, tol: options.tol ?? 1e-6, ...sig, ...(options.start ? { start: options.start } : {}),
     onProgress: (pr) => report('lanczos', Math.min(1, pr.converged / k), `iteration ${pr.iteration}, ${pr.converged}/${k} converged`),
   });
   report('power', undefined, 'λ_max by power iteration');
-  const power = await powerIteration(op, { seed: seed + 1, tol: 1e-6, maxIterations: 500, ...sig });
+  const power = await powerIteration(op, { seed: seed + 1, tol: 1e-6, maxIterations: 500, ...(signal ? { signal } : {}) });
   report('trace', undefined, 'trace by Hutch++');
-  const trace = await traceEstimate(op, { method: 'hutch++', probes: Math.min(30, Math.max(3, p)), seed: seed + 2, ...sig });
+  const trace = await traceEstimate(op, { method: 'hutch++', probes: Math.min(30, Math.max(3, p)), seed: seed + 2, ...(signal ? { signal } : {}) });
   let density: SpectrumSummary['density'] = null;
   if (options.density ?? true) {
     report('density', 0, 'stochastic Lanczos quadrature');
@@ -99,7 +108,7 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
   const wantDense = options.dense ?? 'auto';
   if (wantDense === true || (wantDense === 'auto' && p <= 1500)) {
     report('dense', 0, `full Hessian, p = ${p}`);
-    dense = await denseHessianSpectrum(op, { limit: options.denseLimit ?? 4000, vectors: p, ...sig, onProgress: (pr) => report('dense', pr.done / pr.total, pr.stage) });
+    dense = await denseHessianSpectrum(op, { limit: options.denseLimit ?? 4000, vectors: p, ...(signal ? { signal } : {}), onProgress: (pr) => report('dense', pr.done / pr.total, pr.stage) });
   }
   const outliers = countOutliers(dense ? dense.eigenvalues.slice(0, Math.max(k, 20)) : which === 'LA' ? eigen.eigenvalues : [power.eigenvalue]);
   const summary: SpectrumSummary = Object.freeze({

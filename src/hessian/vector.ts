@@ -33,6 +33,11 @@ export interface VectorOps {
   project(basis: Float64Array, rows: number, v: Float64Array, out: Float64Array): void;
   /** y ← y + Σ_{j<rows} coeffs[j]·(basis row j). */
   combine(basis: Float64Array, rows: number, coeffs: Float64Array, y: Float64Array): void;
+  /**
+   * Optional: a zeroed array on which these ops run fastest (e.g. in wasm memory). The Krylov
+   * basis is then taken from it, whole, up front.
+   */
+  allocate?(length: number): Float64Array;
 }
 
 function dot(x: Float64Array, y: Float64Array): number {
