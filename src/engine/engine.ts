@@ -79,6 +79,8 @@ export class Engine {
   /** Worker threads available to large jobs (1 = calling thread only). */
   readonly threads: number;
   private pool: Promise<WorkerPool> | null = null;
+  /** Why the pool could not start, once it failed (then everything runs in this thread). */
+  private poolUnavailable: string | null = null;
 
   private constructor(private readonly compiled: CompiledKernels, threads: number, private readonly options: EngineOptions) {
     this.build = compiled.build;
@@ -124,8 +126,19 @@ export class Engine {
     checkData(model, data);
     const { inThread, ...netOptions } = options;
     const size = data.n * parameterCount(model.spec);
-    const usePool = !inThread && this.threads > 1 && size >= (this.options.poolThreshold ?? DEFAULT_POOL_THRESHOLD);
-    const pool = usePool ? await this.workerPool() : null;
+    const usePool = !inThread && this.threads > 1 && !this.poolUnavailable && size >= (this.options.poolThreshold ?? DEFAULT_POOL_THRESHOLD);
+    let pool: WorkerPool | null = null;
+    if (usePool) {
+      try {
+        pool = await this.workerPool();
+      } catch (error) {
+        // The worker entry could not start (e.g. a bundler that did not copy worker.js): say so
+        // once and keep computing in this thread, with the same results.
+        this.poolUnavailable = error instanceof Error ? error.message : String(error);
+        this.pool = null;
+        console.warn(`hessian-lens: the worker pool could not start (${this.poolUnavailable}); computing in the calling thread`);
+      }
+    }
     return Session.open(this.compiled, pool, model.spec, model.theta, data, this.netOptions(netOptions));
   }
 
