@@ -13,6 +13,7 @@ import { countOutliers, denseHessianSpectrum, lanczos, spectralDensity, traceEst
 import { parseCsv } from '../src/io/csv.js';
 import { loadMlp } from '../src/io/safetensors.js';
 import { FIXTURE_CASES, loadFixture } from './helpers/fixtures.js';
+import { absCos } from './cases/hessian-spectra.js';
 
 let enginePromise: Promise<Engine> | undefined;
 const getEngine = (): Promise<Engine> => (enginePromise ??= createEngine());
@@ -23,17 +24,6 @@ async function fixtureOperator(name: string): Promise<{ op: HessianOperator; ref
   return { op: HessianOperator.create(engine, loadMlp(model), parseCsv(csv)), ref };
 }
 
-function absCos(x: readonly number[], y: readonly number[]): number {
-  let xy = 0;
-  let xx = 0;
-  let yy = 0;
-  for (let i = 0; i < x.length; i++) {
-    xy += x[i]! * y[i]!;
-    xx += x[i]! * x[i]!;
-    yy += y[i]! * y[i]!;
-  }
-  return Math.abs(xy) / Math.sqrt(xx * yy);
-}
 
 describe.each(FIXTURE_CASES)('Hessian spectrum of %s', (name) => {
   it('Lanczos top-10: eigenvalues within 1e-4·|λ1|, separated eigenvectors |cos| ≥ 0.999, every pair with its residual', async () => {
