@@ -115,6 +115,8 @@ export interface TrackingPoint {
   /** top-k eigenvalues (warm-started Lanczos) */
   readonly eigenvalues: readonly number[];
   readonly G: number;
+  /** margin along v_1 (null when `margin: false`) */
+  readonly margin: number | null;
 }
 
 /** The versioned analysis record (`hessian-lens/analysis@1`). */
@@ -238,7 +240,8 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
       const g = await generalization(engine, m, trainData, eig.eigenvectors, { directions: options.epsilonDirections ?? 5, seed: 1000 + seed });
       const tr = await session.loss();
       const te = testData ? await engine.loss(m, testData, netOptions) : null;
-      tracking.push({ epoch, trainLoss: tr.loss, trainAccuracy: tr.accuracy, testAccuracy: te ? te.accuracy : null, eigenvalues: eig.eigenvalues, G: g.G });
+      const mg = (options.margin ?? true) ? await margin(engine, m, trainData, eig.eigenvectors[0]!, { seed, ...(signal ? { signal } : {}) }) : null;
+      tracking.push({ epoch, trainLoss: tr.loss, trainAccuracy: tr.accuracy, testAccuracy: te ? te.accuracy : null, eigenvalues: eig.eigenvalues, G: g.G, margin: mg ? mg.margin : null });
       report('track', undefined, `epoch ${epoch}: λ1 = ${eig.eigenvalues[0]?.toPrecision(4)}, G = ${g.G.toFixed(2)}`);
     } finally {
       await session.close();
