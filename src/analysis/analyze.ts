@@ -237,7 +237,7 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
     try {
       const eig = await lanczos(session.hessian(), { k: Math.min(top, session.p), seed, ...(trackStart ? { start: trackStart } : {}), ...(signal ? { signal } : {}) });
       trackStart = eig.eigenvectors.map((v) => Float64Array.from(v));
-      const g = await generalization(engine, m, trainData, eig.eigenvectors, { directions: options.epsilonDirections ?? 5, seed: 1000 + seed });
+      const g = await generalization(engine, m, trainData, eig.eigenvectors, { statistic: options.statistic ?? 'meanAbs', directions: options.epsilonDirections ?? 5, seed: 1000 + seed });
       const tr = await session.loss();
       const te = testData ? await engine.loss(m, testData, netOptions) : null;
       const mg = (options.margin ?? true) ? await margin(engine, m, trainData, eig.eigenvectors[0]!, { seed, ...(signal ? { signal } : {}) }) : null;
