@@ -125,16 +125,19 @@ export interface BlockNode {
 
 /**
  * Adds tree nodes given in block order: a binary counter merges equal levels (the canonical tree),
- * then the remaining partial sums are folded from the right.
+ * then the remaining partial sums are folded from the right. Consumes the nodes: their value
+ * arrays are summed in place (every node carries a fresh array, sliced or received from a worker).
  */
 export function combineBlockNodes(nodes: readonly BlockNode[]): { loss: number; correct: number; values: Float64Array | null } {
   type Entry = { level: number; loss: number; correct: number; values: Float64Array | null };
   const stack: Entry[] = [];
+  // left + right into left's array (IEEE addition is commutative, so the bits equal right + left)
   const add = (a: Entry, b: Entry, level: number): Entry => {
     let values: Float64Array | null = null;
     if (a.values && b.values) {
-      values = new Float64Array(a.values.length);
-      for (let i = 0; i < values.length; i++) values[i] = a.values[i]! + b.values[i]!;
+      values = a.values;
+      const bv = b.values;
+      for (let i = 0; i < values.length; i++) values[i]! += bv[i]!;
     }
     return { level, loss: a.loss + b.loss, correct: a.correct + b.correct, values };
   };

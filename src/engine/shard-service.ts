@@ -3,6 +3,7 @@
  * and answer sum requests with pairwise-tree nodes. Also usable in the calling thread, so the pool
  * and the in-thread path share one implementation.
  */
+import { transfer } from 'comlink';
 import { makeDataset } from '../data/dataset.js';
 import type { MlpSpec } from '../model/mlp.js';
 import { DenseNet, type BlockNode, type DenseNetOptions, type LabelChoice, type PerSampleProducts } from './dense-net.js';
@@ -20,6 +21,11 @@ export interface ShardInit {
   readonly d: number;
   readonly classes: number;
   readonly options: DenseNetOptions;
+}
+
+/** Marks the nodes' value arrays for transfer (no copy) when they cross a worker boundary. */
+function transferred(nodes: BlockNode[]): BlockNode[] {
+  return transfer(nodes, nodes.flatMap((n) => (n.values ? [n.values.buffer as ArrayBuffer] : [])));
 }
 
 /** Holds shards by id and computes over them. */
@@ -49,11 +55,11 @@ export class ShardService {
   }
 
   gradientNodes(id: number): BlockNode[] {
-    return this.get(id).gradientNodes();
+    return transferred(this.get(id).gradientNodes());
   }
 
   hvpNodes(id: number, v: Float64Array): BlockNode[] {
-    return this.get(id).hvpNodes(v);
+    return transferred(this.get(id).hvpNodes(v));
   }
 
   prepareCurvature(id: number): void {
