@@ -73,6 +73,6 @@ export async function workersBench(records: BenchRecord[]): Promise<void> {
       if (crossover === null && pool < inThread) crossover = n * p;
     }
     records.push(valueRecord(`pool-crossover.${s.id}.${build}`, crossover ?? NaN, 'n·p',
-      crossover === null ? 'the pool never won in this sweep' : 'smallest swept n·p where 2 workers beat in-thread (default poolThreshold 2e6)'));
+      crossover === null ? 'the pool never won in this sweep' : 'smallest swept n·p where 2 workers beat in-thread (default poolThreshold 1e7)'));
   }
 }
