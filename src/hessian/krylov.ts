@@ -12,7 +12,7 @@
 import { NumericalError } from '../errors.js';
 import type { Rng } from '../model/rng.js';
 import type { LinearOperator } from './operator.js';
-import { fillNormal, orthogonalize, type VectorOps } from './vector.js';
+import { fillNormal, orthogonalize, reorthogonalize, type VectorOps } from './vector.js';
 
 /**
  * β below this fraction of the largest ‖H q_j‖ seen counts as breakdown (an invariant
@@ -142,9 +142,17 @@ export class KrylovBasis {
       throw new NumericalError(`Lanczos step ${j}: the operator returned a non-finite product (‖Hq‖ = ${hq})`);
     }
     this.normEstimate = Math.max(this.normEstimate, hq);
-    // Two Gram–Schmidt passes against q_0..q_j; α_j is the total coefficient on q_j.
-    const beta = orthogonalize(ops, this.basis, j + 1, w, this.coeffs, this.scratch);
-    const alpha = this.coeffs[j]!;
+    // The three-term recurrence first (w ← Hq_j − α q_j − β_{j−1} q_{j−1}, O(p)), then a full
+    // Gram–Schmidt pass against q_0..q_j, and a second one only when the first removed a large
+    // share of w (Daniel–Gragg–Kaufman–Stewart 1976: ‖w‖ fell below ‖w‖/√2). Usually the
+    // recurrence leaves w nearly orthogonal, so one pass over the basis suffices; α_j is the
+    // total coefficient on q_j.
+    const qj = this.basis.subarray(j * n, (j + 1) * n);
+    let alpha = ops.dot(qj, w);
+    ops.axpy(-alpha, qj, w);
+    if (j > 0 && this.beta[j - 1]! !== 0) ops.axpy(-this.beta[j - 1]!, this.basis.subarray((j - 1) * n, j * n), w);
+    const beta = reorthogonalize(ops, this.basis, j + 1, w, this.coeffs, this.scratch);
+    alpha += this.coeffs[j]!;
     this.alpha.push(alpha);
     const breakdown = !(beta > Math.max(BREAKDOWN, breakdownFactor) * this.normEstimate);
     if (breakdown || this.m >= this.cap) {

@@ -155,6 +155,36 @@ export function orthogonalize(
   return ops.norm(v);
 }
 
+/**
+ * Classical Gram–Schmidt of `v` against the first `rows` basis rows, with a second pass only when
+ * the first shrank ‖v‖ below 1/√2 of its norm (the DGKS criterion; see: J. Daniel, W. Gragg,
+ * L. Kaufman, G. Stewart, Math. Comp. 30, 1976). `coeffs[j]` receives the total coefficient on
+ * row j. Returns ‖v‖ after.
+ */
+export function reorthogonalize(
+  ops: VectorOps,
+  basis: Float64Array,
+  rows: number,
+  v: Float64Array,
+  coeffs: Float64Array,
+  scratch: Float64Array,
+): number {
+  const before = ops.norm(v);
+  if (rows === 0) return before;
+  ops.project(basis, rows, v, coeffs);
+  for (let j = 0; j < rows; j++) scratch[j] = -coeffs[j]!;
+  ops.combine(basis, rows, scratch, v);
+  const after = ops.norm(v);
+  if (after >= Math.SQRT1_2 * before) return after;
+  ops.project(basis, rows, v, scratch);
+  for (let j = 0; j < rows; j++) {
+    coeffs[j]! += scratch[j]!;
+    scratch[j] = -scratch[j]!;
+  }
+  ops.combine(basis, rows, scratch, v);
+  return ops.norm(v);
+}
+
 /** Fills `out` with standard normals from `rng` (Box–Muller, two uniforms each). */
 export function fillNormal(rng: Rng, out: Float64Array): Float64Array {
   for (let i = 0; i < out.length; i++) out[i] = rng.normal();
