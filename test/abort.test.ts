@@ -8,6 +8,7 @@ import { makeDataset } from '../src/data/dataset.js';
 import { createEngine } from '../src/engine/engine.js';
 import { AbortError } from '../src/errors.js';
 import { lanczos } from '../src/hessian/lanczos.js';
+import { denseHessianSpectrum } from '../src/hessian/dense.js';
 import { initParameters, mlpSpec } from '../src/model/mlp.js';
 import { Rng } from '../src/model/rng.js';
 import { train } from '../src/train/train.js';
@@ -51,6 +52,21 @@ describe.each(threadCounts)('abort with %i thread(s)', (threads) => {
     await session.close();
     await engine.close();
   });
+});
+
+it('the dense eigendecomposition rejects promptly and the next call succeeds', async () => {
+  const engine = await createEngine({ threads: 1 });
+  const spec = mlpSpec([2, 40, 40, 3], 'tanh'); // p = 1883
+  const rng = new Rng(4);
+  const data = makeDataset(new Float32Array(300).map(() => rng.normal()), Int32Array.from({ length: 150 }, (_, i) => i % 3), 2, 3);
+  const session = await engine.session({ spec, theta: initParameters(spec, 2) }, data);
+  const { error, lag } = await abortAfter(400, (signal) => denseHessianSpectrum(session.hessian(), { vectors: 1883, signal }));
+  expect(error).toBeInstanceOf(AbortError);
+  expect(lag).toBeLessThan(200);
+  const small = await createEngine({ threads: 1 });
+  const s2 = await small.session({ spec: mlpSpec([2, 6, 3], 'tanh'), theta: initParameters(mlpSpec([2, 6, 3], 'tanh'), 1) }, data);
+  const ok = await denseHessianSpectrum(s2.hessian(), { vectors: 2 });
+  expect(ok.eigenvalues).toHaveLength(39);
 });
 
 it('training rejects promptly and the next training call succeeds', async () => {

@@ -25,6 +25,7 @@
  */
 import { InputError, NumericalError, ResourceError, ShapeError, throwIfAborted } from '../errors.js';
 import { hypot } from '../model/detmath.js';
+import { cooperativeYield } from '../engine/yield.js';
 import { Rng } from '../model/rng.js';
 import { operatorSize, type LinearOperator } from './operator.js';
 import { fixSign, frozenArray, frozenRows, progressStride } from './record.js';
@@ -98,6 +99,24 @@ const SWEEP_BATCH = 8;
  * batched sweeps (z is read from memory once per batch, not once per sweep), and four rows go
  * together so their carried values form four independent dependency chains.
  */
+/** Runs a step generator to its end, synchronously. */
+function drain<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Runs a step generator to its end, yielding a macrotask turn about every 40 ms. */
+async function drainAsync<T>(steps: Generator<void, T, void>): Promise<T> {
+  const pause = cooperativeYield();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await pause();
+  }
+}
+
 function applySweeps(z: Float64Array, rows: number, n: number, c: Float64Array, s: Float64Array, his: Int32Array, los: Int32Array, count: number): void {
   let r = 0;
   for (; r + 3 < rows; r += 4) {
@@ -170,6 +189,20 @@ function implicitQL(
   onProgress?: (progress: DenseProgress) => void,
   known: Float64Array | null = null,
 ): void {
+  drain(implicitQLSteps(d, e, n, z, rows, signal, onProgress, known));
+}
+
+/** {@link implicitQL} as steps: yields every 16 eigenvalues so an async caller can let events in. */
+function* implicitQLSteps(
+  d: Float64Array,
+  e: Float64Array,
+  n: number,
+  z: Float64Array | null,
+  rows: number,
+  signal?: AbortSignal,
+  onProgress?: (progress: DenseProgress) => void,
+  known: Float64Array | null = null,
+): Generator<void, void, void> {
   const batchC = new Float64Array(SWEEP_BATCH * n);
   const batchS = new Float64Array(SWEEP_BATCH * n);
   const his = new Int32Array(SWEEP_BATCH);
@@ -258,7 +291,10 @@ function implicitQL(
       if (j >= 0) used![j] = 1;
     }
     if (onProgress && ((l + 1) % stride === 0 || l === n - 1)) onProgress({ stage: 'ql', done: l + 1, total: n });
-    if ((l & 15) === 15) throwIfAborted(signal);
+    if ((l & 15) === 15) {
+      throwIfAborted(signal);
+      yield;
+    }
   }
   flush();
 }
@@ -403,7 +439,7 @@ function lowerSymmetricMatvec(a: Float64Array, n: number, m: number, x: Float64A
  * (0: no reflection). Each step's rank-2 update A ← A − u qᵀ − q uᵀ is fused with the next
  * step's product A·u′ into one pass over the lower triangle.
  */
-function householderTridiagonalize(
+function* householderTridiagonalize(
   a: Float64Array,
   n: number,
   d: Float64Array,
@@ -411,7 +447,7 @@ function householderTridiagonalize(
   hh: Float64Array,
   signal?: AbortSignal,
   onProgress?: (progress: DenseProgress) => void,
-): void {
+): Generator<void, void, void> {
   hh.fill(0);
   e.fill(0);
   let q = new Float64Array(n);
@@ -426,7 +462,10 @@ function householderTridiagonalize(
     }
   }
   for (let i = n - 1; i >= 2; i--) {
-    if ((i & 7) === 0) throwIfAborted(signal);
+    if ((i & 7) === 0) {
+      throwIfAborted(signal);
+      yield;
+    }
     const l = i - 1;
     const ri = i * n;
     const rl = l * n;
@@ -552,14 +591,14 @@ function transposeInPlace(z: Float64Array, n: number): void {
  * touches only the leading rows and columns); per column of Q the four dot products and the
  * four updates each run over one contiguous row of zt.
  */
-function accumulateQTransposed(
+function* accumulateQTransposed(
   a: Float64Array,
   n: number,
   hh: Float64Array,
   zt: Float64Array,
   signal?: AbortSignal,
   onProgress?: (progress: DenseProgress) => void,
-): void {
+): Generator<void, void, void> {
   zt.fill(0);
   for (let k = 0; k < n; k++) zt[k * n + k] = 1;
   const u = new Float64Array(4 * n); // u[r·4 + b]: component r of reflection b of the block
@@ -568,6 +607,7 @@ function accumulateQTransposed(
   const stride = progressStride(n);
   for (let i = 2; i < n; i += 4) {
     throwIfAborted(signal);
+    if ((i & 15) === 2) yield;
     const nb = Math.min(4, n - i);
     const top = i + nb - 1; // rows and columns the block can touch
     u.fill(0, 0, 4 * top);
@@ -802,11 +842,16 @@ function applyQ(a: Float64Array, n: number, hh: Float64Array, x: Float64Array): 
  * on T and back-transformation, falling back to QL if any residual is not at rounding level.
  */
 function decomposeInPlace(a: Float64Array, n: number, count: number, signal?: AbortSignal, onProgress?: (progress: DenseProgress) => void): SymmetricEigenResult {
+  return drain(decomposeSteps(a, n, count, signal, onProgress));
+}
+
+/** {@link decomposeInPlace} as steps (yields between units of work; see {@link drainAsync}). */
+function* decomposeSteps(a: Float64Array, n: number, count: number, signal?: AbortSignal, onProgress?: (progress: DenseProgress) => void): Generator<void, SymmetricEigenResult, void> {
   throwIfAborted(signal);
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   const hh = new Float64Array(n);
-  householderTridiagonalize(a, n, d, e, hh, signal, onProgress);
+  yield* householderTridiagonalize(a, n, d, e, hh, signal, onProgress);
   // QL wants off[i] = T[i][i+1] = e[i+1].
   const off = new Float64Array(n);
   for (let i = 0; i < n - 1; i++) off[i] = e[i + 1]!;
@@ -816,7 +861,7 @@ function decomposeInPlace(a: Float64Array, n: number, count: number, signal?: Ab
   };
   if (count === 0 || count * 4 <= n) {
     const dv = d.slice();
-    implicitQL(dv, off.slice(), n, null, 0, signal, onProgress);
+    yield* implicitQLSteps(dv, off.slice(), n, null, 0, signal, onProgress);
     const eigenvalues = sorted(dv);
     if (count === 0) return { n, eigenvalues, eigenvectors: null };
     const vt = new Float64Array(count * n);
@@ -829,12 +874,12 @@ function decomposeInPlace(a: Float64Array, n: number, count: number, signal?: Ab
   // Eigenvalues first (O(n²)): as shifts they let most eigenvalues deflate after one sweep,
   // nearly halving the O(n³) rotation work below.
   const known = d.slice();
-  implicitQL(known, off.slice(), n, null, 0);
+  yield* implicitQLSteps(known, off.slice(), n, null, 0);
   known.sort();
   const z = new Float64Array(n * n);
-  accumulateQTransposed(a, n, hh, z, signal, onProgress);
+  yield* accumulateQTransposed(a, n, hh, z, signal, onProgress);
   transposeInPlace(z, n);
-  implicitQL(d, off, n, z, n, signal, onProgress, known);
+  yield* implicitQLSteps(d, off, n, z, n, signal, onProgress, known);
   const order = descendingOrder(d);
   const eigenvalues = Float64Array.from(order, (j) => d[j]!);
   // Eigenvector t is column order[t] of z: transpose, then copy rows in sorted order into `a`.
@@ -944,7 +989,8 @@ export async function denseHessianSpectrum(op: LinearOperator, options: DenseSpe
   }
   // Keep the symmetrised matrix for the residuals only when they are needed.
   const sym = want > 0 ? h.slice() : null;
-  const dec = decomposeInPlace(h, p, want, signal, onProgress);
+  // Async: a macrotask turn every ~40 ms, so a timer's abort or a page's events get through.
+  const dec = await drainAsync(decomposeSteps(h, p, want, signal, onProgress));
   const eigenvectors: Float64Array[] = [];
   const residuals: number[] = [];
   if (sym !== null && dec.eigenvectors !== null) {
