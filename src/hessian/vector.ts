@@ -142,17 +142,7 @@ export function orthogonalize(
   coeffs: Float64Array,
   scratch: Float64Array,
 ): number {
-  if (rows === 0) return ops.norm(v);
-  ops.project(basis, rows, v, coeffs);
-  for (let j = 0; j < rows; j++) scratch[j] = -coeffs[j]!;
-  ops.combine(basis, rows, scratch, v);
-  ops.project(basis, rows, v, scratch);
-  for (let j = 0; j < rows; j++) {
-    coeffs[j]! += scratch[j]!;
-    scratch[j] = -scratch[j]!;
-  }
-  ops.combine(basis, rows, scratch, v);
-  return ops.norm(v);
+  return gramSchmidt(ops, basis, rows, v, coeffs, scratch, 0);
 }
 
 /**
@@ -169,13 +159,29 @@ export function reorthogonalize(
   coeffs: Float64Array,
   scratch: Float64Array,
 ): number {
-  const before = ops.norm(v);
-  if (rows === 0) return before;
+  return gramSchmidt(ops, basis, rows, v, coeffs, scratch, Math.SQRT1_2);
+}
+
+// One classical Gram–Schmidt pass, then a second unless ‖v‖ kept at least `keep` of its norm
+// (keep = 0: always two passes).
+function gramSchmidt(
+  ops: VectorOps,
+  basis: Float64Array,
+  rows: number,
+  v: Float64Array,
+  coeffs: Float64Array,
+  scratch: Float64Array,
+  keep: number,
+): number {
+  if (rows === 0) return ops.norm(v);
+  const before = keep > 0 ? ops.norm(v) : Infinity;
   ops.project(basis, rows, v, coeffs);
   for (let j = 0; j < rows; j++) scratch[j] = -coeffs[j]!;
   ops.combine(basis, rows, scratch, v);
-  const after = ops.norm(v);
-  if (after >= Math.SQRT1_2 * before) return after;
+  if (keep > 0) {
+    const after = ops.norm(v);
+    if (after >= keep * before) return after;
+  }
   ops.project(basis, rows, v, scratch);
   for (let j = 0; j < rows; j++) {
     coeffs[j]! += scratch[j]!;
