@@ -205,6 +205,15 @@ export function project_f64(B: usize, rows: i32, n: i32, ld: i32, v: usize, out:
   }
 }
 
+// y[col..col+len) += Σ_{j<rows} coeffs[j]·B[j][col..col+len): one column block of the update.
+// @ts-ignore: decorator
+@inline
+function combineBlock(B: usize, rows: i32, stride: usize, col: usize, coeffs: usize, len: i32, y: usize): void {
+  let j = 0;
+  for (; j + 8 <= rows; j += 8) combine8(B + <usize>j * stride + col, stride, coeffs + (<usize>j << 3), len, y + col);
+  for (; j < rows; j++) axpy_f64(load<f64>(coeffs + (<usize>j << 3)), B + <usize>j * stride + col, y + col, len);
+}
+
 /**
  * y[i] += Σ_{j<rows} coeffs[j]·B[j·ld + i] for i < n (f64): the m-term update of classical
  * Gram–Schmidt in one pass over the basis. `y` must not overlap B or coeffs.
@@ -213,10 +222,7 @@ export function combine_f64(B: usize, rows: i32, n: i32, ld: i32, coeffs: usize,
   const stride = <usize>ld << 3;
   for (let c0 = 0; c0 < n; c0 += COL_BLOCK) {
     const len = min(COL_BLOCK, n - c0);
-    const col = <usize>c0 << 3;
-    let j = 0;
-    for (; j + 8 <= rows; j += 8) combine8(B + <usize>j * stride + col, stride, coeffs + (<usize>j << 3), len, y + col);
-    for (; j < rows; j++) axpy_f64(load<f64>(coeffs + (<usize>j << 3)), B + <usize>j * stride + col, y + col, len);
+    combineBlock(B, rows, stride, <usize>c0 << 3, coeffs, len, y);
   }
 }
 
@@ -232,10 +238,8 @@ export function combine_project_f64(B: usize, rows: i32, n: i32, ld: i32, coeffs
   for (let c0 = 0; c0 < n; c0 += COL_BLOCK) {
     const len = min(COL_BLOCK, n - c0);
     const col = <usize>c0 << 3;
+    combineBlock(B, rows, stride, col, coeffs, len, y);
     let j = 0;
-    for (; j + 8 <= rows; j += 8) combine8(B + <usize>j * stride + col, stride, coeffs + (<usize>j << 3), len, y + col);
-    for (; j < rows; j++) axpy_f64(load<f64>(coeffs + (<usize>j << 3)), B + <usize>j * stride + col, y + col, len);
-    j = 0;
     for (; j + 8 <= rows; j += 8) dots8(B + <usize>j * stride + col, stride, y + col, len, out + (<usize>j << 3));
     for (; j < rows; j++) {
       const o = out + (<usize>j << 3);
