@@ -11,8 +11,13 @@ import { classBoundarySegments, type Segment } from '../src/report/contour.js';
 import { classAlignmentFigure, colorbar, densityFigure, eigenvalueFigure, mapDomain, sub } from '../src/report/figures.js';
 import { renderHtmlReport } from '../src/report/html.js';
 import { gridImage, rampIndex, toRgba } from '../src/report/raster.js';
-import { fmt, frame, lineChart, svg, type Series } from '../src/report/svg.js';
+import { FIGURE_CSS, fmt, frame, lineChart, svg, type Series } from '../src/report/svg.js';
 import type { DemoSettings, DemoSource, FromWorker, PresetInfo, ToWorker } from './protocol.js';
+
+// The figures' CSS comes from the report module, so the page and the report draw them alike.
+const figureStyle = document.createElement('style');
+figureStyle.textContent = FIGURE_CSS;
+document.head.append(figureStyle);
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const el = document.getElementById(id);

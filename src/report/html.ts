@@ -13,7 +13,7 @@ import {
   alignmentMapFigure, boundarySegments, classAlignmentFigure, compareScatter, decisionFigure, densityFigure, eigenvalueFigure,
   marginFigure, reconstructionFigure, residualFigure, sub, trackingFigures, trainingAccuracyFigure, trainingLossFigure,
 } from './figures.js';
-import { esc, fmt } from './svg.js';
+import { esc, FIGURE_CSS, fmt } from './svg.js';
 
 /** Options of {@link renderHtmlReport}. */
 export interface HtmlReportOptions {
@@ -50,14 +50,7 @@ p.note, .caption { color: var(--muted); font-size: 12.5px; max-width: 980px; }
 .figs { display: flex; flex-wrap: wrap; gap: 16px 22px; align-items: flex-start; }
 figure { margin: 0; }
 figcaption { font-size: 12px; color: var(--muted); max-width: 420px; margin-top: 2px; }
-svg.plot { display: block; background: #fff; font-family: inherit; }
-svg .tick { font-size: 10px; fill: #333; }
-svg .axis-label { font-size: 11px; fill: #222; }
-svg .note { font-size: 10.5px; fill: #333; }
-svg .legend-text { font-size: 10px; fill: #222; }
-svg .cell { font-size: 9.5px; }
-svg .grid { stroke: #eceff2; stroke-width: 1; }
-svg .label-halo { font-size: 11px; font-weight: 600; fill: #000; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
+${FIGURE_CSS}svg.plot { background: #fff; }
 table { border-collapse: collapse; font-size: 13px; margin: 6px 0 10px; }
 th, td { border-bottom: 1px solid var(--line); padding: 3px 10px 3px 0; text-align: left; vertical-align: top; }
 th { font-weight: 600; color: #333; }

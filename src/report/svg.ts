@@ -339,3 +339,15 @@ export function lineChart(o: LineChartOptions): string {
   if (o.legend ?? o.series.length > 1) body += legend(f, o.series, o.legendCorner);
   return svg(o.id, width, height, o.title, body, f.defs);
 }
+
+/** The CSS the SVG figures rely on (class names set by this module and figures.ts); shared by the report and the playground. */
+export const FIGURE_CSS = `
+svg.plot { display: block; font-family: inherit; }
+svg .tick { font-size: 10px; fill: #333; }
+svg .axis-label { font-size: 11px; fill: #222; }
+svg .note { font-size: 10.5px; fill: #333; }
+svg .legend-text { font-size: 10px; fill: #222; }
+svg .cell { font-size: 9.5px; }
+svg .grid { stroke: #eceff2; stroke-width: 1; }
+svg .label-halo { font-size: 11px; font-weight: 600; fill: #000; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
+`;
