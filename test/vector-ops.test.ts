@@ -160,6 +160,7 @@ describe('wasmVectorOps', async () => {
     const a = small.allocate(1000);
     a.fill(7);
     const b = small.allocate(1000);
+    b.fill(3);
     small.release(a);
     const c = small.allocate(999);
     expect(c.byteOffset).toBe(a.byteOffset);
@@ -173,6 +174,11 @@ describe('wasmVectorOps', async () => {
     // everything coalesced: the whole reserve is one block again
     const all = small.allocate(small.capacityBytes / 8);
     expect(all.length * 8).toBe(small.capacityBytes);
+    // written space is zeroed again; space never handed out was zero from the start
+    expect(all.every((x) => x === 0)).toBe(true);
+    all.fill(-1);
+    small.release(all);
+    expect(small.allocate(small.capacityBytes / 8).every((x) => x === 0)).toBe(true);
     expect(() => wasmVectorOps(kernels, { capacityBytes: -1 })).toThrow(InputError);
   });
 });

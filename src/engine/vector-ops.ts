@@ -76,16 +76,23 @@ interface Segment {
   size: number;
 }
 
-/** First-fit allocator with coalescing over one reserved byte range. */
+/**
+ * First-fit allocator with coalescing over one reserved byte range. It also tracks `clean`: every
+ * byte at or above it has never been handed out, so it is still the zero the wasm memory was
+ * created or grown with — and, never touched, not yet resident in the process (RSS).
+ */
 class Reserve {
   private readonly free: Segment[];
   private readonly taken = new Map<number, number>();
   used = 0;
+  clean: number;
 
   constructor(start: number, readonly size: number) {
     this.free = size > 0 ? [{ start, size }] : [];
+    this.clean = start;
   }
 
+  /** Hands out `bytes` (rounded up to the alignment); the caller zeroes [at, min(at + bytes, clean before)). */
   take(bytes: number): number | null {
     const need = Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
     for (let i = 0; i < this.free.length; i++) {
@@ -195,7 +202,12 @@ export function wasmVectorOps(source: KernelSource, options: WasmVectorOpsOption
         );
       }
       const view = new Float64Array(buffer, at, length);
-      view.fill(0);
+      // Zero only what was handed out before: the rest is still the memory's initial zero, and
+      // writing it would make a whole reserved Krylov basis resident even when Lanczos converges
+      // after a fraction of its rows.
+      const dirty = Math.max(0, Math.min(length, (reserve.clean - at) / 8));
+      if (dirty > 0) view.fill(0, 0, dirty);
+      reserve.clean = Math.max(reserve.clean, at + length * 8);
       return view;
     },
     release(array: Float64Array): void {

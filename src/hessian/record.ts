@@ -8,9 +8,13 @@ export function frozenArray(a: ArrayLike<number>): readonly number[] {
   return Object.freeze(Array.from(a));
 }
 
-/** A frozen array of frozen rows. */
+/**
+ * A frozen array of rows that are plain arrays, typed `readonly` but not frozen: V8 keeps an
+ * ordinary number array as unboxed doubles (8 bytes a value), while freezing one boxes every
+ * value (about 24 bytes) — ten eigenvectors at p = 118k would take 28 MB instead of 9.5 MB.
+ */
 export function frozenRows(rows: readonly ArrayLike<number>[]): readonly (readonly number[])[] {
-  return Object.freeze(rows.map((r) => frozenArray(r)));
+  return Object.freeze(rows.map((r) => Array.from(r)));
 }
 
 /**

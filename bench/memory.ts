@@ -1,0 +1,53 @@
+/**
+ * Group `memory`: peak memory of what `analyze` does for the spectrum (a net with its curvature
+ * cache, Lanczos top-10 with the basis in wasm memory) against issue 7's budget
+ * 1.25 × (Lanczos basis + model + data + one chunk of activations), per MLP case. Each case runs
+ * in a child process (bench/memory-case.ts), so its peak resident set is its own: the record is
+ * the growth of the peak over the baseline after setup (Node itself, the engine, the caller's
+ * dataset). A second record gives the working set by construction (the net's wasm memory, the
+ * basis rows written, Lanczos's work vectors and the returned Ritz vectors).
+ * Lanczos on 784-512-512-10 is capped at 20 iterations (a full run takes minutes); the formula then
+ * counts the same 21 basis rows, which makes the budget tighter, not looser.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { selectCases } from './cases.js';
+import { bytesRecord, errorRecord, valueRecord, type BenchRecord } from './harness.js';
+
+const run = promisify(execFile);
+
+interface CaseResult {
+  case: string;
+  p: number;
+  n: number;
+  iterations: number;
+  growth: number;
+  formula: number;
+  working: number;
+  basis: number;
+  netWasmBytes: number;
+  cachesAllSamples: boolean;
+  residentBasis: boolean;
+}
+
+export async function memoryBench(records: BenchRecord[], filter?: string): Promise<void> {
+  const script = fileURLToPath(new URL('./memory-case.ts', import.meta.url));
+  for (const c of selectCases(filter)) {
+    const cap = c.n * c.sizes[1]! > 4e6 ? '20' : '';
+    const args = ['--experimental-wasm-relaxed-simd', '--expose-gc', '--import', 'tsx', script, c.id, ...(cap ? [cap] : [])];
+    let r: CaseResult;
+    try {
+      const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 20 });
+      r = JSON.parse(stdout.trim().split('\n').pop()!) as CaseResult;
+    } catch (error) {
+      records.push(errorRecord(`mem.lanczos-peak.${c.id}`, error));
+      continue;
+    }
+    const budget = { bytes: r.formula, against: 'basis (rows written) + θ and its f64 accumulator + data + one 256-sample chunk of activations' };
+    const what = `Lanczos top-10, ${r.iterations} iterations${cap ? ` (capped at ${cap})` : ''}, basis ${(r.basis / 2 ** 20).toFixed(1)} MiB ` +
+      `${r.residentBasis ? 'in wasm memory' : 'in JS'}; net ${(r.netWasmBytes / 2 ** 20).toFixed(1)} MiB wasm${r.cachesAllSamples ? ' with the per-sample cache' : ''}`;
+    records.push(bytesRecord(`mem.lanczos-peak-rss-growth.${c.id}`, r.growth, budget, what));
+    records.push(bytesRecord(`mem.lanczos-working-set.${c.id}`, r.working, budget, 'net wasm memory + basis rows + 2 work vectors + 10 Ritz vectors'));
+  }
+}
