@@ -7,7 +7,7 @@
  * One versioned, JSON-serialisable record comes back; every figure of the HTML report is drawn
  * from it (Sabanayagam et al. 2023, arXiv 2306.07104; Sagun et al. 2017, arXiv 1706.04454).
  */
-import { InputError, throwIfAborted } from '../errors.js';
+import { InputError, ResourceError, throwIfAborted } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { isToyName, TOY_DATASETS, generateToy } from '../data/toy.js';
 import { loadIris } from '../data/iris.js';
@@ -21,16 +21,28 @@ import { hessianSpectrum, spectrumVectorBytes, type SpectrumResult, type Spectru
 import { wasmVectorOps } from '../engine/vector-ops.js';
 import type { VectorOps } from '../hessian/vector.js';
 
-/** Largest Krylov basis kept in wasm memory; beyond it the plain-TS vector ops run. */
-const WASM_BASIS_LIMIT = 1024 * 2 ** 20;
+/**
+ * Largest Krylov reserve kept in wasm memory (its own instance, so up to wasm32's 4 GiB); beyond
+ * it the plain-TS vector ops run. The reserve covers the whole iteration cap but is address space
+ * only: rows become resident when Lanczos writes them.
+ */
+const WASM_BASIS_LIMIT = 3 * 2 ** 30;
 
 /**
  * The vector kernels for a spectrum of size p: wasm SIMD with the Krylov bases resident in wasm
- * memory when they fit `WASM_BASIS_LIMIT`, else none (the algorithms' plain-TS default).
+ * memory when they fit `WASM_BASIS_LIMIT` and the memory can be reserved, else none (the
+ * algorithms' plain-TS default).
  */
 export function spectrumOps(engine: Engine, p: number, k: number, density: boolean): { vectorOps?: VectorOps } {
   const bytes = spectrumVectorBytes(p, k, density);
-  return bytes <= WASM_BASIS_LIMIT ? { vectorOps: wasmVectorOps(engine, { capacityBytes: bytes }) } : {};
+  if (bytes > WASM_BASIS_LIMIT) return {};
+  try {
+    return { vectorOps: wasmVectorOps(engine, { capacityBytes: bytes }) };
+  } catch (error) {
+    // A browser tab may refuse a multi-GiB reservation: the plain-TS ops need no reservation.
+    if (error instanceof ResourceError) return {};
+    throw error;
+  }
 }
 import { train, trainingRecord, type TrainingRecord } from '../train/train.js';
 import { isPresetName, PRESET_NAMES, runPreset, type PresetPhaseRecord } from '../train/recipes.js';
