@@ -222,9 +222,13 @@ export class KrylovBasis {
    */
   async step(breakdownFactor = BREAKDOWN): Promise<StepResult> {
     const j = this.m - 1;
-    const { n, ops, w } = this;
+    const { n, ops } = this;
+    const room = this.m < this.cap;
+    if (room) this.ensureRows(this.m + 1);
     const qj = this.basis.subarray(j * n, (j + 1) * n);
-    // The row itself is the operand: operators only read v (the LinearOperator contract).
+    // w is built in place in the next row, so appending q_{j+1} is a scaling, not a copy; the
+    // operator reads q_j straight from the basis (operators only read v: LinearOperator).
+    const w = room ? this.basis.subarray(this.m * n, (this.m + 1) * n) : this.w;
     await this.op.matvec(qj, w);
     this.matvecs++;
     const hq = ops.norm(w);
@@ -272,15 +276,13 @@ export class KrylovBasis {
     }
     this.alpha.push(alpha);
     const breakdown = !(beta > Math.max(BREAKDOWN, breakdownFactor) * this.normEstimate);
-    if (breakdown || this.m >= this.cap) {
+    if (breakdown || !room) {
       this.beta.push(breakdown ? 0 : beta);
       // The dropped β still couples q_j to whatever comes next (see the module notes).
       if (breakdown && Number.isFinite(beta)) this.dropped[j] = beta;
       return { alpha, beta, breakdown };
     }
-    this.ensureRows(this.m + 1);
     ops.scale(1 / beta, w);
-    this.basis.set(w, this.m * n);
     this.m++;
     this.beta.push(beta);
     const prev = this.omegaPrev;
@@ -322,7 +324,11 @@ export class KrylovBasis {
 
   /** out ← Σ_j s[j]·q_j over the first s.length basis vectors. */
   combine(s: Float64Array, out: Float64Array): void {
-    out.fill(0);
-    this.ops.combine(this.basis, s.length, s, out);
+    // Into the basis's own work vector: with wasm ops it is resident, so the pass over the
+    // basis runs in the kernels rather than the plain-TS fallback a JS `out` would force.
+    const r = this.v;
+    r.fill(0);
+    this.ops.combine(this.basis, s.length, s, r);
+    out.set(r);
   }
 }
