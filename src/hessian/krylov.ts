@@ -2,27 +2,33 @@
  * The Lanczos recurrence on a growing basis, shared by {@link lanczos} (eigenpairs) and
  * {@link spectralDensity} (quadrature). Internal: not part of the public API.
  *
- * Step j: w = H q_j − β_{j−1} q_{j−1}, α_j = ⟨q_j, w⟩, w ← w − α_j q_j (Paige's ordering, which
- * keeps q_{j+1} locally orthogonal to q_j); β_j = ‖w‖ and, unless the space has become
- * invariant, q_{j+1} = w / β_j. What happens to w against the older vectors depends on the mode:
+ * Step j: w = H q_j − c q_{j−1}, α_j = ⟨q_j, w⟩, w ← w − α_j q_j (Paige's ordering, which keeps
+ * q_{j+1} locally orthogonal to q_j); β_j = ‖w‖ and, unless the space has become invariant,
+ * q_{j+1} = w / β_j. w is built in place in the next row of the basis. c is β_{j−1} in 'full'
+ * mode and the measured ⟨q_{j−1}, H q_j⟩ in 'partial' mode (below). What happens to w against
+ * the older vectors depends on the mode:
  *
  * - `'full'`: every step, one classical Gram–Schmidt pass of w against q_0..q_j and a second one
  *   only when the first removed a large share of w (the DGKS test in vector.ts). O(j·p) per step.
  * - `'partial'` (Simon 1984): no pass unless needed. The loss of orthogonality ω_{j+1,k} ≈
  *   ⟨q_{j+1}, q_k⟩ is estimated from T alone by Simon's ω-recurrence, O(j) per step. When
- *   max_k |ω_{j+1,k}| exceeds √ε, w is re-orthogonalised against the whole basis (the same DGKS
- *   pass as `'full'`) on this step and again on the next, and the estimates are reset to the
- *   rounding level. The basis then stays semi-orthogonal (|⟨q_i, q_k⟩| ≲ √ε), which keeps T equal
- *   to the projection of H onto an orthonormal basis of the same space to O(ε‖H‖), so Ritz
- *   values, Ritz vectors and the β·|s| residual estimate are as good as with `'full'`.
- *   Whole basis rather than only the k with |ω_{j+1,k}| > ε^{3/4}: the vectors that lose
+ *   max_k |ω_{j+1,k}| exceeds the level, w is re-orthogonalised against the whole basis (the
+ *   same DGKS pass as 'full') on this step and again on the next, and the estimates are reset.
+ *   The basis then stays orthogonal to the level, which keeps T equal to the projection of H onto
+ *   an orthonormal basis of the same space to about level²·‖H‖, so no ghosts appear and Ritz
+ *   values agree with 'full'. Simon's level is √ε; the callers pass min(1e-6, tol) instead (see
+ *   {@link orthogonalityLevel}) because an f32 operator's own noise keeps ω above √ε.
+ *   Whole basis rather than only the k with |ω_{j+1,k}| > level^{3/2}: the vectors that lose
  *   orthogonality are the converged Ritz directions, which involve most of the basis, so the set
- *   is nearly everything anyway; and a pass over contiguous rows runs in the fused
- *   project/combine kernels while a scattered subset would not. Resetting every ω then is exact.
+ *   is nearly everything anyway; and a pass over contiguous rows runs in the project/combine
+ *   kernels while a scattered subset would not. Resetting every ω then is exact.
  *
- * The noise term of the ω-recurrence is deterministic, ε·√p·‖T‖ (‖T‖ estimated by the largest
- * ‖H q_j‖), added with the sign that increases |ω|: a bound on the rounding of one length-p
- * inner product, no random numbers, so runs stay bitwise reproducible across platforms.
+ * The noise term of the ω-recurrence is deterministic, added with the sign that increases |ω|:
+ * max(ε·√p·‖T‖, the largest |⟨q_{j−1}, H q_j⟩ − β_{j−1}| measured so far). The first is the
+ * rounding of one length-p inner product (‖T‖ estimated by the largest ‖H q_j‖); the second is
+ * the operator's own noise and asymmetry, sampled every step at the cost of one dot product —
+ * for the engine's float32 Hessian it is ~1e-8·‖H‖, 10⁴ times the first, and leaving it out let
+ * ghosts through. No random numbers, so runs stay bitwise reproducible across platforms.
  * After a breakdown the dropped β (≤ the breakdown threshold) still couples the old block to
  * the new one: it enters the recurrence as a forcing term, so a large threshold makes the new
  * block re-orthogonalise more often, never silently lose orthogonality.

@@ -4,12 +4,12 @@
  *
  * Estimator: the Ritz pairs (θ_i, u_i = Q s_i) of T_m = Qᵀ H Q, where Q is an orthonormal basis of
  * the Krylov space K_m(H, q_0) and (θ_i, s_i) the eigenpairs of the tridiagonal T_m (implicit QL,
- * see dense.ts). By default the basis is kept semi-orthogonal by Simon's partial
- * re-orthogonalisation: an O(m) recurrence estimates the loss of orthogonality every step, and
- * only when it exceeds √ε is the new vector re-orthogonalised against the whole basis (on that
- * step and the next). With `reorthogonalization: 'full'` every step is (see krylov.ts for both).
- * Either way the estimate ‖H u_i − θ_i u_i‖ ≈ β_m |s_i[m]| is reliable and no spurious copies
- * ("ghosts") appear. The
+ * see dense.ts). By default the basis is kept orthogonal to the level min(1e-6, tol) by Simon's
+ * partial re-orthogonalisation: an O(m) recurrence estimates the loss of orthogonality every
+ * step, and only when it exceeds the level is the new vector re-orthogonalised against the whole
+ * basis (on that step and the next). With `reorthogonalization: 'full'` every step is (see
+ * krylov.ts for both). Either way no spurious copies ("ghosts") appear and the estimate
+ * ‖H u_i − θ_i u_i‖ ≈ β_m |s_i[m]| is reliable to well below tol·s. The
  * space grows until the k wanted pairs pass the test below or `maxIterations` is reached; every
  * returned pair then gets one explicit matvec for its true residual, and those residuals decide
  * `converged`.
