@@ -237,35 +237,35 @@ export class KrylovBasis {
     const w = room ? this.basis.subarray(this.m * n, (this.m + 1) * n) : this.w;
     await this.op.matvec(qj, w);
     this.matvecs++;
-    const hq = ops.norm(w);
-    if (!Number.isFinite(hq)) {
-      throw new NumericalError(`Lanczos step ${j}: the operator returned a non-finite product (‖Hq‖ = ${hq})`);
-    }
-    this.normEstimate = Math.max(this.normEstimate, hq);
+    const full = this.reorthogonalization === 'full';
+    if (full) this.noteProduct(j, ops.norm(w));
     const betaPrev = j > 0 ? this.beta[j - 1]! : 0;
+    let c = 0;
     if (betaPrev !== 0) {
       const qPrev = this.basis.subarray((j - 1) * n, j * n);
-      if (this.reorthogonalization === 'full') {
-        ops.axpy(-betaPrev, qPrev, w);
+      if (full) {
+        c = betaPrev;
       } else {
         // ⟨q_{j−1}, H q_j⟩ = β_{j−1} in exact arithmetic with an exactly symmetric H; the
         // difference samples the operator's own rounding and asymmetry (f32 kernels), which
         // drives the loss of orthogonality. Subtracting the measured coefficient also keeps
         // q_{j+1} ⟂ q_{j−1} to rounding.
-        const c = ops.dot(qPrev, w);
+        c = ops.dot(qPrev, w);
         this.operatorNoise = Math.max(this.operatorNoise, Math.abs(c - betaPrev));
-        ops.axpy(-c, qPrev, w);
       }
+      ops.axpy(-c, qPrev, w);
     }
     let alpha = ops.dot(qj, w);
     ops.axpy(-alpha, qj, w);
     let beta: number;
-    if (this.reorthogonalization === 'full') {
+    if (full) {
       beta = reorthogonalize(ops, this.basis, j + 1, w, this.coeffs, this.scratch);
       alpha += this.coeffs[j]!;
       this.reorthogonalizations++;
     } else {
       beta = ops.norm(w);
+      // H q_j = c q_{j−1} + α q_j + w with the three (semi-)orthogonal: ‖H q_j‖ without a pass.
+      this.noteProduct(j, Math.sqrt(c * c + alpha * alpha + beta * beta));
       const worst = beta > 0 ? this.estimateOmega(j, alpha, beta) : Infinity;
       if (this.forceNext || worst > this.level) {
         beta = reorthogonalize(ops, this.basis, j + 1, w, this.coeffs, this.scratch);
@@ -296,6 +296,14 @@ export class KrylovBasis {
     this.omegaCur = this.omegaNext;
     this.omegaNext = prev;
     return { alpha, beta, breakdown };
+  }
+
+  /** Checks ‖H q_j‖ and keeps the largest seen. */
+  private noteProduct(j: number, hq: number): void {
+    if (!Number.isFinite(hq)) {
+      throw new NumericalError(`Lanczos step ${j}: the operator returned a non-finite product (‖Hq‖ = ${hq})`);
+    }
+    this.normEstimate = Math.max(this.normEstimate, hq);
   }
 
   /**
