@@ -254,6 +254,33 @@ export function wasmVectorOps(source: KernelSource, options: WasmVectorOpsOption
       k.combine_project_f64(basis.byteOffset, rows, n, n, coeffPtr(coeffs, rows, 1), y.byteOffset, outPtr);
       if (!resident(out)) out.set(heap.subarray(scratch / 8, scratch / 8 + rows));
     },
+    combineMany(basis, rows, coeffs, ys) {
+      const count = ys.length;
+      if (count === 0) return;
+      const n = ys[0]!.length;
+      checkBasis(basis, rows, n);
+      // Outputs live in scratch slot 0 in column blocks of `block`, coefficients in slot 1: one
+      // sweep over a resident basis serves every output (a block of all rows stays in cache).
+      const block = Math.floor(SCRATCH_ROWS / count);
+      if (!resident(basis) || count * rows > SCRATCH_ROWS || block < 256 || ys.some((y) => y.length !== n)) {
+        for (let i = 0; i < count; i++) ops.combine(basis, rows, coeffs[i]!, ys[i]!);
+        return;
+      }
+      const cBase = scratch + SCRATCH_ROWS * 8;
+      for (let i = 0; i < count; i++) heap.set(coeffs[i]!.subarray(0, rows), cBase / 8 + i * rows);
+      for (let c0 = 0; c0 < n; c0 += block) {
+        const len = Math.min(block, n - c0);
+        for (let i = 0; i < count; i++) {
+          const y = ys[i]!;
+          const chunk = y.subarray(c0, c0 + len);
+          const at = scratch / 8 + i * block;
+          if (!resident(y)) heap.set(chunk, at);
+          const yPtr = resident(y) ? y.byteOffset + c0 * 8 : at * 8;
+          k.combine_f64(basis.byteOffset + c0 * 8, rows, len, n, cBase + i * rows * 8, yPtr);
+          if (!resident(y)) chunk.set(heap.subarray(at, at + len));
+        }
+      }
+    },
     combine(basis, rows, coeffs, y) {
       const n = y.length;
       checkBasis(basis, rows, n);

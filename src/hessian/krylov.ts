@@ -336,13 +336,15 @@ export class KrylovBasis {
     return worst;
   }
 
-  /** out ← Σ_j s[j]·q_j over the first s.length basis vectors. */
-  combine(s: Float64Array, out: Float64Array): void {
-    // Into the basis's own work vector: with wasm ops it is resident, so the pass over the
-    // basis runs in the kernels rather than the plain-TS fallback a JS `out` would force.
-    const r = this.v;
-    r.fill(0);
-    this.ops.combine(this.basis, s.length, s, r);
-    out.set(r);
+  /**
+   * outs[i] ← Σ_j S[i][j]·q_j over the first S[i].length basis vectors (all the same length):
+   * k Ritz vectors from one sweep over the basis when the ops offer `combineMany`.
+   */
+  combineMany(S: readonly Float64Array[], outs: readonly Float64Array[]): void {
+    if (S.length === 0) return;
+    const rows = S[0]!.length;
+    for (const out of outs) out.fill(0);
+    if (this.ops.combineMany) this.ops.combineMany(this.basis, rows, S, outs);
+    else for (let i = 0; i < S.length; i++) this.ops.combine(this.basis, rows, S[i]!, outs[i]!);
   }
 }

@@ -204,10 +204,10 @@ export async function lanczos(op: LinearOperator, options: LanczosOptions): Prom
     const wanted = selectWanted(tri.values, k, which);
     const pairs: Pair[] = [];
     const hu = new Float64Array(n);
-    for (const i of wanted) {
-      const s = tri.vectors!.subarray(i * t, (i + 1) * t);
-      const u = new Float64Array(n);
-      kb.combine(s, u);
+    const us = wanted.map(() => new Float64Array(n));
+    kb.combineMany(wanted.map((i) => tri.vectors!.subarray(i * t, (i + 1) * t)), us);
+    for (const [w, i] of wanted.entries()) {
+      const u = us[w]!;
       ops.scale(1 / ops.norm(u), u);
       throwIfAborted(signal);
       await op.matvec(u, hu);
