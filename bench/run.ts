@@ -11,6 +11,7 @@
  *   spectrum the dense path at p ≈ 1000, 2000 (4000 with BENCH_DENSE_4000=1)
  *   vector   Lanczos vector work: plain TS vs wasm SIMD (resident and copied-in basis)
  *   memory   peak RSS of a Lanczos top-10 run per case (own process) against issue 7's formula
+ *   lanczos  Lanczos top-10 outside-matvec share: full vs partial re-orthogonalisation × TS vs wasm ops
  * A second argument filters the MLP cases by id fragment (e.g. `users paper`).
  * Run on an otherwise idle machine: absolute times on shared cores are noise, ratios the signal.
  */
@@ -18,6 +19,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { ceilingBench } from './ceiling.js';
 import { memoryBench } from './memory.js';
+import { lanczosBench } from './lanczos.js';
 import { printTable, type BenchRecord } from './harness.js';
 import { spectrumBench } from './spectrum.js';
 import { tfjsBench } from './tfjs.js';
@@ -33,6 +35,7 @@ const GROUPS: Record<string, (records: BenchRecord[], filter?: string) => Promis
   spectrum: (r) => spectrumBench(r),
   vector: (r) => vectorBench(r),
   memory: memoryBench,
+  lanczos: lanczosBench,
 };
 
 const [only, filter] = process.argv.slice(2);

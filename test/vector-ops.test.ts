@@ -155,6 +155,34 @@ describe('wasmVectorOps', async () => {
     ops.release(rv);
   });
 
+  it('combineMany (k outputs, one sweep) matches combine per output: wasm to rounding, float64Ops to the bit', () => {
+    const rng = new Rng(8);
+    for (const n of [7, 1301, 5000]) {
+      for (const rows of [1, 9, 17]) {
+        for (const count of [1, 3, 10]) {
+          const basis = random(rng, rows * n);
+          const rb = resident(ops, basis);
+          const coeffs = Array.from({ length: count }, () => random(rng, rows));
+          const start = Array.from({ length: count }, () => random(rng, n));
+          const one = start.map((y, i) => {
+            const out = Float64Array.from(y);
+            float64Ops.combine(basis, rows, coeffs[i]!, out);
+            return out;
+          });
+          const many = start.map((y) => Float64Array.from(y));
+          float64Ops.combineMany!(basis, rows, coeffs, many);
+          many.forEach((y, i) => expect(y).toEqual(one[i]));
+          // wasm: plain JS outputs (through scratch) and one resident output.
+          const outs = start.map((y, i) => (i === 0 ? resident(ops, y) : Float64Array.from(y)));
+          ops.combineMany!(rb, rows, coeffs, outs);
+          outs.forEach((y, i) => expect(maxRel(y, one[i]!)).toBeLessThan(1e-12));
+          ops.release(outs[0]!);
+          ops.release(rb);
+        }
+      }
+    }
+  });
+
   it('allocates zeroed arrays, reuses released space and refuses past its reserve', () => {
     const small = wasmVectorOps(kernels, { capacityBytes: 64 * 1024 });
     const a = small.allocate(1000);

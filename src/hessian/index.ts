@@ -10,6 +10,7 @@ export {
   type EigenResult,
   type LanczosOptions,
   type LanczosProgress,
+  type Reorthogonalization,
   type Which,
 } from './lanczos.js';
 export { powerIteration, type PowerOptions, type PowerProgress, type PowerResult } from './power.js';

@@ -1,13 +1,43 @@
 /**
- * The Lanczos recurrence with full re-orthogonalisation, shared by {@link lanczos} (eigenpairs)
- * and {@link spectralDensity} (quadrature). Internal: not part of the public API.
+ * The Lanczos recurrence on a growing basis, shared by {@link lanczos} (eigenpairs) and
+ * {@link spectralDensity} (quadrature). Internal: not part of the public API.
  *
- * Step j: w = H q_j; w is orthogonalised against every basis vector by classical Gram–Schmidt
- * twice (so α_j = ⟨q_j, H q_j⟩ comes out of the same projections); β_j = ‖w‖ and, unless the
- * space has become invariant, q_{j+1} = w / β_j. The basis lives in one Float64Array that grows
- * geometrically up to the iteration cap, so memory is 8·p bytes per step actually taken.
- * see: C. Lanczos 1950; C. C. Paige 1976 (loss of orthogonality, and why full
- * re-orthogonalisation removes it); B. N. Parlett, The Symmetric Eigenvalue Problem, 1980.
+ * Step j: w = H q_j − c q_{j−1}, α_j = ⟨q_j, w⟩, w ← w − α_j q_j (Paige's ordering, which keeps
+ * q_{j+1} locally orthogonal to q_j); β_j = ‖w‖ and, unless the space has become invariant,
+ * q_{j+1} = w / β_j. w is built in place in the next row of the basis. c is β_{j−1} in 'full'
+ * mode and the measured ⟨q_{j−1}, H q_j⟩ in 'partial' mode (below). What happens to w against
+ * the older vectors depends on the mode:
+ *
+ * - `'full'`: every step, one classical Gram–Schmidt pass of w against q_0..q_j and a second one
+ *   only when the first removed a large share of w (the DGKS test in vector.ts). O(j·p) per step.
+ * - `'partial'` (Simon 1984): no pass unless needed. The loss of orthogonality ω_{j+1,k} ≈
+ *   ⟨q_{j+1}, q_k⟩ is estimated from T alone by Simon's ω-recurrence, O(j) per step. When
+ *   max_k |ω_{j+1,k}| exceeds the level, w is re-orthogonalised against the whole basis (the
+ *   same DGKS pass as 'full') on this step and again on the next, and the estimates are reset.
+ *   The basis then stays orthogonal to the level, which keeps T equal to the projection of H onto
+ *   an orthonormal basis of the same space to about level²·‖H‖, so no ghosts appear and Ritz
+ *   values agree with 'full'. Simon's level is √ε; the callers pass min(1e-6, tol) instead (see
+ *   {@link orthogonalityLevel}) because an f32 operator's own noise keeps ω above √ε.
+ *   Whole basis rather than only the k with |ω_{j+1,k}| > level^{3/2}: the vectors that lose
+ *   orthogonality are the converged Ritz directions, which involve most of the basis, so the set
+ *   is nearly everything anyway; and a pass over contiguous rows runs in the project/combine
+ *   kernels while a scattered subset would not. Resetting every ω then is exact.
+ *
+ * The noise term of the ω-recurrence is deterministic, added with the sign that increases |ω|:
+ * max(ε·√p·‖T‖, the largest |⟨q_{j−1}, H q_j⟩ − β_{j−1}| measured so far). The first is the
+ * rounding of one length-p inner product (‖T‖ estimated by the largest ‖H q_j‖); the second is
+ * the operator's own noise and asymmetry, sampled every step at the cost of one dot product —
+ * for the engine's float32 Hessian it is ~1e-8·‖H‖, 10⁴ times the first, and leaving it out let
+ * ghosts through. No random numbers, so runs stay bitwise reproducible across platforms.
+ * After a breakdown the dropped β (≤ the breakdown threshold) still couples the old block to
+ * the new one: it enters the recurrence as a forcing term, so a large threshold makes the new
+ * block re-orthogonalise more often, never silently lose orthogonality.
+ *
+ * The basis lives in one Float64Array that grows geometrically up to the iteration cap, so
+ * memory is 8·p bytes per step actually taken.
+ * see: C. Lanczos 1950; C. C. Paige 1976 (loss of orthogonality); H. D. Simon, "The Lanczos
+ * algorithm with partial reorthogonalization", Math. Comp. 42 (1984); R. M. Larsen, PROPACK
+ * (1998); B. N. Parlett, The Symmetric Eigenvalue Problem, 1980, ch. 13.
  */
 import { NumericalError } from '../errors.js';
 import type { Rng } from '../model/rng.js';
@@ -20,6 +50,33 @@ import { fillNormal, orthogonalize, reorthogonalize, type VectorOps } from './ve
  */
 export const BREAKDOWN = 1e-12;
 
+/** How the Krylov basis is kept orthogonal; see the module notes. */
+export type Reorthogonalization = 'full' | 'partial';
+
+/** Unit roundoff of float64, 2⁻⁵². */
+const EPS = 2 ** -52;
+/** √ε: semi-orthogonality, the classical level of partial re-orthogonalisation. */
+export const SQRT_EPS = Math.sqrt(EPS);
+
+/**
+ * The loosest orthogonality level 'partial' mode keeps. T then differs from the projection of H
+ * onto an orthonormal basis of the Krylov space by about level²·‖H‖ = 1e-12·‖H‖, and a Ritz
+ * vector's true residual by a small multiple of level·‖H‖ (measured: ≈ 0.06·level·‖H‖).
+ */
+export const LOOSEST_LEVEL = 1e-6;
+
+/**
+ * The orthogonality level 'partial' mode keeps for a relative residual tolerance `tol`:
+ * tol itself, at most {@link LOOSEST_LEVEL}, at least ε. Not √ε: operators computed in float32
+ * (the engine's Hessian) carry noise of ~1e-8·‖H‖ per product, which alone puts ω above √ε
+ * within a step, so √ε would mean re-orthogonalising every step; a level tied to the tolerance
+ * is what the returned residuals need.
+ */
+export function orthogonalityLevel(tol: number): number {
+  return Math.min(LOOSEST_LEVEL, Math.max(tol, EPS));
+}
+
+
 /** What one Lanczos step found. */
 export interface StepResult {
   /** α_j */
@@ -30,7 +87,7 @@ export interface StepResult {
   readonly breakdown: boolean;
 }
 
-/** A growing orthonormal Krylov basis and its tridiagonal matrix T. */
+/** A growing (semi-)orthonormal Krylov basis and its tridiagonal matrix T. */
 export class KrylovBasis {
   /** p */
   readonly n: number;
@@ -44,6 +101,8 @@ export class KrylovBasis {
   readonly beta: number[] = [];
   /** Operator products taken by steps. */
   matvecs = 0;
+  /** Steps whose w was re-orthogonalised against the basis (every step in 'full' mode). */
+  reorthogonalizations = 0;
   /** Largest ‖H q_j‖ seen: a lower bound on ‖H‖, the scale for breakdown. */
   normEstimate = 0;
   private readonly cap: number;
@@ -51,12 +110,28 @@ export class KrylovBasis {
   private readonly w: Float64Array;
   private coeffs: Float64Array;
   private scratch: Float64Array;
+  /** ω_{j−1,·}, ω_{j,·} (j = m − 1) and the row being built: estimates of ⟨q_j, q_k⟩. */
+  private omegaPrev: Float64Array;
+  private omegaCur: Float64Array;
+  private omegaNext: Float64Array;
+  /** Re-orthogonalise the next step whatever ω says (the second half of Simon's pair). */
+  private forceNext = false;
+  /** [rows] the β dropped at a breakdown after row k (0 elsewhere): forcing of the ω-recurrence. */
+  private dropped: Float64Array;
+  /** Largest |⟨q_{j−1}, H q_j⟩ − β_{j−1}| seen: the operator's measured noise (partial mode). */
+  private operatorNoise = 0;
+  /** ε·√p: the rounding level of one length-p inner product. */
+  private readonly epsP: number;
 
   constructor(
     private readonly op: LinearOperator,
     private readonly ops: VectorOps,
     cap: number,
     initialRows: number,
+    /** 'full' or 'partial' re-orthogonalisation (see the module notes). */
+    readonly reorthogonalization: Reorthogonalization = 'partial',
+    /** 'partial': the largest estimated |⟨q_i, q_k⟩| tolerated before a re-orthogonalisation. */
+    readonly level = SQRT_EPS,
   ) {
     this.n = op.size;
     this.cap = cap;
@@ -68,14 +143,21 @@ export class KrylovBasis {
     this.w = alloc(this.n);
     this.coeffs = new Float64Array(rows);
     this.scratch = new Float64Array(rows);
+    this.omegaPrev = new Float64Array(rows + 1);
+    this.omegaCur = new Float64Array(rows + 1);
+    this.omegaNext = new Float64Array(rows + 1);
+    this.dropped = new Float64Array(rows);
+    this.epsP = EPS * Math.sqrt(this.n);
   }
 
-  /** Empties the basis (keeps its memory and the matvec count) for a new start vector. */
+  /** Empties the basis (keeps its memory and the matvec and re-orthogonalisation counts) for a new start vector. */
   reset(): void {
     this.m = 0;
     this.alpha.length = 0;
     this.beta.length = 0;
     this.normEstimate = 0;
+    this.forceNext = false;
+    this.dropped.fill(0);
   }
 
   /** Row j of the basis (a view). */
@@ -92,6 +174,15 @@ export class KrylovBasis {
     this.basis = next;
     this.coeffs = new Float64Array(grown);
     this.scratch = new Float64Array(grown);
+    const keep = (old: Float64Array, length: number): Float64Array => {
+      const a = new Float64Array(length);
+      a.set(old);
+      return a;
+    };
+    this.omegaPrev = keep(this.omegaPrev, grown + 1);
+    this.omegaCur = keep(this.omegaCur, grown + 1);
+    this.omegaNext = keep(this.omegaNext, grown + 1);
+    this.dropped = keep(this.dropped, grown);
   }
 
   /**
@@ -108,6 +199,10 @@ export class KrylovBasis {
     if (!(after > 1e-10 * before)) return false;
     this.ops.scale(1 / after, x);
     this.basis.set(x, this.m * this.n);
+    // Orthogonal to the basis to working precision: its ω start at the rounding level.
+    this.omegaCur.fill(this.epsP, 0, this.m);
+    this.omegaCur[this.m] = 1;
+    this.forceNext = false;
     this.m++;
     return true;
   }
@@ -133,43 +228,123 @@ export class KrylovBasis {
    */
   async step(breakdownFactor = BREAKDOWN): Promise<StepResult> {
     const j = this.m - 1;
-    const { n, ops, v, w } = this;
-    v.set(this.basis.subarray(j * n, (j + 1) * n));
-    await this.op.matvec(v, w);
+    const { n, ops } = this;
+    const room = this.m < this.cap;
+    if (room) this.ensureRows(this.m + 1);
+    const qj = this.basis.subarray(j * n, (j + 1) * n);
+    // w is built in place in the next row, so appending q_{j+1} is a scaling, not a copy; the
+    // operator reads q_j straight from the basis (operators only read v: LinearOperator).
+    const w = room ? this.basis.subarray(this.m * n, (this.m + 1) * n) : this.w;
+    await this.op.matvec(qj, w);
     this.matvecs++;
-    const hq = ops.norm(w);
+    const full = this.reorthogonalization === 'full';
+    if (full) this.noteProduct(j, ops.norm(w));
+    const betaPrev = j > 0 ? this.beta[j - 1]! : 0;
+    let c = 0;
+    if (betaPrev !== 0) {
+      const qPrev = this.basis.subarray((j - 1) * n, j * n);
+      if (full) {
+        c = betaPrev;
+      } else {
+        // ⟨q_{j−1}, H q_j⟩ = β_{j−1} in exact arithmetic with an exactly symmetric H; the
+        // difference samples the operator's own rounding and asymmetry (f32 kernels), which
+        // drives the loss of orthogonality. Subtracting the measured coefficient also keeps
+        // q_{j+1} ⟂ q_{j−1} to rounding.
+        c = ops.dot(qPrev, w);
+        this.operatorNoise = Math.max(this.operatorNoise, Math.abs(c - betaPrev));
+      }
+      ops.axpy(-c, qPrev, w);
+    }
+    let alpha = ops.dot(qj, w);
+    ops.axpy(-alpha, qj, w);
+    let beta: number;
+    if (full) {
+      beta = reorthogonalize(ops, this.basis, j + 1, w, this.coeffs, this.scratch);
+      alpha += this.coeffs[j]!;
+      this.reorthogonalizations++;
+    } else {
+      beta = ops.norm(w);
+      // H q_j = c q_{j−1} + α q_j + w with the three (semi-)orthogonal: ‖H q_j‖ without a pass.
+      this.noteProduct(j, Math.sqrt(c * c + alpha * alpha + beta * beta));
+      const worst = beta > 0 ? this.estimateOmega(j, alpha, beta) : Infinity;
+      if (this.forceNext || worst > this.level) {
+        beta = reorthogonalize(ops, this.basis, j + 1, w, this.coeffs, this.scratch);
+        alpha += this.coeffs[j]!;
+        this.reorthogonalizations++;
+        // After one pass against a basis orthogonal to `level`, q_{j+1} is orthogonal to about
+        // level²·√m (the pass's own error), or to rounding.
+        this.omegaNext.fill(this.epsP + this.level * this.level * Math.sqrt(j + 1), 0, j + 1);
+        this.omegaNext[j + 1] = 1;
+        // Simon's pair: q_j's own ω are still large and feed the next row, so the next step
+        // re-orthogonalises too, whatever its estimate says; that one does not force a third.
+        this.forceNext = !this.forceNext;
+      }
+    }
+    this.alpha.push(alpha);
+    const breakdown = !(beta > Math.max(BREAKDOWN, breakdownFactor) * this.normEstimate);
+    if (breakdown || !room) {
+      this.beta.push(breakdown ? 0 : beta);
+      // The dropped β still couples q_j to whatever comes next (see the module notes).
+      if (breakdown && Number.isFinite(beta)) this.dropped[j] = beta;
+      return { alpha, beta, breakdown };
+    }
+    ops.scale(1 / beta, w);
+    this.m++;
+    this.beta.push(beta);
+    const prev = this.omegaPrev;
+    this.omegaPrev = this.omegaCur;
+    this.omegaCur = this.omegaNext;
+    this.omegaNext = prev;
+    return { alpha, beta, breakdown };
+  }
+
+  /** Checks ‖H q_j‖ and keeps the largest seen. */
+  private noteProduct(j: number, hq: number): void {
     if (!Number.isFinite(hq)) {
       throw new NumericalError(`Lanczos step ${j}: the operator returned a non-finite product (‖Hq‖ = ${hq})`);
     }
     this.normEstimate = Math.max(this.normEstimate, hq);
-    // The three-term recurrence first (w ← Hq_j − α q_j − β_{j−1} q_{j−1}, O(p)), then a full
-    // Gram–Schmidt pass against q_0..q_j, and a second one only when the first removed a large
-    // share of w (Daniel–Gragg–Kaufman–Stewart 1976: ‖w‖ fell below ‖w‖/√2). Usually the
-    // recurrence leaves w nearly orthogonal, so one pass over the basis suffices; α_j is the
-    // total coefficient on q_j.
-    const qj = this.basis.subarray(j * n, (j + 1) * n);
-    let alpha = ops.dot(qj, w);
-    ops.axpy(-alpha, qj, w);
-    if (j > 0 && this.beta[j - 1]! !== 0) ops.axpy(-this.beta[j - 1]!, this.basis.subarray((j - 1) * n, j * n), w);
-    const beta = reorthogonalize(ops, this.basis, j + 1, w, this.coeffs, this.scratch);
-    alpha += this.coeffs[j]!;
-    this.alpha.push(alpha);
-    const breakdown = !(beta > Math.max(BREAKDOWN, breakdownFactor) * this.normEstimate);
-    if (breakdown || this.m >= this.cap) {
-      this.beta.push(breakdown ? 0 : beta);
-      return { alpha, beta, breakdown };
-    }
-    this.ensureRows(this.m + 1);
-    ops.scale(1 / beta, w);
-    this.basis.set(w, this.m * n);
-    this.m++;
-    this.beta.push(beta);
-    return { alpha, beta, breakdown };
   }
 
-  /** out ← Σ_j s[j]·q_j over the first s.length basis vectors. */
-  combine(s: Float64Array, out: Float64Array): void {
-    out.fill(0);
-    this.ops.combine(this.basis, s.length, s, out);
+  /**
+   * Simon's ω-recurrence: fills omegaNext[0..j+1] with bounds on |⟨q_{j+1}, q_k⟩| for
+   * q_{j+1} = w/β_j, from ω_{j,·}, ω_{j−1,·} and T (α_j, β_j not yet recorded), and returns
+   * max_{k≤j} |ω_{j+1,k}|: β_j ω_{j+1,k} = β_k ω_{j,k+1} + (α_k − α_j) ω_{j,k} + β_{k−1} ω_{j,k−1}
+   * − β_{j−1} ω_{j−1,k} ± noise, with ω_{k,k} = 1.
+   */
+  private estimateOmega(j: number, alphaJ: number, betaJ: number): number {
+    const cur = this.omegaCur;
+    const prev = this.omegaPrev;
+    const next = this.omegaNext;
+    const { alpha, beta, dropped } = this;
+    const rounding = this.epsP * this.normEstimate;
+    const noise = Math.max(rounding, this.operatorNoise);
+    const betaPrev = j > 0 ? beta[j - 1]! : 0;
+    for (let k = 0; k < j; k++) {
+      let x = beta[k]! * cur[k + 1]! + (alpha[k]! - alphaJ) * cur[k]! - betaPrev * prev[k]!;
+      if (k > 0) x += beta[k - 1]! * cur[k - 1]!;
+      // Noise, plus |⟨r, q_j⟩| ≤ ‖r‖ for a residual r dropped at a breakdown after row k.
+      const bound = noise + dropped[k]!;
+      next[k] = (x >= 0 ? x + bound : x - bound) / betaJ;
+    }
+    // q_{j+1} was made orthogonal to q_j and q_{j−1} explicitly (with measured coefficients).
+    if (betaPrev !== 0) next[j - 1] = rounding / betaJ;
+    next[j] = rounding / betaJ;
+    next[j + 1] = 1;
+    let worst = 0;
+    for (let k = 0; k <= j; k++) worst = Math.max(worst, Math.abs(next[k]!));
+    return worst;
+  }
+
+  /**
+   * outs[i] ← Σ_j S[i][j]·q_j over the first S[i].length basis vectors (all the same length):
+   * k Ritz vectors from one sweep over the basis when the ops offer `combineMany`.
+   */
+  combineMany(S: readonly Float64Array[], outs: readonly Float64Array[]): void {
+    if (S.length === 0) return;
+    const rows = S[0]!.length;
+    for (const out of outs) out.fill(0);
+    if (this.ops.combineMany) this.ops.combineMany(this.basis, rows, S, outs);
+    else for (let i = 0; i < S.length; i++) this.ops.combine(this.basis, rows, S[i]!, outs[i]!);
   }
 }

@@ -34,6 +34,13 @@ export interface VectorOps {
   /** y ← y + Σ_{j<rows} coeffs[j]·(basis row j). */
   combine(basis: Float64Array, rows: number, coeffs: Float64Array, y: Float64Array): void;
   /**
+   * Optional: ys[i] ← ys[i] + Σ_{j<rows} coeffs[i][j]·(basis row j) for every i — the same
+   * per-entry arithmetic as {@link combine}, but sweeping the basis once in column blocks rather
+   * than once per output (Lanczos forms its k Ritz vectors this way). Without it, callers loop
+   * over {@link combine}.
+   */
+  combineMany?(basis: Float64Array, rows: number, coeffs: readonly Float64Array[], ys: readonly Float64Array[]): void;
+  /**
    * Optional: a zeroed array on which these ops run fastest (e.g. in wasm memory). The Krylov
    * basis is then taken from it, whole, up front.
    */
@@ -96,10 +103,15 @@ function project(basis: Float64Array, rows: number, v: Float64Array, out: Float6
 }
 
 function combine(basis: Float64Array, rows: number, coeffs: Float64Array, y: Float64Array): void {
-  const n = y.length;
+  combineColumns(basis, 0, y.length, rows, coeffs, y);
+}
+
+/** y[i] += Σ_{j<rows} coeffs[j]·basis[j·n + col + i] for i < y.length (a column block of the basis). */
+function combineColumns(basis: Float64Array, col: number, n: number, rows: number, coeffs: Float64Array, y: Float64Array): void {
+  const len = y.length;
   let j = 0;
   for (; j + 3 < rows; j += 4) {
-    const o0 = j * n;
+    const o0 = j * n + col;
     const o1 = o0 + n;
     const o2 = o1 + n;
     const o3 = o2 + n;
@@ -107,14 +119,26 @@ function combine(basis: Float64Array, rows: number, coeffs: Float64Array, y: Flo
     const c1 = coeffs[j + 1]!;
     const c2 = coeffs[j + 2]!;
     const c3 = coeffs[j + 3]!;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < len; i++) {
       y[i]! += c0 * basis[o0 + i]! + c1 * basis[o1 + i]! + (c2 * basis[o2 + i]! + c3 * basis[o3 + i]!);
     }
   }
   for (; j < rows; j++) {
     const c = coeffs[j]!;
-    const o = j * n;
-    for (let i = 0; i < n; i++) y[i]! += c * basis[o + i]!;
+    const o = j * n + col;
+    for (let i = 0; i < len; i++) y[i]! += c * basis[o + i]!;
+  }
+}
+
+/** Columns per block of {@link combineMany}: rows × 1024 × 8 bytes of basis stay in cache across the outputs. */
+const MANY_BLOCK = 1024;
+
+function combineMany(basis: Float64Array, rows: number, coeffs: readonly Float64Array[], ys: readonly Float64Array[]): void {
+  if (ys.length === 0) return;
+  const n = ys[0]!.length;
+  for (let c0 = 0; c0 < n; c0 += MANY_BLOCK) {
+    const c1 = Math.min(n, c0 + MANY_BLOCK);
+    for (let i = 0; i < ys.length; i++) combineColumns(basis, c0, n, rows, coeffs[i]!, ys[i]!.subarray(c0, c1));
   }
 }
 
@@ -127,6 +151,7 @@ export const float64Ops: VectorOps = Object.freeze({
   norm: (x: Float64Array) => Math.sqrt(dot(x, x)),
   project,
   combine,
+  combineMany,
 });
 
 /**

@@ -46,10 +46,13 @@ export class Rng {
     let zl = this.lo;
     let xl = (zl ^ ((zl >>> 30) | (zh << 2))) >>> 0;
     let xh = (zh ^ (zh >>> 30)) >>> 0;
-    [zh, zl] = mul64(xh, xl, MIX1_HI, MIX1_LO);
+    // Inlined 64-bit products (no pair allocated per draw: this runs once per random number).
+    zh = mul64Hi(xh, xl, MIX1_HI, MIX1_LO);
+    zl = Math.imul(xl, MIX1_LO) >>> 0;
     xl = (zl ^ ((zl >>> 27) | (zh << 5))) >>> 0;
     xh = (zh ^ (zh >>> 27)) >>> 0;
-    [zh, zl] = mul64(xh, xl, MIX2_HI, MIX2_LO);
+    zh = mul64Hi(xh, xl, MIX2_HI, MIX2_LO);
+    zl = Math.imul(xl, MIX2_LO) >>> 0;
     this.outLo = (zl ^ ((zl >>> 31) | (zh << 1))) >>> 0;
     this.outHi = (zh ^ (zh >>> 31)) >>> 0;
   }
@@ -101,20 +104,19 @@ export class Rng {
   }
 }
 
-/** (a · b) mod 2^64 for 64-bit a = (ah, al), b = (bh, bl) given as unsigned 32-bit words. */
-function mul64(ah: number, al: number, bh: number, bl: number): [number, number] {
-  // al·bl exactly, from 16-bit halves (every partial product and sum stays below 2^53)
+/**
+ * High 32-bit word of the low 64 bits of (ah·2³² + al)·(bh·2³² + bl) (the low word is
+ * Math.imul(al, bl)). The high word of al·bl comes from 16-bit halves: every partial sum stays
+ * below 2³², so `>>>` is exact.
+ */
+function mul64Hi(ah: number, al: number, bh: number, bl: number): number {
   const a0 = al & 0xffff;
   const a1 = al >>> 16;
   const b0 = bl & 0xffff;
   const b1 = bl >>> 16;
-  const mid = a0 * b1 + a1 * b0;
-  const low = a0 * b0 + (mid % 65536) * 65536;
-  const lo = low % TWO_POW_32;
-  const carry = (low - lo) / TWO_POW_32;
-  const hiFromLow = a1 * b1 + Math.floor(mid / 65536) + carry;
-  const hi = (hiFromLow + Math.imul(al, bh) + Math.imul(ah, bl)) >>> 0;
-  return [hi, lo >>> 0];
+  const m1 = a1 * b0 + ((a0 * b0) >>> 16);
+  const m2 = a0 * b1 + (m1 & 0xffff);
+  return (a1 * b1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(al, bh) + Math.imul(ah, bl)) >>> 0;
 }
 
 /** `p` standard normals from `seed`: the fixtures' `gaussian_vector(seed, p)`, in float64. */
