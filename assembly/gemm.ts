@@ -1,11 +1,14 @@
 // GEMM: C[m×n] (=|+=) op(A)[m×k] · op(B)[k×n], row-major, op = identity or transpose, in f32
 // (gemm_f32, the fast path) and f64 (gemm_f64, the precise path).
 // Packing (Goto & van de Geijn 2008; BLIS, Van Zee & van de Geijn 2015) turns every variant
-// (A·B, Aᵀ·B, A·Bᵀ) into one register-blocked micro-kernel per type: 6×8 in f32 (12 f32x4
-// accumulators) or 6×4 in f64 (12 f64x2 accumulators). With two B vectors and one broadcast A
-// value that is 15 xmm registers, what V8 allocates on x64 without spilling (xmm15 is its scratch);
-// 12 independent chains keep both FMA pipes busy through the FMA latency, which 8 (a 4×8 tile)
-// did not (≈ 50 vs ≈ 57 GFLOP/s here). A packed B row is 32 bytes in both.
+// (A·B, Aᵀ·B, A·Bᵀ) into one register-blocked micro-kernel per type: 5×8 in f32 (10 f32x4
+// accumulators) or 4×4 in f64 (8 f64x2 accumulators). A packed B row is 32 bytes in both.
+// Register budget: V8 on x64 allocates xmm0–xmm14, and it schedules a loop body's loads ahead
+// of the arithmetic, so every loaded value is live at once. The f32 kernel therefore loads four
+// A values as one vector and splats lanes with shuffles (pure ops, placed at their use):
+// 10 accumulators + 2 B + 2 A + 1 splat = 15, no spill (≈ 5% faster than 4×8 here). A 6-row
+// tile of broadcast loads, or a 2× unrolled loop, has more loads in flight than registers and
+// spills (≈ 2× slower).
 // The micro-kernel leaves its tile in a small L1 buffer; `writeTile` then stores it to C through
 // an epilogue (EPI_*): plain, + bias, + bias then σ (optionally also keeping the pre-activation),
 // or widened to an f64 C — so the forward's bias and activation and the gradient's f64
@@ -15,14 +18,14 @@
 import { madd } from './simd';
 import { ACT_IDENTITY, ACT_RELU, act } from './activations';
 
-/** Micro-tile rows (A values broadcast per k step). */
-export const MR: i32 = 4;
+/** Micro-tile rows of the f32 kernel (the f64 kernel has 4). */
+export const MR: i32 = 5;
 /** Bytes of one packed B row: NR = 8 f32 or 4 f64 columns. */
 const NR_BYTES: i32 = 32;
 /** k-block: a packed B micro-panel (KC × 32 bytes = 8 KiB) stays in L1. */
 export const KC: i32 = 256;
-/** m-block (a multiple of MR): the packed A block (MC×KC elements) stays in L2. */
-export const MC: i32 = 64;
+/** m-block in f32 rows (a multiple of 5; 64 rows in f64): the packed A block stays in L2. */
+export const MC: i32 = 80;
 /** n-block in f32 columns (halved for f64): the packed B block (256 KiB) stays in L2. */
 export const NC: i32 = 256;
 
@@ -35,9 +38,14 @@ export const EPI_BIAS_ACT: i32 = 2;
 /** Epilogue: C is f64 (ldc in f64 elements): C (=|+=) op(A)·op(B) widened; same as EPI_NONE in gemm_f64. */
 export const EPI_WIDEN: i32 = 3;
 
-/** Bytes of workspace `gemm_*` needs: packed A block, packed B block and one spill tile. */
+/** Bytes of the packed A block (the larger of MC × KC f32 and 64 × KC f64), the packed B block and the tile. */
+const PACKED_A_BYTES: i32 = 64 * KC * 8;
+const PACKED_B_BYTES: i32 = KC * NC * 4;
+const TILE_BYTES: i32 = 256;
+
+/** Bytes of workspace `gemm_*` needs: packed A block, packed B block and one tile. */
 export function gemmWorkspaceBytes(): i32 {
-  return (MC * KC + KC * NC + MR * 8) * 8;
+  return PACKED_A_BYTES + PACKED_B_BYTES + TILE_BYTES;
 }
 
 // @ts-ignore: decorator
@@ -46,10 +54,25 @@ function nrOf<T>(): i32 {
   return NR_BYTES / <i32>sizeof<T>();
 }
 
+// Micro-tile rows of type T.
+// @ts-ignore: decorator
+@inline
+function mrOf<T>(): i32 {
+  return sizeof<T>() == 4 ? MR : 4;
+}
+
+// m-block rows of type T (a multiple of mrOf<T>()).
+// @ts-ignore: decorator
+@inline
+function mcOf<T>(): i32 {
+  return sizeof<T>() == 4 ? MC : 64;
+}
+
 // Packs rows [i0, i0+mc) × cols [p0, p0+kc) of op(A) into MR-row micro-panels, k-major:
 // dst[panel][p][r]. Rows past m are zero, so the micro-kernel needs no row tail.
 function packA<T>(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
   const sz = <usize>sizeof<T>();
+  const MR = mrOf<T>();
   for (let ir = 0; ir < mc; ir += MR) {
     const rows = min(MR, mc - ir);
     const panel = dst + <usize>(ir * kc) * sz;
@@ -78,8 +101,10 @@ function packA<T>(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc
         const src = A + <usize>((p0 + p) * lda + i0 + ir) * sz;
         if (rows == MR) {
           // MR = 4 values: 16 bytes (f32) or 32 bytes (f64)
+          // 5 f32 (20 bytes) or 4 f64 (32 bytes)
           v128.store(out, v128.load(src));
-          if (sz == 8) v128.store(out, v128.load(src, 16), 16);
+          if (sz == 4) store<f32>(out, load<f32>(src, 16), 16);
+          else v128.store(out, v128.load(src, 16), 16);
         } else {
           for (let r = 0; r < MR; r++) store<T>(out + <usize>r * sz, r < rows ? load<T>(src + <usize>r * sz) : <T>0);
         }
@@ -149,6 +174,7 @@ function promoteHigh(s: v128): v128 {
 // column and corner. Full tiles take the SIMD path unless σ has no SIMD form (tanh, sigmoid, gelu).
 function writeTile<T>(C: usize, ldc: i32, rows: i32, cols: i32, add: i32, epi: i32, bias: usize, a: i32, C2: usize, tile: usize): void {
   const sz = <usize>sizeof<T>();
+  const MR = mrOf<T>();
   const full = rows == MR && cols == nrOf<T>();
   if (epi == EPI_WIDEN && sz == 4) {
     const stride = <usize>ldc << 3;
@@ -231,34 +257,41 @@ function writeTile<T>(C: usize, ldc: i32, rows: i32, cols: i32, add: i32, epi: i
   }
 }
 
-// The f32 4×8 micro-kernel over one packed A and one packed B micro-panel; leaves the tile in `tile`.
+// The f32 5×8 micro-kernel over one packed A and one packed B micro-panel; leaves the tile in
+// `tile`. Rows 0–3 come as one vector splat by shuffles, row 4 as a broadcast load.
 function micro_f32(kc: i32, ap: usize, bp: usize, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
-    let a = v128.load32_splat(ap);
+    const a03 = v128.load(ap);
+    const a4 = v128.load32_splat(ap, 16);
+    let a = i32x4.shuffle(a03, a03, 0, 0, 0, 0);
     c00 = madd(a, b0, c00);
     c01 = madd(a, b1, c01);
-    a = v128.load32_splat(ap, 4);
+    a = i32x4.shuffle(a03, a03, 1, 1, 1, 1);
     c10 = madd(a, b0, c10);
     c11 = madd(a, b1, c11);
-    a = v128.load32_splat(ap, 8);
+    a = i32x4.shuffle(a03, a03, 2, 2, 2, 2);
     c20 = madd(a, b0, c20);
     c21 = madd(a, b1, c21);
-    a = v128.load32_splat(ap, 12);
+    a = i32x4.shuffle(a03, a03, 3, 3, 3, 3);
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
-    ap += 16;
+    c40 = madd(a4, b0, c40);
+    c41 = madd(a4, b1, c41);
+    ap += 20;
     bp += 32;
   }
   v128.store(tile, c00); v128.store(tile, c01, 16);
   v128.store(tile, c10, 32); v128.store(tile, c11, 48);
   v128.store(tile, c20, 64); v128.store(tile, c21, 80);
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  v128.store(tile, c40, 128); v128.store(tile, c41, 144);
 }
 
 // The f64 4×4 micro-kernel (mul + add in both builds: relaxed SIMD's f64x2 FMA is not used, so
@@ -302,13 +335,15 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
   // bytes of one C element: EPI_WIDEN makes an f32 product's C f64
   const csz: usize = epi == EPI_WIDEN ? 8 : sz;
   const NR = nrOf<T>();
+  const MR = mrOf<T>();
+  const mBlock = mcOf<T>();
   const nBlock = NC * 4 / <i32>sz;
   const packedA = work;
-  const packedB = work + <usize>(MC * KC) * sz;
-  const tile = packedB + <usize>(KC * nBlock) * sz;
+  const packedB = work + <usize>PACKED_A_BYTES;
+  const tile = packedB + <usize>PACKED_B_BYTES;
   if (k <= 0) {
     // op(A)·op(B) = 0: the epilogue alone, tile by tile
-    memory.fill(tile, 0, <usize>(MR * NR_BYTES));
+    memory.fill(tile, 0, <usize>TILE_BYTES);
     for (let i = 0; i < m; i += MR) {
       for (let j = 0; j < n; j += NR) {
         const o = <usize>(i * ldc + j);
@@ -326,8 +361,8 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
       // the epilogue runs once, on the last k-block; before it C holds partial sums in its own type
       const e = p0 + kc >= k ? epi : (epi == EPI_WIDEN ? EPI_WIDEN : EPI_NONE);
       packB<T>(transB, B, ldb, p0, kc, j0, nc, packedB);
-      for (let i0 = 0; i0 < m; i0 += MC) {
-        const mc = min(MC, m - i0);
+      for (let i0 = 0; i0 < m; i0 += mBlock) {
+        const mc = min(mBlock, m - i0);
         packA<T>(transA, A, lda, i0, mc, p0, kc, packedA);
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = min(NR, nc - jr);
