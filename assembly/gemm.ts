@@ -1,14 +1,17 @@
 // GEMM: C[m×n] (=|+=) op(A)[m×k] · op(B)[k×n], row-major, op = identity or transpose, in f32
 // (gemm_f32, the fast path) and f64 (gemm_f64, the precise path).
 // Packing (Goto & van de Geijn 2008; BLIS, Van Zee & van de Geijn 2015) turns every variant
-// (A·B, Aᵀ·B, A·Bᵀ) into one register-blocked micro-kernel per type: 5×8 in f32 (10 f32x4
-// accumulators) or 4×4 in f64 (8 f64x2 accumulators). A packed B row is 32 bytes in both.
+// (A·B, Aᵀ·B, A·Bᵀ) into one register-blocked micro-kernel per type: in f32 5×8 (10 f32x4
+// accumulators) in the relaxed build and 4×8 in the SIMD128 build, in f64 4×4 (8 f64x2
+// accumulators). A packed B row is 32 bytes in all.
 // Register budget: V8 on x64 allocates xmm0–xmm14, and it schedules a loop body's loads ahead
-// of the arithmetic, so every loaded value is live at once. The f32 kernel therefore loads four
-// A values as one vector and splats lanes with shuffles (pure ops, placed at their use):
-// 10 accumulators + 2 B + 2 A + 1 splat = 15, no spill (≈ 5% faster than 4×8 here). A 6-row
-// tile of broadcast loads, or a 2× unrolled loop, has more loads in flight than registers and
-// spills (≈ 2× slower).
+// of the arithmetic, so every loaded value is live at once. The relaxed 5×8 kernel therefore
+// loads four A values as one vector and splats lanes with shuffles (pure ops, placed at their
+// use): 10 accumulators + 2 B + 2 A + 1 splat = 15, no spill (≈ 5% faster than 4×8 here). With
+// mul + add (SIMD128) each product needs one more register, so there 5×8 is ≈ 12% slower and the
+// 4×8 broadcast kernel stays. A 6-row tile of broadcast loads, or a 2× unrolled loop, has more
+// loads in flight than registers and spills (≈ 2× slower). Either tile shape sums each C
+// element over k in the same order, so the shape does not change results.
 // The micro-kernel leaves its tile in a small L1 buffer; `writeTile` then stores it to C through
 // an epilogue (EPI_*): plain, + bias, + bias then σ (optionally also keeping the pre-activation),
 // or widened to an f64 C — so the forward's bias and activation and the gradient's f64
@@ -18,13 +21,13 @@
 import { madd } from './simd';
 import { ACT_IDENTITY, ACT_RELU, act } from './activations';
 
-/** Micro-tile rows of the f32 kernel (the f64 kernel has 4). */
-export const MR: i32 = 5;
+/** Micro-tile rows of the f32 kernel: 5 in the relaxed build, 4 in SIMD128 (the f64 kernel has 4). */
+export const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 5 : 4;
 /** Bytes of one packed B row: NR = 8 f32 or 4 f64 columns. */
 const NR_BYTES: i32 = 32;
 /** k-block: a packed B micro-panel (KC × 32 bytes = 8 KiB) stays in L1. */
 export const KC: i32 = 256;
-/** m-block in f32 rows (a multiple of 5; 64 rows in f64): the packed A block stays in L2. */
+/** m-block in f32 rows (a multiple of 5 and 4; 64 rows in f64): the packed A block stays in L2. */
 export const MC: i32 = 80;
 /** n-block in f32 columns (halved for f64): the packed B block (256 KiB) stays in L2. */
 export const NC: i32 = 256;
@@ -101,10 +104,10 @@ function packA<T>(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc
         const src = A + <usize>((p0 + p) * lda + i0 + ir) * sz;
         if (rows == MR) {
           // MR = 4 values: 16 bytes (f32) or 32 bytes (f64)
-          // 5 f32 (20 bytes) or 4 f64 (32 bytes)
+          // 4 or 5 f32 (16 or 20 bytes), or 4 f64 (32 bytes)
           v128.store(out, v128.load(src));
-          if (sz == 4) store<f32>(out, load<f32>(src, 16), 16);
-          else v128.store(out, v128.load(src, 16), 16);
+          if (sz == 8) v128.store(out, v128.load(src, 16), 16);
+          else if (MR == 5) store<f32>(out, load<f32>(src, 16), 16);
         } else {
           for (let r = 0; r < MR; r++) store<T>(out + <usize>r * sz, r < rows ? load<T>(src + <usize>r * sz) : <T>0);
         }
@@ -172,6 +175,8 @@ function promoteHigh(s: v128): v128 {
 // Stores the rows × cols corner of the MR×NR tile in `tile` (row r at tile + 32·r) to C through the
 // epilogue `epi` (EPI_*); add != 0 adds C's old values first. bias and C2 point at this tile's
 // column and corner. Full tiles take the SIMD path unless σ has no SIMD form (tanh, sigmoid, gelu).
+// @ts-ignore: decorator
+@inline
 function writeTile<T>(C: usize, ldc: i32, rows: i32, cols: i32, add: i32, epi: i32, bias: usize, a: i32, C2: usize, tile: usize): void {
   const sz = <usize>sizeof<T>();
   const MR = mrOf<T>();
@@ -257,9 +262,48 @@ function writeTile<T>(C: usize, ldc: i32, rows: i32, cols: i32, add: i32, epi: i
   }
 }
 
-// The f32 5×8 micro-kernel over one packed A and one packed B micro-panel; leaves the tile in
-// `tile`. Rows 0–3 come as one vector splat by shuffles, row 4 as a broadcast load.
+// The f32 micro-kernel over one packed A and one packed B micro-panel; leaves the tile in `tile`.
 function micro_f32(kc: i32, ap: usize, bp: usize, tile: usize): void {
+  if (MR == 5) micro5x8(kc, ap, bp, tile);
+  else micro4x8(kc, ap, bp, tile);
+}
+
+// 4×8 (SIMD128 build): four broadcast A values per k step.
+// @ts-ignore: decorator
+@inline
+function micro4x8(kc: i32, ap: usize, bp: usize, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(ap, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(ap, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(ap, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    ap += 16;
+    bp += 32;
+  }
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+}
+
+// 5×8 (relaxed build): rows 0–3 come as one vector splat by shuffles, row 4 as a broadcast load.
+// @ts-ignore: decorator
+@inline
+function micro5x8(kc: i32, ap: usize, bp: usize, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
