@@ -269,7 +269,7 @@ export class DenseNet {
     const workBytes = kernels.exports.gemmWorkspaceBytes();
     // data, labels and predictions; θ, direction; the cache; per chunk R{z}, R{a}, R{δ}, logits, the
     // R-backward and mini-batch buffers; GEMM workspace; f64 sums of the pairwise tree (one per level + 1)
-    const levels = Math.ceil(Math.log2(Math.max(1, Math.ceil(this.n / this.block)))) + 2;
+    const levels = Math.ceil(Math.log2(Math.max(1, Math.ceil(this.n / this.block)))) + 1;
     const estimate = this.n * (this.d * es + 8) + this.p * 2 * es + rows * perSample +
       m * (widthSum * 3 + classes) * es + m * (maxIn + this.d) * es + m * 4 + workBytes + levels * this.p * 8 + 256;
     this.arena.checkFits(estimate, `a ${spec.sizes.join('-')} MLP over ${this.n} samples (${this.precision})`);
