@@ -71,6 +71,21 @@ function mcOf<T>(): i32 {
   return sizeof<T>() == 4 ? MC : 64;
 }
 
+// Stores the transpose of the 4×4 f32 block with rows r0..r3 as 4 vectors at out, out + stride, …
+// (the packing of row-major operands into k-major panels, 8 shuffles instead of 16 scalar moves).
+// @ts-ignore: decorator
+@inline
+function storeTransposed4x4(r0: v128, r1: v128, r2: v128, r3: v128, out: usize, stride: usize): void {
+  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+  const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  v128.store(out, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+  v128.store(out + stride, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+  v128.store(out + 2 * stride, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
+  v128.store(out + 3 * stride, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
+}
+
 // Packs rows [i0, i0+mc) × cols [p0, p0+kc) of op(A) into MR-row micro-panels, k-major:
 // dst[panel][p][r]. Rows past m are zero, so the micro-kernel needs no row tail.
 function packA<T>(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
@@ -79,7 +94,31 @@ function packA<T>(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc
   for (let ir = 0; ir < mc; ir += MR) {
     const rows = min(MR, mc - ir);
     const panel = dst + <usize>(ir * kc) * sz;
-    if (transA == 0) {
+    if (transA == 0 && sz == 4 && rows == MR) {
+      // op(A)[i][p] = A[i*lda + p], f32 full panel: rows 0–3 by 4×4 transposes, row 4 (MR = 5) and
+      // the k tail by scalar moves
+      const stride = <usize>MR << 2;
+      const src = A + (<usize>((i0 + ir) * lda + p0) << 2);
+      const ld = <usize>lda << 2;
+      const k4 = kc & ~3;
+      for (let p = 0; p < k4; p += 4) {
+        const s = src + (<usize>p << 2);
+        const out = panel + <usize>p * stride;
+        storeTransposed4x4(v128.load(s), v128.load(s + ld), v128.load(s + 2 * ld), v128.load(s + 3 * ld), out, stride);
+        if (MR == 5) {
+          const s4 = s + 4 * ld;
+          store<f32>(out, load<f32>(s4), 16);
+          store<f32>(out + stride, load<f32>(s4, 4), 16);
+          store<f32>(out + 2 * stride, load<f32>(s4, 8), 16);
+          store<f32>(out + 3 * stride, load<f32>(s4, 12), 16);
+        }
+      }
+      for (let p = k4; p < kc; p++) {
+        for (let r = 0; r < MR; r++) {
+          store<f32>(panel + <usize>p * stride + (<usize>r << 2), load<f32>(src + <usize>r * ld + (<usize>p << 2)));
+        }
+      }
+    } else if (transA == 0) {
       // op(A)[i][p] = A[i*lda + p]
       for (let r = 0; r < MR; r++) {
         let out = panel + <usize>r * sz;
@@ -103,7 +142,6 @@ function packA<T>(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc
       for (let p = 0; p < kc; p++) {
         const src = A + <usize>((p0 + p) * lda + i0 + ir) * sz;
         if (rows == MR) {
-          // MR = 4 values: 16 bytes (f32) or 32 bytes (f64)
           // 4 or 5 f32 (16 or 20 bytes), or 4 f64 (32 bytes)
           v128.store(out, v128.load(src));
           if (sz == 8) v128.store(out, v128.load(src, 16), 16);
@@ -137,6 +175,23 @@ function packB<T>(transB: i32, B: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc
           for (let c = 0; c < NR; c++) store<T>(out + <usize>c * sz, c < cols ? load<T>(src + <usize>c * sz) : <T>0);
         }
         out += NR_BYTES;
+      }
+    } else if (sz == 4 && cols == NR) {
+      // op(B)[p][j] = B[j*ldb + p], f32 full panel: two 4×4 transposes per 4 k steps
+      const src = B + (<usize>((j0 + jr) * ldb + p0) << 2);
+      const ld = <usize>ldb << 2;
+      const k4 = kc & ~3;
+      for (let p = 0; p < k4; p += 4) {
+        const s = src + (<usize>p << 2);
+        const out = panel + <usize>(p * NR_BYTES);
+        storeTransposed4x4(v128.load(s), v128.load(s + ld), v128.load(s + 2 * ld), v128.load(s + 3 * ld), out, NR_BYTES);
+        const s4 = s + 4 * ld;
+        storeTransposed4x4(v128.load(s4), v128.load(s4 + ld), v128.load(s4 + 2 * ld), v128.load(s4 + 3 * ld), out + 16, NR_BYTES);
+      }
+      for (let p = k4; p < kc; p++) {
+        for (let c = 0; c < NR; c++) {
+          store<f32>(panel + <usize>(p * NR_BYTES + c * 4), load<f32>(src + <usize>c * ld + (<usize>p << 2)));
+        }
       }
     } else {
       // op(B)[p][j] = B[j*ldb + p]
