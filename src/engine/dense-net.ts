@@ -329,7 +329,7 @@ export class DenseNet {
   /** Σ over samples of the per-sample gradient, into `out` (p values, f64). Returns forward sums. */
   gradientSums(out: Float64Array): ForwardSums {
     this.checkOut(out);
-    const total = combineBlockNodes(this.gradientNodes());
+    const total = combineBlockNodes(this.gradientReduce(false));
     out.set(total.values!);
     return { lossSum: total.loss, correct: total.correct, n: this.n };
   }
@@ -337,12 +337,12 @@ export class DenseNet {
   /** Σ over samples of H_x·v (the per-sample loss Hessian times v) into `out` (f64, p values). */
   hvpSums(v: ArrayLike<number>, out: Float64Array): void {
     this.checkOut(out);
-    out.set(combineBlockNodes(this.hvpNodes(v)).values!);
+    out.set(combineBlockNodes(this.hvpReduce(v, false)).values!);
   }
 
   /** Loss and correct count as nodes of the canonical pairwise tree over blocks (for workers). */
   forwardNodes(): BlockNode[] {
-    return this.reduceBlocks(false, (i0, m, row) => {
+    return this.reduceBlocks(null, (i0, m, row) => {
       const loss = this.forwardChunk(i0, m, row);
       return { loss, correct: this.countCorrect(i0, m) };
     });
@@ -350,7 +350,12 @@ export class DenseNet {
 
   /** Gradient sums as nodes of the canonical pairwise tree over blocks (for workers). */
   gradientNodes(): BlockNode[] {
-    const nodes = this.reduceBlocks(true, (i0, m, row) => {
+    return this.gradientReduce(true);
+  }
+
+  /** Gradient nodes; with copy = false their values are views of wasm memory (see reduceBlocks). */
+  private gradientReduce(copy: boolean): BlockNode[] {
+    const nodes = this.reduceBlocks(copy, (i0, m, row) => {
       const loss = this.forwardChunk(i0, m, row);
       const correct = this.countCorrect(i0, m);
       this.backwardChunk(m, row, true, i0);
@@ -362,10 +367,15 @@ export class DenseNet {
 
   /** Hv sums as nodes of the canonical pairwise tree over blocks (for workers). */
   hvpNodes(v: ArrayLike<number>): BlockNode[] {
+    return this.hvpReduce(v, true);
+  }
+
+  /** Hv nodes; with copy = false their values are views of wasm memory (see reduceBlocks). */
+  private hvpReduce(v: ArrayLike<number>, copy: boolean): BlockNode[] {
     if (v.length !== this.p) throw new ShapeError(`vector has ${v.length} entries, expected p = ${this.p}`);
     this.prepareCurvature();
     this.setValues(this.dir, v);
-    return this.reduceBlocks(true, (i0, m, row) => {
+    return this.reduceBlocks(copy, (i0, m, row) => {
       if (!this.cachesAllSamples) {
         this.forwardChunk(i0, m, row);
         this.backwardChunk(m, row, false, i0);
@@ -393,32 +403,41 @@ export class DenseNet {
    * whole dataset) and sums the results over the canonical pairwise tree: this shard's range is cut
    * into maximal aligned power-of-two runs of blocks, each summed as a perfect binary tree. Since
    * IEEE addition is commutative, any split of the blocks among workers then gives the same bits.
-   * With `vector`, `perBlock` writes its p-vector to `acc` (every entry, so no zeroing is needed).
+   * Unless `copy` is null (scalar sums only), `perBlock` writes its p-vector to `acc` (every entry,
+   * so no zeroing is needed) and the nodes carry p-vector sums: fresh arrays with `copy` (for
+   * workers, and for callers that keep them), else views of wasm memory that stay valid only until
+   * the net's next call (the in-thread sums, which copy them into `out` at once).
    */
-  private reduceBlocks(vector: boolean, perBlock: (i0: number, m: number, row: number) => { loss: number; correct: number }): BlockNode[] {
-    const nodes: BlockNode[] = [];
+  private reduceBlocks(copy: boolean | null, perBlock: (i0: number, m: number, row: number) => { loss: number; correct: number }): BlockNode[] {
+    const raw: { level: number; loss: number; correct: number; buf: number }[] = [];
     const blocks = Math.ceil(this.n / this.block);
+    const free = this.levels.slice();
     let local = 0;
     while (local < blocks) {
       const global = this.firstBlock + local;
       let size = 1;
       while ((global % (size * 2) === 0) && local + size * 2 <= blocks) size *= 2;
-      nodes.push(this.reduceNode(local, size, vector, perBlock));
+      raw.push(this.reduceNode(local, size, copy !== null, free, perBlock));
       local += size;
     }
-    return nodes;
+    // views only now: allocating a buffer may grow (and detach) wasm memory
+    return raw.map(({ level, loss, correct, buf }) => {
+      const view = copy === null ? null : this.arena.viewF64(buf, this.p);
+      return { level, loss, correct, values: view && copy ? view.slice() : view };
+    });
   }
 
   /**
    * Perfect-binary-tree sum of `size` (a power of two) blocks from local block `start`. Each block
    * writes into a free buffer of the pool; merging adds the newer partial sum into the older one's
    * buffer (top + carry, as IEEE addition is commutative the bits equal carry + top) and frees the
-   * newer, so no p-vector is ever copied or zeroed.
+   * newer, so no p-vector is ever copied or zeroed. The node's sum stays in its buffer (`buf`),
+   * which is not returned to `free`.
    */
-  private reduceNode(start: number, size: number, vector: boolean, perBlock: (i0: number, m: number, row: number) => { loss: number; correct: number }): BlockNode {
+  private reduceNode(start: number, size: number, vector: boolean, free: number[],
+    perBlock: (i0: number, m: number, row: number) => { loss: number; correct: number }): { level: number; loss: number; correct: number; buf: number } {
     const stack: { level: number; loss: number; correct: number; buf: number }[] = [];
     const p = this.p;
-    const free = this.levels.slice();
     const take = (): number => free.pop() ?? this.newLevelBuffer();
     for (let b = start; b < start + size; b++) {
       const i0 = b * this.block;
@@ -436,13 +455,7 @@ export class DenseNet {
       }
       stack.push(carry);
     }
-    const top = stack[0]!;
-    return {
-      level: top.level,
-      loss: top.loss,
-      correct: top.correct,
-      values: vector ? this.arena.viewF64(top.buf, p).slice() : null,
-    };
+    return stack[0]!;
   }
 
   /** A new f64 p-vector for the pairwise sums (kept for later calls). */
