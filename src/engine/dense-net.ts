@@ -7,7 +7,7 @@
  *   A₀ = X[m×d];  Z_l = A_{l−1}·W_lᵀ + b_l [m×n_l];  A_l = σ(Z_l)
  *   Δ_L = softmax(Z_L) − e_y;  E_l = Δ_{l+1}·W_{l+1} [m×n_l];  Δ_l = σ′(Z_l) ⊙ E_l
  *   ∇W_l = Δ_lᵀ·A_{l−1},  ∇b_l = Σ_rows Δ_l
- * Pearlmutter's R-passes along v = (V_l, c_l) reuse Z, A, E, Δ and the softmax P (DESIGN.md):
+ * Pearlmutter's R-passes along v = (V_l, c_l) reuse A, Δ (Z, E where needed) and the softmax P (DESIGN.md):
  *   RZ_l = A_{l−1}·V_lᵀ + RA_{l−1}·W_lᵀ + c_l;  RA_l = σ′(Z_l) ⊙ RZ_l;  RΔ_L = P ⊙ (RZ_L − ⟨P, RZ_L⟩)
  *   RΔ_l = σ′(Z_l) ⊙ (Δ_{l+1}·V_{l+1} + RΔ_{l+1}·W_{l+1}) + σ″(Z_l) ⊙ RZ_l ⊙ E_l
  *   (Hv)_{W_l} = RΔ_lᵀ·A_{l−1} + Δ_lᵀ·RA_{l−1},  (Hv)_{b_l} = Σ_rows RΔ_l
