@@ -1,27 +1,54 @@
 // GEMM: C[m×n] (=|+=) op(A)[m×k] · op(B)[k×n], row-major, op = identity or transpose, in f32
 // (gemm_f32, the fast path) and f64 (gemm_f64, the precise path).
 // Packing (Goto & van de Geijn 2008; BLIS, Van Zee & van de Geijn 2015) turns every variant
-// (A·B, Aᵀ·B, A·Bᵀ) into one register-blocked micro-kernel per type: 4×8 in f32 (8 f32x4
-// accumulators) or 4×4 in f64 (8 f64x2 accumulators). With two B vectors and one broadcast A
-// value that fits V8's 16 xmm registers without spilling. A packed B row is 32 bytes in both.
+// (A·B, Aᵀ·B, A·Bᵀ) into one register-blocked micro-kernel per type: in f32 5×8 (10 f32x4
+// accumulators) in the relaxed build and 4×8 in the SIMD128 build, in f64 4×4 (8 f64x2
+// accumulators). A packed B row is 32 bytes in all.
+// Register budget: V8 on x64 allocates xmm0–xmm14, and it schedules a loop body's loads ahead
+// of the arithmetic, so every loaded value is live at once. The relaxed 5×8 kernel therefore
+// loads four A values as one vector and splats lanes with shuffles (pure ops, placed at their
+// use): 10 accumulators + 2 B + 2 A + 1 splat = 15, no spill (≈ 5% faster than 4×8 here). With
+// mul + add (SIMD128) each product needs one more register, so there 5×8 is ≈ 12% slower and the
+// 4×8 broadcast kernel stays. A 6-row tile of broadcast loads, or a 2× unrolled loop, has more
+// loads in flight than registers and spills (≈ 2× slower). Either tile shape sums each C
+// element over k in the same order, so the shape does not change results.
+// The micro-kernel leaves its tile in a small L1 buffer; `writeTile` then stores it to C through
+// an epilogue (EPI_*): plain, + bias, + bias then σ (optionally also keeping the pre-activation),
+// or widened to an f64 C — so the forward's bias and activation and the gradient's f64
+// accumulation cost no extra pass over the output.
 // see: K. Goto, R. van de Geijn, "Anatomy of high-performance matrix multiplication", TOMS 2008.
 
 import { madd } from './simd';
+import { ACT_IDENTITY, ACT_RELU, act } from './activations';
 
-/** Micro-tile rows (A values broadcast per k step). */
-export const MR: i32 = 4;
+/** Micro-tile rows of the f32 kernel: 5 in the relaxed build, 4 in SIMD128 (the f64 kernel has 4). */
+export const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 5 : 4;
 /** Bytes of one packed B row: NR = 8 f32 or 4 f64 columns. */
 const NR_BYTES: i32 = 32;
 /** k-block: a packed B micro-panel (KC × 32 bytes = 8 KiB) stays in L1. */
 export const KC: i32 = 256;
-/** m-block: the packed A block (MC×KC elements) stays in L2. */
-export const MC: i32 = 64;
+/** m-block in f32 rows (a multiple of 5 and 4; 64 rows in f64): the packed A block stays in L2. */
+export const MC: i32 = 80;
 /** n-block in f32 columns (halved for f64): the packed B block (256 KiB) stays in L2. */
 export const NC: i32 = 256;
 
-/** Bytes of workspace `gemm_*` needs: packed A block, packed B block and one spill tile. */
+/** Epilogue: C (=|+=) op(A)·op(B). */
+export const EPI_NONE: i32 = 0;
+/** Epilogue: C = (C +) op(A)·op(B) + bias[j]. */
+export const EPI_BIAS: i32 = 1;
+/** Epilogue: Z = (C +) op(A)·op(B) + bias[j]; C = σ(Z); C2 = Z when C2 ≠ 0 (same ldc). */
+export const EPI_BIAS_ACT: i32 = 2;
+/** Epilogue: C is f64 (ldc in f64 elements): C (=|+=) op(A)·op(B) widened; same as EPI_NONE in gemm_f64. */
+export const EPI_WIDEN: i32 = 3;
+
+/** Bytes of the packed A block (the larger of MC × KC f32 and 64 × KC f64), the packed B block and the tile. */
+const PACKED_A_BYTES: i32 = 64 * KC * 8;
+const PACKED_B_BYTES: i32 = KC * NC * 4;
+const TILE_BYTES: i32 = 256;
+
+/** Bytes of workspace `gemm_*` needs: packed A block, packed B block and one tile. */
 export function gemmWorkspaceBytes(): i32 {
-  return (MC * KC + KC * NC + MR * 8) * 8;
+  return PACKED_A_BYTES + PACKED_B_BYTES + TILE_BYTES;
 }
 
 // @ts-ignore: decorator
@@ -30,14 +57,68 @@ function nrOf<T>(): i32 {
   return NR_BYTES / <i32>sizeof<T>();
 }
 
+// Micro-tile rows of type T.
+// @ts-ignore: decorator
+@inline
+function mrOf<T>(): i32 {
+  return sizeof<T>() == 4 ? MR : 4;
+}
+
+// m-block rows of type T (a multiple of mrOf<T>()).
+// @ts-ignore: decorator
+@inline
+function mcOf<T>(): i32 {
+  return sizeof<T>() == 4 ? MC : 64;
+}
+
+// Stores the transpose of the 4×4 f32 block with rows r0..r3 as 4 vectors at out, out + stride, …
+// (the packing of row-major operands into k-major panels, 8 shuffles instead of 16 scalar moves).
+// @ts-ignore: decorator
+@inline
+function storeTransposed4x4(r0: v128, r1: v128, r2: v128, r3: v128, out: usize, stride: usize): void {
+  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+  const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  v128.store(out, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+  v128.store(out + stride, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+  v128.store(out + 2 * stride, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
+  v128.store(out + 3 * stride, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
+}
+
 // Packs rows [i0, i0+mc) × cols [p0, p0+kc) of op(A) into MR-row micro-panels, k-major:
 // dst[panel][p][r]. Rows past m are zero, so the micro-kernel needs no row tail.
 function packA<T>(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
   const sz = <usize>sizeof<T>();
+  const MR = mrOf<T>();
   for (let ir = 0; ir < mc; ir += MR) {
     const rows = min(MR, mc - ir);
     const panel = dst + <usize>(ir * kc) * sz;
-    if (transA == 0) {
+    if (transA == 0 && sz == 4 && rows == MR) {
+      // op(A)[i][p] = A[i*lda + p], f32 full panel: rows 0–3 by 4×4 transposes, row 4 (MR = 5) and
+      // the k tail by scalar moves
+      const stride = <usize>MR << 2;
+      const src = A + (<usize>((i0 + ir) * lda + p0) << 2);
+      const ld = <usize>lda << 2;
+      const k4 = kc & ~3;
+      for (let p = 0; p < k4; p += 4) {
+        const s = src + (<usize>p << 2);
+        const out = panel + <usize>p * stride;
+        storeTransposed4x4(v128.load(s), v128.load(s + ld), v128.load(s + 2 * ld), v128.load(s + 3 * ld), out, stride);
+        if (MR == 5) {
+          const s4 = s + 4 * ld;
+          store<f32>(out, load<f32>(s4), 16);
+          store<f32>(out + stride, load<f32>(s4, 4), 16);
+          store<f32>(out + 2 * stride, load<f32>(s4, 8), 16);
+          store<f32>(out + 3 * stride, load<f32>(s4, 12), 16);
+        }
+      }
+      for (let p = k4; p < kc; p++) {
+        for (let r = 0; r < MR; r++) {
+          store<f32>(panel + <usize>p * stride + (<usize>r << 2), load<f32>(src + <usize>r * ld + (<usize>p << 2)));
+        }
+      }
+    } else if (transA == 0) {
       // op(A)[i][p] = A[i*lda + p]
       for (let r = 0; r < MR; r++) {
         let out = panel + <usize>r * sz;
@@ -61,8 +142,10 @@ function packA<T>(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc
       for (let p = 0; p < kc; p++) {
         const src = A + <usize>((p0 + p) * lda + i0 + ir) * sz;
         if (rows == MR) {
+          // 4 or 5 f32 (16 or 20 bytes), or 4 f64 (32 bytes)
           v128.store(out, v128.load(src));
           if (sz == 8) v128.store(out, v128.load(src, 16), 16);
+          else if (MR == 5) store<f32>(out, load<f32>(src, 16), 16);
         } else {
           for (let r = 0; r < MR; r++) store<T>(out + <usize>r * sz, r < rows ? load<T>(src + <usize>r * sz) : <T>0);
         }
@@ -93,6 +176,23 @@ function packB<T>(transB: i32, B: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc
         }
         out += NR_BYTES;
       }
+    } else if (sz == 4 && cols == NR) {
+      // op(B)[p][j] = B[j*ldb + p], f32 full panel: two 4×4 transposes per 4 k steps
+      const src = B + (<usize>((j0 + jr) * ldb + p0) << 2);
+      const ld = <usize>ldb << 2;
+      const k4 = kc & ~3;
+      for (let p = 0; p < k4; p += 4) {
+        const s = src + (<usize>p << 2);
+        const out = panel + <usize>(p * NR_BYTES);
+        storeTransposed4x4(v128.load(s), v128.load(s + ld), v128.load(s + 2 * ld), v128.load(s + 3 * ld), out, NR_BYTES);
+        const s4 = s + 4 * ld;
+        storeTransposed4x4(v128.load(s4), v128.load(s4 + ld), v128.load(s4 + 2 * ld), v128.load(s4 + 3 * ld), out + 16, NR_BYTES);
+      }
+      for (let p = k4; p < kc; p++) {
+        for (let c = 0; c < NR; c++) {
+          store<f32>(panel + <usize>(p * NR_BYTES + c * 4), load<f32>(src + <usize>c * ld + (<usize>p << 2)));
+        }
+      }
     } else {
       // op(B)[p][j] = B[j*ldb + p]
       for (let c = 0; c < NR; c++) {
@@ -115,57 +215,118 @@ function packB<T>(transB: i32, B: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc
   }
 }
 
-// Writes 4 rows of 32 bytes (c?0 low half, c?1 high half) to C or, for a partial tile, through
-// `tile` and copies the valid rows × cols. add != 0 adds to C instead of overwriting.
 // @ts-ignore: decorator
 @inline
-function storeTile<T>(C: usize, ldc: i32, rows: i32, cols: i32, add: i32, tile: usize,
-                      c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128): void {
+function addT<T>(a: v128, b: v128): v128 {
+  return sizeof<T>() == 4 ? f32x4.add(a, b) : f64x2.add(a, b);
+}
+
+// @ts-ignore: decorator
+@inline
+function promoteHigh(s: v128): v128 {
+  return f64x2.promote_low_f32x4(i32x4.shuffle(s, s, 2, 3, 0, 1));
+}
+
+// Stores the rows × cols corner of the MR×NR tile in `tile` (row r at tile + 32·r) to C through the
+// epilogue `epi` (EPI_*); add != 0 adds C's old values first. bias and C2 point at this tile's
+// column and corner. Full tiles take the SIMD path unless σ has no SIMD form (tanh, sigmoid, gelu).
+// @ts-ignore: decorator
+@inline
+function writeTile<T>(C: usize, ldc: i32, rows: i32, cols: i32, add: i32, epi: i32, bias: usize, a: i32, C2: usize, tile: usize): void {
   const sz = <usize>sizeof<T>();
-  const stride = <usize>ldc * sz;
-  if (rows == MR && cols == nrOf<T>()) {
-    const r0 = C;
-    const r1 = C + stride;
-    const r2 = r1 + stride;
-    const r3 = r2 + stride;
-    if (add) {
-      if (sz == 4) {
-        c00 = f32x4.add(c00, v128.load(r0)); c01 = f32x4.add(c01, v128.load(r0, 16));
-        c10 = f32x4.add(c10, v128.load(r1)); c11 = f32x4.add(c11, v128.load(r1, 16));
-        c20 = f32x4.add(c20, v128.load(r2)); c21 = f32x4.add(c21, v128.load(r2, 16));
-        c30 = f32x4.add(c30, v128.load(r3)); c31 = f32x4.add(c31, v128.load(r3, 16));
-      } else {
-        c00 = f64x2.add(c00, v128.load(r0)); c01 = f64x2.add(c01, v128.load(r0, 16));
-        c10 = f64x2.add(c10, v128.load(r1)); c11 = f64x2.add(c11, v128.load(r1, 16));
-        c20 = f64x2.add(c20, v128.load(r2)); c21 = f64x2.add(c21, v128.load(r2, 16));
-        c30 = f64x2.add(c30, v128.load(r3)); c31 = f64x2.add(c31, v128.load(r3, 16));
+  const MR = mrOf<T>();
+  const full = rows == MR && cols == nrOf<T>();
+  if (epi == EPI_WIDEN && sz == 4) {
+    const stride = <usize>ldc << 3;
+    if (full) {
+      for (let r = 0; r < MR; r++) {
+        const t = tile + <usize>(r * NR_BYTES);
+        const c = C + <usize>r * stride;
+        const lo = v128.load(t);
+        const hi = v128.load(t, 16);
+        let w0 = f64x2.promote_low_f32x4(lo), w1 = promoteHigh(lo);
+        let w2 = f64x2.promote_low_f32x4(hi), w3 = promoteHigh(hi);
+        if (add) {
+          w0 = f64x2.add(v128.load(c), w0); w1 = f64x2.add(v128.load(c, 16), w1);
+          w2 = f64x2.add(v128.load(c, 32), w2); w3 = f64x2.add(v128.load(c, 48), w3);
+        }
+        v128.store(c, w0); v128.store(c, w1, 16); v128.store(c, w2, 32); v128.store(c, w3, 48);
+      }
+      return;
+    }
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const dst = C + <usize>r * stride + (<usize>c << 3);
+        const v = <f64>load<f32>(tile + <usize>(r * NR_BYTES + c * 4));
+        store<f64>(dst, add ? load<f64>(dst) + v : v);
       }
     }
-    v128.store(r0, c00); v128.store(r0, c01, 16);
-    v128.store(r1, c10); v128.store(r1, c11, 16);
-    v128.store(r2, c20); v128.store(r2, c21, 16);
-    v128.store(r3, c30); v128.store(r3, c31, 16);
     return;
   }
-  v128.store(tile, c00); v128.store(tile, c01, 16);
-  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
-  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
-  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  const stride = <usize>ldc * sz;
+  const withBias = epi == EPI_BIAS || epi == EPI_BIAS_ACT;
+  const withAct = epi == EPI_BIAS_ACT;
+  if (full && (!withAct || a == ACT_RELU || a == ACT_IDENTITY)) {
+    const zero = v128.splat<i64>(0);
+    let b0 = zero, b1 = zero;
+    if (withBias) {
+      b0 = v128.load(bias);
+      b1 = v128.load(bias, 16);
+    }
+    for (let r = 0; r < MR; r++) {
+      const t = tile + <usize>(r * NR_BYTES);
+      const c = C + <usize>r * stride;
+      let v0 = v128.load(t);
+      let v1 = v128.load(t, 16);
+      if (add) {
+        v0 = addT<T>(v0, v128.load(c));
+        v1 = addT<T>(v1, v128.load(c, 16));
+      }
+      if (withBias) {
+        v0 = addT<T>(v0, b0);
+        v1 = addT<T>(v1, b1);
+      }
+      if (withAct) {
+        if (C2) {
+          const z = C2 + <usize>r * stride;
+          v128.store(z, v0);
+          v128.store(z, v1, 16);
+        }
+        if (a == ACT_RELU) {
+          v0 = sz == 4 ? f32x4.max(v0, zero) : f64x2.max(v0, zero);
+          v1 = sz == 4 ? f32x4.max(v1, zero) : f64x2.max(v1, zero);
+        }
+      }
+      v128.store(c, v0);
+      v128.store(c, v1, 16);
+    }
+    return;
+  }
   for (let r = 0; r < rows; r++) {
-    const crow = C + <usize>r * stride;
-    const trow = tile + <usize>(r * NR_BYTES);
     for (let c = 0; c < cols; c++) {
-      const dst = crow + <usize>c * sz;
-      const v = load<T>(trow + <usize>c * sz);
-      store<T>(dst, add ? load<T>(dst) + v : v);
+      const o = <usize>r * stride + <usize>c * sz;
+      let v = load<T>(tile + <usize>(r * NR_BYTES) + <usize>c * sz);
+      if (add) v += load<T>(C + o);
+      if (withBias) v += load<T>(bias + <usize>c * sz);
+      if (withAct) {
+        if (C2) store<T>(C2 + o, v);
+        v = act<T>(v, a);
+      }
+      store<T>(C + o, v);
     }
   }
 }
 
-// The f32 4×8 micro-kernel over one packed A and one packed B micro-panel.
+// The f32 micro-kernel over one packed A and one packed B micro-panel; leaves the tile in `tile`.
+function micro_f32(kc: i32, ap: usize, bp: usize, tile: usize): void {
+  if (MR == 5) micro5x8(kc, ap, bp, tile);
+  else micro4x8(kc, ap, bp, tile);
+}
+
+// 4×8 (SIMD128 build): four broadcast A values per k step.
 // @ts-ignore: decorator
 @inline
-function micro_f32(kc: i32, ap: usize, bp: usize, C: usize, ldc: i32, rows: i32, cols: i32, add: i32, tile: usize): void {
+function micro4x8(kc: i32, ap: usize, bp: usize, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -188,14 +349,53 @@ function micro_f32(kc: i32, ap: usize, bp: usize, C: usize, ldc: i32, rows: i32,
     ap += 16;
     bp += 32;
   }
-  storeTile<f32>(C, ldc, rows, cols, add, tile, c00, c01, c10, c11, c20, c21, c30, c31);
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+}
+
+// 5×8 (relaxed build): rows 0–3 come as one vector splat by shuffles, row 4 as a broadcast load.
+// @ts-ignore: decorator
+@inline
+function micro5x8(kc: i32, ap: usize, bp: usize, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    const a03 = v128.load(ap);
+    const a4 = v128.load32_splat(ap, 16);
+    let a = i32x4.shuffle(a03, a03, 0, 0, 0, 0);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = i32x4.shuffle(a03, a03, 1, 1, 1, 1);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = i32x4.shuffle(a03, a03, 2, 2, 2, 2);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = i32x4.shuffle(a03, a03, 3, 3, 3, 3);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    c40 = madd(a4, b0, c40);
+    c41 = madd(a4, b1, c41);
+    ap += 20;
+    bp += 32;
+  }
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  v128.store(tile, c40, 128); v128.store(tile, c41, 144);
 }
 
 // The f64 4×4 micro-kernel (mul + add in both builds: relaxed SIMD's f64x2 FMA is not used, so
 // the precise path gives the same bits in every build).
-// @ts-ignore: decorator
-@inline
-function micro_f64(kc: i32, ap: usize, bp: usize, C: usize, ldc: i32, rows: i32, cols: i32, add: i32, tile: usize): void {
+function micro_f64(kc: i32, ap: usize, bp: usize, tile: usize): void {
   let c00 = f64x2.splat(0), c01 = f64x2.splat(0);
   let c10 = f64x2.splat(0), c11 = f64x2.splat(0);
   let c20 = f64x2.splat(0), c21 = f64x2.splat(0);
@@ -218,35 +418,50 @@ function micro_f64(kc: i32, ap: usize, bp: usize, C: usize, ldc: i32, rows: i32,
     ap += 32;
     bp += 32;
   }
-  storeTile<f64>(C, ldc, rows, cols, add, tile, c00, c01, c10, c11, c20, c21, c30, c31);
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
 }
 
 // @ts-ignore: decorator
 @inline
 function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
                  A: usize, lda: i32, B: usize, ldb: i32, C: usize, ldc: i32,
-                 accumulate: i32, work: usize): void {
+                 accumulate: i32, work: usize, epi: i32, bias: usize, a: i32, C2: usize): void {
   if (m <= 0 || n <= 0) return;
   const sz = <usize>sizeof<T>();
+  // bytes of one C element: EPI_WIDEN makes an f32 product's C f64
+  const csz: usize = epi == EPI_WIDEN ? 8 : sz;
+  const NR = nrOf<T>();
+  const MR = mrOf<T>();
+  const mBlock = mcOf<T>();
+  const nBlock = NC * 4 / <i32>sz;
+  const packedA = work;
+  const packedB = work + <usize>PACKED_A_BYTES;
+  const tile = packedB + <usize>PACKED_B_BYTES;
   if (k <= 0) {
-    if (!accumulate) {
-      for (let i = 0; i < m; i++) memory.fill(C + <usize>(i * ldc) * sz, 0, <usize>n * sz);
+    // op(A)·op(B) = 0: the epilogue alone, tile by tile
+    memory.fill(tile, 0, <usize>TILE_BYTES);
+    for (let i = 0; i < m; i += MR) {
+      for (let j = 0; j < n; j += NR) {
+        const o = <usize>(i * ldc + j);
+        writeTile<T>(C + o * csz, ldc, min(MR, m - i), min(NR, n - j), accumulate, epi, bias + <usize>j * sz, a,
+          C2 ? C2 + o * sz : 0, tile);
+      }
     }
     return;
   }
-  const NR = nrOf<T>();
-  const nBlock = NC * 4 / <i32>sz;
-  const packedA = work;
-  const packedB = work + <usize>(MC * KC) * sz;
-  const tile = packedB + <usize>(KC * nBlock) * sz;
   for (let j0 = 0; j0 < n; j0 += nBlock) {
     const nc = min(nBlock, n - j0);
     for (let p0 = 0; p0 < k; p0 += KC) {
       const kc = min(KC, k - p0);
       const add = p0 > 0 || accumulate != 0 ? 1 : 0;
+      // the epilogue runs once, on the last k-block; before it C holds partial sums in its own type
+      const e = p0 + kc >= k ? epi : (epi == EPI_WIDEN ? EPI_WIDEN : EPI_NONE);
       packB<T>(transB, B, ldb, p0, kc, j0, nc, packedB);
-      for (let i0 = 0; i0 < m; i0 += MC) {
-        const mc = min(MC, m - i0);
+      for (let i0 = 0; i0 < m; i0 += mBlock) {
+        const mc = min(mBlock, m - i0);
         packA<T>(transA, A, lda, i0, mc, p0, kc, packedA);
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = min(NR, nc - jr);
@@ -254,9 +469,10 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
           for (let ir = 0; ir < mc; ir += MR) {
             const rows = min(MR, mc - ir);
             const ap = packedA + <usize>(ir * kc) * sz;
-            const cp = C + <usize>((i0 + ir) * ldc + j0 + jr) * sz;
-            if (sz == 4) micro_f32(kc, ap, bp, cp, ldc, rows, cols, add, tile);
-            else micro_f64(kc, ap, bp, cp, ldc, rows, cols, add, tile);
+            if (sz == 4) micro_f32(kc, ap, bp, tile);
+            else micro_f64(kc, ap, bp, tile);
+            const o = <usize>((i0 + ir) * ldc + j0 + jr);
+            writeTile<T>(C + o * csz, ldc, rows, cols, add, e, bias + <usize>(j0 + jr) * sz, a, C2 ? C2 + o * sz : 0, tile);
           }
         }
       }
@@ -265,17 +481,18 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
 }
 
 /**
- * f32 C[m×n] = op(A)·op(B) (accumulate = 0) or C += op(A)·op(B) (accumulate = 1).
+ * f32 C[m×n] = op(A)·op(B) (accumulate = 0) or C += op(A)·op(B) (accumulate = 1), stored through
+ * the epilogue `epi` (EPI_*; bias: n values, act: activation code, C2: second m×n output or 0).
  * op(A) is m×k: A is m×k (lda ≥ k) or, with transA, k×m (lda ≥ m); op(B) likewise k×n.
  * `work` holds gemmWorkspaceBytes() bytes, 16-byte aligned.
  */
 export function gemm_f32(transA: i32, transB: i32, m: i32, n: i32, k: i32, A: usize, lda: i32, B: usize, ldb: i32,
-                         C: usize, ldc: i32, accumulate: i32, work: usize): void {
-  gemm<f32>(transA, transB, m, n, k, A, lda, B, ldb, C, ldc, accumulate, work);
+                         C: usize, ldc: i32, accumulate: i32, work: usize, epi: i32, bias: usize, act: i32, C2: usize): void {
+  gemm<f32>(transA, transB, m, n, k, A, lda, B, ldb, C, ldc, accumulate, work, epi, bias, act, C2);
 }
 
 /** f64 GEMM with the same contract as gemm_f32. */
 export function gemm_f64(transA: i32, transB: i32, m: i32, n: i32, k: i32, A: usize, lda: i32, B: usize, ldb: i32,
-                         C: usize, ldc: i32, accumulate: i32, work: usize): void {
-  gemm<f64>(transA, transB, m, n, k, A, lda, B, ldb, C, ldc, accumulate, work);
+                         C: usize, ldc: i32, accumulate: i32, work: usize, epi: i32, bias: usize, act: i32, C2: usize): void {
+  gemm<f64>(transA, transB, m, n, k, A, lda, B, ldb, C, ldc, accumulate, work, epi, bias, act, C2);
 }

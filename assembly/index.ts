@@ -4,7 +4,7 @@
 
 export { gemm_f32, gemm_f64, gemmWorkspaceBytes } from './gemm';
 export {
-  add_bias_f32, add_bias_f64, act_forward_f32, act_forward_f64, act_backward_f32, act_backward_f64,
+  act_backward_f32, act_backward_f64,
   act_r_backward_f32, act_r_backward_f64, softmax_xent_f32, softmax_xent_f64,
   argmax_rows_f32, argmax_rows_f64, r_softmax_f32, r_softmax_f64,
   block_row_dots_f32, block_row_dots_f64, layer_grad_normsq_f32, layer_grad_normsq_f64,

@@ -1,151 +1,15 @@
 // Element-wise pieces of a dense MLP's forward, backward and Pearlmutter R-passes over a chunk of
 // m samples (rows), in f32 (`*_f32`, the fast path) and f64 (`*_f64`, the precise path). The GEMMs
-// live in gemm.ts; the engine strings both together per layer (src/engine/dense-net.ts).
-// Activation codes: 0 identity, 1 relu, 2 tanh, 3 sigmoid, 4 gelu (erf form, as nn.GELU).
+// live in gemm.ts, whose epilogue also adds the bias and applies σ in the forward; the engine strings
+// both together per layer (src/engine/dense-net.ts). Activations and their codes: activations.ts.
 // see: B. Pearlmutter, "Fast exact multiplication by the Hessian", Neural Computation 1994.
 
-export const ACT_IDENTITY: i32 = 0;
-export const ACT_RELU: i32 = 1;
-export const ACT_TANH: i32 = 2;
-export const ACT_SIGMOID: i32 = 3;
-export const ACT_GELU: i32 = 4;
+import { ACT_IDENTITY, ACT_RELU, act1Stored, act2Stored } from './activations';
 
-const INV_SQRT2: f64 = 0.70710678118654752;
-const INV_SQRT_2PI: f64 = 0.39894228040143268;
-const TWO_OVER_SQRT_PI: f64 = 1.1283791670955126;
-const INV_SQRT_PI: f64 = 0.56418958354775629;
-
-// erfc(x) for x ≥ 0 in f32 with relative error below 1.2e-7 (a Chebyshev-fitted exponent,
-// Press et al., Numerical Recipes §6.2): enough for the f32 path.
+// D = σ′ ⊙ E over `count` values, σ′ from the stored S (A = σ(Z), or Z for GELU; activations.ts).
 // @ts-ignore: decorator
 @inline
-function erfcPosF32(x: f32): f32 {
-  const t: f32 = 1.0 / (1.0 + 0.5 * x);
-  const poly: f32 = -x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
-    t * (-0.82215223 + t * 0.17087277))))))));
-  return t * Mathf.exp(poly);
-}
-
-// erfc(x) for x ≥ 0 in f64 to ~1e-15 relative: for x < 2.5, 1 − erf(x) with
-// erf(x) = 2/√π·e^{−x²}·Σ_n 2^n x^{2n+1} / (1·3·…·(2n+1)) (all terms positive, no cancellation);
-// for x ≥ 2.5 the continued fraction erfc(x) = e^{−x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))),
-// evaluated bottom-up with a fixed depth that converges there (Abramowitz & Stegun 7.1.6, 7.1.14).
-function erfcPosF64(x: f64): f64 {
-  if (x < 2.5) {
-    const x2 = x * x;
-    let term = x;
-    let sum = x;
-    for (let n = 1; n < 200; n++) {
-      term *= 2.0 * x2 / <f64>(2 * n + 1);
-      sum += term;
-      if (term < 1e-17 * sum) break;
-    }
-    return 1.0 - TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
-  }
-  let f: f64 = x;
-  for (let k = 60; k >= 1; k--) f = x + (<f64>k * 0.5) / f;
-  return INV_SQRT_PI * Math.exp(-x * x) / f;
-}
-
-// Φ(z), the standard normal CDF, accurate in relative terms in both tails.
-// @ts-ignore: decorator
-@inline
-function normalCdf<T>(z: T): T {
-  if (sizeof<T>() == 4) {
-    const u = <f32>z * <f32>INV_SQRT2;
-    return <T>(u >= 0 ? <f32>1.0 - <f32>0.5 * erfcPosF32(u) : <f32>0.5 * erfcPosF32(-u));
-  }
-  const u = <f64>z * INV_SQRT2;
-  return <T>(u >= 0 ? 1.0 - 0.5 * erfcPosF64(u) : 0.5 * erfcPosF64(-u));
-}
-
-// @ts-ignore: decorator
-@inline
-function expT<T>(x: T): T {
-  if (sizeof<T>() == 4) return <T>Mathf.exp(<f32>x);
-  return <T>Math.exp(<f64>x);
-}
-
-// @ts-ignore: decorator
-@inline
-function tanhT<T>(x: T): T {
-  if (sizeof<T>() == 4) return <T>Mathf.tanh(<f32>x);
-  return <T>Math.tanh(<f64>x);
-}
-
-// @ts-ignore: decorator
-@inline
-function sigmoidT<T>(z: T): T {
-  if (z >= <T>0) return <T>1 / (<T>1 + expT<T>(-z));
-  const e = expT<T>(z);
-  return e / (<T>1 + e);
-}
-
-// σ(z)
-// @ts-ignore: decorator
-@inline
-function act<T>(z: T, a: i32): T {
-  switch (a) {
-    case ACT_RELU: return z > <T>0 ? z : <T>0;
-    case ACT_TANH: return tanhT<T>(z);
-    case ACT_SIGMOID: return sigmoidT<T>(z);
-    case ACT_GELU: return z * normalCdf<T>(z);
-    default: return z;
-  }
-}
-
-// σ′(z)
-// @ts-ignore: decorator
-@inline
-function act1<T>(z: T, a: i32): T {
-  switch (a) {
-    case ACT_RELU: return z > <T>0 ? <T>1 : <T>0;
-    case ACT_TANH: { const t = tanhT<T>(z); return <T>1 - t * t; }
-    case ACT_SIGMOID: { const s = sigmoidT<T>(z); return s * (<T>1 - s); }
-    case ACT_GELU: return normalCdf<T>(z) + z * <T>INV_SQRT_2PI * expT<T>(<T>-0.5 * z * z);
-    default: return <T>1;
-  }
-}
-
-// σ″(z)
-// @ts-ignore: decorator
-@inline
-function act2<T>(z: T, a: i32): T {
-  switch (a) {
-    case ACT_TANH: { const t = tanhT<T>(z); return <T>-2 * t * (<T>1 - t * t); }
-    case ACT_SIGMOID: { const s = sigmoidT<T>(z); return s * (<T>1 - s) * (<T>1 - <T>2 * s); }
-    case ACT_GELU: return <T>INV_SQRT_2PI * expT<T>(<T>-0.5 * z * z) * (<T>2 - z * z);
-    default: return <T>0;
-  }
-}
-
-// Z[i][j] += bias[j] for an m×n row-major Z.
-// @ts-ignore: decorator
-@inline
-function addBias<T>(Z: usize, bias: usize, m: i32, n: i32): void {
-  const sz = <usize>sizeof<T>();
-  const lanes = 16 / <i32>sz;
-  const nv = n - n % lanes;
-  for (let i = 0; i < m; i++) {
-    const row = Z + <usize>(i * n) * sz;
-    let j = 0;
-    for (; j < nv; j += lanes) {
-      const o = <usize>j * sz;
-      const s = sz == 4 ? f32x4.add(v128.load(row + o), v128.load(bias + o)) : f64x2.add(v128.load(row + o), v128.load(bias + o));
-      v128.store(row + o, s);
-    }
-    for (; j < n; j++) {
-      const o = <usize>j * sz;
-      store<T>(row + o, load<T>(row + o) + load<T>(bias + o));
-    }
-  }
-}
-
-// A = σ(Z) over `count` values.
-// @ts-ignore: decorator
-@inline
-function actForward<T>(Z: usize, A: usize, count: i32, a: i32): void {
+function actBackward<T>(E: usize, S: usize, D: usize, count: i32, a: i32): void {
   const sz = <usize>sizeof<T>();
   let i = 0;
   if (a == ACT_RELU && sz == 4) {
@@ -153,48 +17,29 @@ function actForward<T>(Z: usize, A: usize, count: i32, a: i32): void {
     const c4 = count & ~3;
     for (; i < c4; i += 4) {
       const o = <usize>i << 2;
-      v128.store(A + o, f32x4.max(v128.load(Z + o), zero));
+      v128.store(D + o, v128.and(v128.load(E + o), f32x4.gt(v128.load(S + o), zero)));
     }
   }
   for (; i < count; i++) {
     const o = <usize>i * sz;
-    store<T>(A + o, act<T>(load<T>(Z + o), a));
+    store<T>(D + o, act1Stored<T>(load<T>(S + o), a) * load<T>(E + o));
   }
 }
 
-// D = σ′(Z) ⊙ E over `count` values.
+// RD = σ′ ⊙ P + σ″ ⊙ RZ ⊙ E, σ′ and σ″ from the stored S (see actBackward). E is not read for
+// relu and identity (σ″ = 0), so the engine keeps no E for them.
 // @ts-ignore: decorator
 @inline
-function actBackward<T>(E: usize, Z: usize, D: usize, count: i32, a: i32): void {
-  const sz = <usize>sizeof<T>();
-  let i = 0;
-  if (a == ACT_RELU && sz == 4) {
-    const zero = f32x4.splat(0);
-    const c4 = count & ~3;
-    for (; i < c4; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(D + o, v128.and(v128.load(E + o), f32x4.gt(v128.load(Z + o), zero)));
-    }
-  }
-  for (; i < count; i++) {
-    const o = <usize>i * sz;
-    store<T>(D + o, act1<T>(load<T>(Z + o), a) * load<T>(E + o));
-  }
-}
-
-// RD = σ′(Z) ⊙ P + σ″(Z) ⊙ RZ ⊙ E.
-// @ts-ignore: decorator
-@inline
-function actRBackward<T>(P: usize, E: usize, Z: usize, RZ: usize, RD: usize, count: i32, a: i32): void {
+function actRBackward<T>(P: usize, E: usize, S: usize, RZ: usize, RD: usize, count: i32, a: i32): void {
   if (a == ACT_RELU || a == ACT_IDENTITY) {
-    actBackward<T>(P, Z, RD, count, a);
+    actBackward<T>(P, S, RD, count, a);
     return;
   }
   const sz = <usize>sizeof<T>();
   for (let i = 0; i < count; i++) {
     const o = <usize>i * sz;
-    const z = load<T>(Z + o);
-    store<T>(RD + o, act1<T>(z, a) * load<T>(P + o) + act2<T>(z, a) * load<T>(RZ + o) * load<T>(E + o));
+    const s = load<T>(S + o);
+    store<T>(RD + o, act1Stored<T>(s, a) * load<T>(P + o) + act2Stored<T>(s, a) * load<T>(RZ + o) * load<T>(E + o));
   }
 }
 
@@ -269,31 +114,25 @@ function rSoftmax<T>(P: usize, RZ: usize, RD: usize, m: i32, C: i32): void {
   }
 }
 
-/** Z[i][j] += bias[j] for an m×n row-major f32 block. */
-export function add_bias_f32(Z: usize, bias: usize, m: i32, n: i32): void { addBias<f32>(Z, bias, m, n); }
-/** Z[i][j] += bias[j] for an m×n row-major f64 block. */
-export function add_bias_f64(Z: usize, bias: usize, m: i32, n: i32): void { addBias<f64>(Z, bias, m, n); }
-
-/** A = σ(Z) over `count` f32 values (A may alias Z). */
-export function act_forward_f32(Z: usize, A: usize, count: i32, a: i32): void { actForward<f32>(Z, A, count, a); }
-/** A = σ(Z) over `count` f64 values. */
-export function act_forward_f64(Z: usize, A: usize, count: i32, a: i32): void { actForward<f64>(Z, A, count, a); }
-
-/** D = σ′(Z) ⊙ E (δ_l from E_l = W_{l+1}ᵀδ_{l+1}); also R{a} = σ′(Z) ⊙ R{z}. f32. */
-export function act_backward_f32(E: usize, Z: usize, D: usize, count: i32, a: i32): void { actBackward<f32>(E, Z, D, count, a); }
-/** D = σ′(Z) ⊙ E, f64. */
-export function act_backward_f64(E: usize, Z: usize, D: usize, count: i32, a: i32): void { actBackward<f64>(E, Z, D, count, a); }
+/**
+ * D = σ′(Z) ⊙ E (δ_l from E_l = W_{l+1}ᵀδ_{l+1}); also R{a} = σ′(Z) ⊙ R{z}. σ′ comes from the stored
+ * S: A = σ(Z) for identity/relu/tanh/sigmoid, Z for gelu. D may alias E. f32.
+ */
+export function act_backward_f32(E: usize, S: usize, D: usize, count: i32, a: i32): void { actBackward<f32>(E, S, D, count, a); }
+/** D = σ′(Z) ⊙ E with σ′ from the stored S, f64. */
+export function act_backward_f64(E: usize, S: usize, D: usize, count: i32, a: i32): void { actBackward<f64>(E, S, D, count, a); }
 
 /**
  * RD = σ′(Z) ⊙ P + σ″(Z) ⊙ RZ ⊙ E: the R-backward through an activation, with
- * P = V_{l+1}ᵀ δ_{l+1} + W_{l+1}ᵀ R{δ_{l+1}} and E = W_{l+1}ᵀ δ_{l+1}. RD may alias P. f32.
+ * P = V_{l+1}ᵀ δ_{l+1} + W_{l+1}ᵀ R{δ_{l+1}} and E = W_{l+1}ᵀ δ_{l+1}; σ′, σ″ from the stored S (as
+ * act_backward). E and RZ are not read for relu and identity. RD may alias P. f32.
  */
-export function act_r_backward_f32(P: usize, E: usize, Z: usize, RZ: usize, RD: usize, count: i32, a: i32): void {
-  actRBackward<f32>(P, E, Z, RZ, RD, count, a);
+export function act_r_backward_f32(P: usize, E: usize, S: usize, RZ: usize, RD: usize, count: i32, a: i32): void {
+  actRBackward<f32>(P, E, S, RZ, RD, count, a);
 }
 /** The R-backward through an activation, f64. */
-export function act_r_backward_f64(P: usize, E: usize, Z: usize, RZ: usize, RD: usize, count: i32, a: i32): void {
-  actRBackward<f64>(P, E, Z, RZ, RD, count, a);
+export function act_r_backward_f64(P: usize, E: usize, S: usize, RZ: usize, RD: usize, count: i32, a: i32): void {
+  actRBackward<f64>(P, E, S, RZ, RD, count, a);
 }
 
 /**

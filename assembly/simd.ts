@@ -1,4 +1,5 @@
-// The one place the two builds differ: fused multiply-add (relaxed SIMD) or mul + add (SIMD128).
+// Where the two builds differ: fused multiply-add (relaxed SIMD) or mul + add (SIMD128) — and,
+// following from it, the f32 GEMM tile shape (gemm.ts).
 // ASC_FEATURE_RELAXED_SIMD is a compile-time constant, so each build keeps one branch.
 
 /** a·b + c, lane-wise on f32x4. */

@@ -27,14 +27,35 @@ export function acc_f64_into_f64(src: usize, dst: usize, count: i32): void {
   axpy_f64(1.0, src, dst, count);
 }
 
-/** out[j] += Σ_i D[i][j] in f64 for an m×n row-major f32 block (bias gradients). */
-export function colsum_f32_into_f64(D: usize, m: i32, n: i32, out: usize): void {
-  for (let i = 0; i < m; i++) acc_f32_into_f64(D + (<usize>(i * n) << 2), out, n);
+/**
+ * out[j] (=|+=) Σ_i D[i][j] in f64 for an m×n row-major f32 block (bias gradients): with
+ * accumulate = 0 the sum starts from the first row instead of out, so out needs no zeroing.
+ */
+export function colsum_f32_into_f64(D: usize, m: i32, n: i32, out: usize, accumulate: i32): void {
+  let i = 0;
+  if (!accumulate) {
+    if (m <= 0) {
+      memory.fill(out, 0, <usize>n << 3);
+      return;
+    }
+    f32_to_f64(D, out, n);
+    i = 1;
+  }
+  for (; i < m; i++) acc_f32_into_f64(D + (<usize>(i * n) << 2), out, n);
 }
 
-/** out[j] += Σ_i D[i][j] for an m×n row-major f64 block. */
-export function colsum_f64_into_f64(D: usize, m: i32, n: i32, out: usize): void {
-  for (let i = 0; i < m; i++) axpy_f64(1.0, D + (<usize>(i * n) << 3), out, n);
+/** out[j] (=|+=) Σ_i D[i][j] for an m×n row-major f64 block (see colsum_f32_into_f64). */
+export function colsum_f64_into_f64(D: usize, m: i32, n: i32, out: usize, accumulate: i32): void {
+  let i = 0;
+  if (!accumulate) {
+    if (m <= 0) {
+      memory.fill(out, 0, <usize>n << 3);
+      return;
+    }
+    memory.copy(out, D, <usize>n << 3);
+    i = 1;
+  }
+  for (; i < m; i++) axpy_f64(1.0, D + (<usize>(i * n) << 3), out, n);
 }
 
 /** Σ a[i]·b[i] over f32 vectors, products and sums in f64. */

@@ -63,7 +63,7 @@ function gemmRate(k: KernelExports, arena: Arena, ta: number, tb: number, m: num
   arena.viewF32(b, kk * n).set(Float32Array.from({ length: kk * n }, () => rng.normal()));
   const lda = ta ? m : kk;
   const ldb = tb ? kk : n;
-  const t = timeMedian(() => k.gemm_f32(ta, tb, m, n, kk, a, lda, b, ldb, c, n, 0, work), { repeats: 5 });
+  const t = timeMedian(() => k.gemm_f32(ta, tb, m, n, kk, a, lda, b, ldb, c, n, 0, work, 0, 0, 0, 0), { repeats: 5 });
   arena.reset(mark);
   return (2 * m * n * kk) / t / 1e9;
 }

@@ -130,9 +130,10 @@ describe.each(BUILDS)('kernel build %s', (build) => {
     });
   });
 
-  it('chunk size and curvature caching do not change Hv beyond float rounding; streaming equals caching bitwise', async () => {
+  // The cache keeps Z only for GELU and E only where σ″ ≠ 0 (relu/identity write E into Δ's buffer).
+  it.each(ACTIVATIONS)('chunk size and curvature caching do not change Hv beyond float rounding; streaming equals caching bitwise (%s)', async (activation) => {
     const engine = await engineFor(build);
-    const spec = mlpSpec([4, 9, 6, 3], 'gelu');
+    const spec = mlpSpec([4, 9, 6, 3], activation);
     const model = { spec, theta: initParameters(spec, 2) };
     const data = randomData(301, 4, 3, 9);
     const v = gaussianVector(8, parameterCount(spec));
@@ -141,6 +142,26 @@ describe.each(BUILDS)('kernel build %s', (build) => {
     expect(Array.from(streamed)).toEqual(Array.from(cached));
     const small = await engine.hvp(model, data, v, { chunkSize: 5 });
     expect(relL2(small, cached)).toBeLessThan(1e-5);
+  });
+
+  it('ReLU at exactly z = 0 takes σ′ = 0, as the float64 reference does (σ′ from A = max(z, 0))', async () => {
+    const engine = await engineFor(build);
+    const spec = mlpSpec([3, 6, 4, 3], 'relu');
+    const theta = initParameters(spec, 5);
+    // first layer: units 0–2 have zero weights and bias, so z = 0 exactly for every sample
+    for (let o = 0; o < 3; o++) {
+      for (let i = 0; i < 3; i++) theta[o * 3 + i] = 0;
+      theta[6 * 3 + o] = 0;
+    }
+    const model = { spec, theta };
+    const data = randomData(29, 3, 3, 13);
+    const v = gaussianVector(9, parameterCount(spec));
+    const g = await engine.gradient(model, data, { precision: 'f64', chunkSize: 8 });
+    expect(relL2(g.gradient, referenceGradient(spec, theta, data))).toBeLessThan(1e-12);
+    const hv = await engine.hvp(model, data, v, { precision: 'f64', chunkSize: 8 });
+    expect(relL2(hv, referenceHvp(spec, theta, data, v))).toBeLessThan(1e-12);
+    const hv32 = await engine.hvp(model, data, v, { chunkSize: 8 });
+    expect(relL2(hv32, referenceHvp(spec, theta, data, v))).toBeLessThan(1e-4);
   });
 });
 

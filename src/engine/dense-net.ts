@@ -7,21 +7,26 @@
  *   A₀ = X[m×d];  Z_l = A_{l−1}·W_lᵀ + b_l [m×n_l];  A_l = σ(Z_l)
  *   Δ_L = softmax(Z_L) − e_y;  E_l = Δ_{l+1}·W_{l+1} [m×n_l];  Δ_l = σ′(Z_l) ⊙ E_l
  *   ∇W_l = Δ_lᵀ·A_{l−1},  ∇b_l = Σ_rows Δ_l
- * Pearlmutter's R-passes along v = (V_l, c_l) reuse Z, A, E, Δ and the softmax P (DESIGN.md):
+ * Pearlmutter's R-passes along v = (V_l, c_l) reuse A, Δ (Z, E where needed) and the softmax P (DESIGN.md):
  *   RZ_l = A_{l−1}·V_lᵀ + RA_{l−1}·W_lᵀ + c_l;  RA_l = σ′(Z_l) ⊙ RZ_l;  RΔ_L = P ⊙ (RZ_L − ⟨P, RZ_L⟩)
  *   RΔ_l = σ′(Z_l) ⊙ (Δ_{l+1}·V_{l+1} + RΔ_{l+1}·W_{l+1}) + σ″(Z_l) ⊙ RZ_l ⊙ E_l
  *   (Hv)_{W_l} = RΔ_lᵀ·A_{l−1} + Δ_lᵀ·RA_{l−1},  (Hv)_{b_l} = Σ_rows RΔ_l
  * see: B. Pearlmutter, "Fast exact multiplication by the Hessian", Neural Computation 1994.
  *
- * Curvature caching: `prepareCurvature()` runs forward and backward once and keeps Z, A, E, Δ, P
- * for every sample when that fits `cacheBytes`, so each Hv costs only the R-passes; otherwise each
- * Hv recomputes them chunk by chunk (memory O(chunk × width)).
+ * The GEMM epilogues add b_l and apply σ as the tile is stored (forward), add c_l (R-forward) and
+ * widen ∇W_l, (Hv)_{W_l} straight into the f64 sums, so none of these costs a pass of its own.
+ *
+ * Curvature caching: `prepareCurvature()` runs forward and backward once and keeps, for every
+ * sample when that fits `cacheBytes`, what the R-passes read: A_l and Δ_l always, Z_l only where σ′
+ * does not follow from A_l (GELU), E_l only where σ″ ≠ 0 (not relu/identity), and the softmax P —
+ * so each Hv costs only the R-passes; otherwise each Hv recomputes them chunk by chunk
+ * (memory O(chunk × width)). See {@link curvatureBytesPerSample}.
  */
 import { ShapeError } from '../errors.js';
 import { ACTIVATIONS, layerSlices, parameterCount, type LayerSlice, type MlpSpec } from '../model/mlp.js';
 import type { Dataset } from '../data/dataset.js';
 import { Arena } from './arena.js';
-import type { KernelExports, Kernels } from './wasm.js';
+import { EPILOGUE, type KernelExports, type Kernels } from './wasm.js';
 
 /**
  * Arithmetic of the kernels: `f32` (default, fast) stores activations in float32 with f64 sums over
@@ -33,14 +38,11 @@ export type Precision = 'f32' | 'f64';
 /** The kernel entry points of one precision, bound to an instance. */
 interface TypedKernels {
   gemm: KernelExports['gemm_f32'];
-  addBias: KernelExports['add_bias_f32'];
-  actForward: KernelExports['act_forward_f32'];
   actBackward: KernelExports['act_backward_f32'];
   actRBackward: KernelExports['act_r_backward_f32'];
   softmaxXent: KernelExports['softmax_xent_f32'];
   argmaxRows: KernelExports['argmax_rows_f32'];
   rSoftmax: KernelExports['r_softmax_f32'];
-  accInto64: KernelExports['acc_f32_into_f64'];
   colsumInto64: KernelExports['colsum_f32_into_f64'];
   blockRowDots: KernelExports['block_row_dots_f32'];
   layerGradNormSq: KernelExports['layer_grad_normsq_f32'];
@@ -50,14 +52,11 @@ function typedKernels(k: KernelExports, precision: Precision): TypedKernels {
   const t = precision === 'f64' ? 'f64' : 'f32';
   return {
     gemm: k[`gemm_${t}`],
-    addBias: k[`add_bias_${t}`],
-    actForward: k[`act_forward_${t}`],
     actBackward: k[`act_backward_${t}`],
     actRBackward: k[`act_r_backward_${t}`],
     softmaxXent: k[`softmax_xent_${t}`],
     argmaxRows: k[`argmax_rows_${t}`],
     rSoftmax: k[`r_softmax_${t}`],
-    accInto64: k[`acc_${t}_into_f64`],
     colsumInto64: k[`colsum_${t}_into_f64`],
     blockRowDots: k[`block_row_dots_${t}`],
     layerGradNormSq: k[`layer_grad_normsq_${t}`],
@@ -79,15 +78,20 @@ export interface DenseNetOptions {
   readonly firstBlock?: number;
 }
 
-/** Per-layer buffers: pointers into wasm memory. */
+/**
+ * Per-layer buffers: pointers into wasm memory (0 where the activation does not need one). `rows`
+ * is n when every sample is cached, else one chunk.
+ */
 interface LayerBuffers {
   readonly slice: LayerSlice;
   readonly hidden: boolean;
-  /** [rows × out] pre-activation */
+  /** pre-activation: [rows × out] for GELU hidden layers; [chunk × out] logits for the last layer */
   readonly z: number;
   /** [rows × out] activation (hidden layers) */
   readonly a: number;
-  /** [rows × out] Wᵀδ of the layer above (hidden layers) */
+  /** what σ′ and σ″ are computed from: `z` for GELU, else `a` (hidden layers) */
+  readonly s: number;
+  /** [rows × out] Wᵀδ of the layer above (hidden layers whose σ″ ≠ 0) */
   readonly e: number;
   /** [rows × out] δ */
   readonly d: number;
@@ -167,6 +171,27 @@ export interface ForwardSums {
 const DEFAULT_CHUNK = 256;
 const DEFAULT_CACHE_BYTES = 512 * 2 ** 20;
 
+/** Whether σ′, σ″ of an activation need Z (GELU) rather than A = σ(Z) (assembly/activations.ts). */
+function needsZ(activation: MlpSpec['activation']): boolean {
+  return activation === 'gelu';
+}
+
+/** Whether σ″ ≠ 0, so the R-backward reads E = Δ_{l+1}·W_{l+1}. */
+function needsE(activation: MlpSpec['activation']): boolean {
+  return activation !== 'relu' && activation !== 'identity';
+}
+
+/**
+ * Elements per sample of the curvature cache: A_l and Δ_l of every hidden layer (+ Z_l for GELU,
+ * + E_l when σ″ ≠ 0), and Δ_L and the softmax P of the output layer.
+ */
+export function curvatureElementsPerSample(spec: MlpSpec): number {
+  const slices = layerSlices(spec);
+  const hidden = slices.slice(0, -1).reduce((s, l) => s + l.outputs, 0);
+  const classes = slices[slices.length - 1]!.outputs;
+  return hidden * (2 + (needsZ(spec.activation) ? 1 : 0) + (needsE(spec.activation) ? 1 : 0)) + 2 * classes;
+}
+
 /** A dense MLP over a fixed dataset in one kernel instance. Not thread-safe; one call at a time. */
 export class DenseNet {
   readonly spec: MlpSpec;
@@ -184,7 +209,7 @@ export class DenseNet {
 
   private readonly k: TypedKernels;
   private readonly kernels: KernelExports;
-  /** f64 buffers of the pairwise-sum levels, allocated on first use */
+  /** f64 p-vectors for the pairwise sums (at most one per tree level + 1), allocated on first use */
   private readonly levels: number[] = [];
   /** bytes per element: 4 (f32) or 8 (f64) */
   private readonly es: number;
@@ -199,8 +224,8 @@ export class DenseNet {
   private readonly batchLabels: number;
   private readonly theta: number;
   private readonly dir: number;
-  private readonly acc: number;
-  private readonly tmpW: number;
+  /** the f64 p-vector the current block's sums go to (a buffer of `levels`' pool) */
+  private acc = 0;
   private readonly pre: number;
   private readonly prob: number;
   private readonly work: number;
@@ -232,16 +257,21 @@ export class DenseNet {
     const slices = layerSlices(spec);
     const widthSum = slices.reduce((s, l) => s + l.outputs, 0);
     const maxIn = Math.max(...slices.map((l) => l.inputs));
-    const maxWeight = Math.max(...slices.map((l) => l.inputs * l.outputs));
-    const cacheAll = this.n * widthSum * 4 * (this.precision === "f64" ? 8 : 4) <= (options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    const es = this.es;
+    const perSample = curvatureElementsPerSample(spec) * es;
+    const cacheAll = this.n * perSample <= (options.cacheBytes ?? DEFAULT_CACHE_BYTES);
     this.cachesAllSamples = cacheAll;
     const m = Math.min(this.block, this.n);
     const rows = cacheAll ? this.n : m;
+    const keepZ = needsZ(spec.activation);
+    const keepE = needsE(spec.activation);
 
-    const es = this.es;
     const workBytes = kernels.exports.gemmWorkspaceBytes();
-    const estimate = this.n * (this.d * es + 8) + this.p * (2 * es + 8) + rows * widthSum * 4 * es +
-      m * widthSum * 3 * es + m * (maxIn + this.d) * es + m * 4 + maxWeight * es + rows * classes * es + workBytes + 256;
+    // data, labels and predictions; θ, direction; the cache; per chunk R{z}, R{a}, R{δ}, logits, the
+    // R-backward and mini-batch buffers; GEMM workspace; f64 sums of the pairwise tree (one per level + 1)
+    const levels = Math.ceil(Math.log2(Math.max(1, Math.ceil(this.n / this.block)))) + 1;
+    const estimate = this.n * (this.d * es + 8) + this.p * 2 * es + rows * perSample +
+      m * (widthSum * 3 + classes) * es + m * (maxIn + this.d) * es + m * 4 + workBytes + levels * this.p * 8 + 256;
     this.arena.checkFits(estimate, `a ${spec.sizes.join('-')} MLP over ${this.n} samples (${this.precision})`);
 
     const a = this.arena;
@@ -255,20 +285,21 @@ export class DenseNet {
     this.batchLabels = a.alloc(m * 4, 'the mini-batch labels');
     this.theta = buf(this.p, 'the parameters');
     this.dir = buf(this.p, 'the direction vector');
-    this.acc = a.f64(this.p, 'the f64 accumulator');
-    this.tmpW = buf(maxWeight, 'a weight-sized buffer');
     this.pre = buf(m * maxIn, 'the R-backward buffer');
     this.prob = buf(rows * classes, 'the softmax cache');
     this.work = a.alloc(workBytes, 'the GEMM workspace');
     this.layers = slices.map((slice, i) => {
       const hidden = i < slices.length - 1;
       const w = slice.outputs;
+      const z = hidden ? (keepZ ? buf(rows * w, 'activation cache') : 0) : buf(m * w, 'the logits buffer');
+      const act = hidden ? buf(rows * w, 'activation cache') : 0;
       return {
         slice,
         hidden,
-        z: buf(rows * w, 'activation cache'),
-        a: hidden ? buf(rows * w, 'activation cache') : 0,
-        e: hidden ? buf(rows * w, 'activation cache') : 0,
+        z,
+        a: act,
+        s: keepZ ? z : act,
+        e: hidden && keepE ? buf(rows * w, 'activation cache') : 0,
         d: buf(rows * w, 'activation cache'),
         rz: buf(m * w, 'R-pass buffer'),
         ra: hidden ? buf(m * w, 'R-pass buffer') : 0,
@@ -298,7 +329,7 @@ export class DenseNet {
   /** Σ over samples of the per-sample gradient, into `out` (p values, f64). Returns forward sums. */
   gradientSums(out: Float64Array): ForwardSums {
     this.checkOut(out);
-    const total = combineBlockNodes(this.gradientNodes());
+    const total = combineBlockNodes(this.gradientReduce(false));
     out.set(total.values!);
     return { lossSum: total.loss, correct: total.correct, n: this.n };
   }
@@ -306,22 +337,27 @@ export class DenseNet {
   /** Σ over samples of H_x·v (the per-sample loss Hessian times v) into `out` (f64, p values). */
   hvpSums(v: ArrayLike<number>, out: Float64Array): void {
     this.checkOut(out);
-    out.set(combineBlockNodes(this.hvpNodes(v)).values!);
+    out.set(combineBlockNodes(this.hvpReduce(v, false)).values!);
   }
 
   /** Loss and correct count as nodes of the canonical pairwise tree over blocks (for workers). */
   forwardNodes(): BlockNode[] {
-    return this.reduceBlocks(false, (i0, m, row) => {
+    return this.reduceBlocks(null, (i0, m, row) => {
       const loss = this.forwardChunk(i0, m, row);
-      return { loss, correct: this.countCorrect(i0, m, row) };
+      return { loss, correct: this.countCorrect(i0, m) };
     });
   }
 
   /** Gradient sums as nodes of the canonical pairwise tree over blocks (for workers). */
   gradientNodes(): BlockNode[] {
-    const nodes = this.reduceBlocks(true, (i0, m, row) => {
+    return this.gradientReduce(true);
+  }
+
+  /** Gradient nodes; with copy = false their values are views of wasm memory (see reduceBlocks). */
+  private gradientReduce(copy: boolean): BlockNode[] {
+    const nodes = this.reduceBlocks(copy, (i0, m, row) => {
       const loss = this.forwardChunk(i0, m, row);
-      const correct = this.countCorrect(i0, m, row);
+      const correct = this.countCorrect(i0, m);
       this.backwardChunk(m, row, true, i0);
       return { loss, correct };
     });
@@ -331,10 +367,15 @@ export class DenseNet {
 
   /** Hv sums as nodes of the canonical pairwise tree over blocks (for workers). */
   hvpNodes(v: ArrayLike<number>): BlockNode[] {
+    return this.hvpReduce(v, true);
+  }
+
+  /** Hv nodes; with copy = false their values are views of wasm memory (see reduceBlocks). */
+  private hvpReduce(v: ArrayLike<number>, copy: boolean): BlockNode[] {
     if (v.length !== this.p) throw new ShapeError(`vector has ${v.length} entries, expected p = ${this.p}`);
     this.prepareCurvature();
     this.setValues(this.dir, v);
-    return this.reduceBlocks(true, (i0, m, row) => {
+    return this.reduceBlocks(copy, (i0, m, row) => {
       if (!this.cachesAllSamples) {
         this.forwardChunk(i0, m, row);
         this.backwardChunk(m, row, false, i0);
@@ -362,56 +403,66 @@ export class DenseNet {
    * whole dataset) and sums the results over the canonical pairwise tree: this shard's range is cut
    * into maximal aligned power-of-two runs of blocks, each summed as a perfect binary tree. Since
    * IEEE addition is commutative, any split of the blocks among workers then gives the same bits.
-   * With `vector`, `perBlock` accumulates a p-vector into `acc` (zeroed before each block).
+   * Unless `copy` is null (scalar sums only), `perBlock` writes its p-vector to `acc` (every entry,
+   * so no zeroing is needed) and the nodes carry p-vector sums: fresh arrays with `copy` (for
+   * workers, and for callers that keep them), else views of wasm memory that stay valid only until
+   * the net's next call (the in-thread sums, which copy them into `out` at once).
    */
-  private reduceBlocks(vector: boolean, perBlock: (i0: number, m: number, row: number) => { loss: number; correct: number }): BlockNode[] {
-    const nodes: BlockNode[] = [];
+  private reduceBlocks(copy: boolean | null, perBlock: (i0: number, m: number, row: number) => { loss: number; correct: number }): BlockNode[] {
+    const raw: { level: number; loss: number; correct: number; buf: number }[] = [];
     const blocks = Math.ceil(this.n / this.block);
+    const free = this.levels.slice();
     let local = 0;
     while (local < blocks) {
       const global = this.firstBlock + local;
       let size = 1;
       while ((global % (size * 2) === 0) && local + size * 2 <= blocks) size *= 2;
-      nodes.push(this.reduceNode(local, size, vector, perBlock));
+      raw.push(this.reduceNode(local, size, copy !== null, free, perBlock));
       local += size;
     }
-    return nodes;
+    // views only now: allocating a buffer may grow (and detach) wasm memory
+    return raw.map(({ level, loss, correct, buf }) => {
+      const view = copy === null ? null : this.arena.viewF64(buf, this.p);
+      return { level, loss, correct, values: view && copy ? view.slice() : view };
+    });
   }
 
-  /** Perfect-binary-tree sum of `size` (a power of two) blocks from local block `start`. */
-  private reduceNode(start: number, size: number, vector: boolean, perBlock: (i0: number, m: number, row: number) => { loss: number; correct: number }): BlockNode {
-    const stack: { level: number; loss: number; correct: number }[] = [];
+  /**
+   * Perfect-binary-tree sum of `size` (a power of two) blocks from local block `start`. Each block
+   * writes into a free buffer of the pool; merging adds the newer partial sum into the older one's
+   * buffer (top + carry, as IEEE addition is commutative the bits equal carry + top) and frees the
+   * newer, so no p-vector is ever copied or zeroed. The node's sum stays in its buffer (`buf`),
+   * which is not returned to `free`.
+   */
+  private reduceNode(start: number, size: number, vector: boolean, free: number[],
+    perBlock: (i0: number, m: number, row: number) => { loss: number; correct: number }): { level: number; loss: number; correct: number; buf: number } {
+    const stack: { level: number; loss: number; correct: number; buf: number }[] = [];
     const p = this.p;
+    const take = (): number => free.pop() ?? this.newLevelBuffer();
     for (let b = start; b < start + size; b++) {
       const i0 = b * this.block;
       const m = Math.min(this.block, this.n - i0);
-      if (vector) this.arena.viewF64(this.acc, p).fill(0);
+      if (vector) this.acc = take();
       const r = perBlock(i0, m, this.cacheRow(i0));
-      let carry = { level: 0, loss: r.loss, correct: r.correct };
-      let carryPtr = this.acc;
+      let carry = { level: 0, loss: r.loss, correct: r.correct, buf: this.acc };
       while (stack.length > 0 && stack[stack.length - 1]!.level === carry.level) {
         const top = stack.pop()!;
-        const buf = this.levelBuffer(top.level);
-        if (vector) this.kernels.axpy_f64(1, carryPtr, buf, p);
-        carry = { level: top.level + 1, loss: top.loss + carry.loss, correct: top.correct + carry.correct };
-        carryPtr = buf;
+        if (vector) {
+          this.kernels.axpy_f64(1, carry.buf, top.buf, p);
+          free.push(carry.buf);
+        }
+        carry = { level: top.level + 1, loss: top.loss + carry.loss, correct: top.correct + carry.correct, buf: top.buf };
       }
-      const dst = this.levelBuffer(carry.level);
-      if (vector && carryPtr !== dst) this.arena.viewF64(dst, p).set(this.arena.viewF64(carryPtr, p));
       stack.push(carry);
     }
-    const top = stack[0]!;
-    return {
-      level: top.level,
-      loss: top.loss,
-      correct: top.correct,
-      values: vector ? this.arena.viewF64(this.levelBuffer(top.level), p).slice() : null,
-    };
+    return stack[0]!;
   }
 
-  private levelBuffer(level: number): number {
-    while (this.levels.length <= level) this.levels.push(this.arena.f64(this.p, 'a pairwise-sum level'));
-    return this.levels[level]!;
+  /** A new f64 p-vector for the pairwise sums (kept for later calls). */
+  private newLevelBuffer(): number {
+    const buf = this.arena.f64(this.p, 'a pairwise-sum buffer');
+    this.levels.push(buf);
+    return buf;
   }
 
   /**
@@ -420,6 +471,7 @@ export class DenseNet {
    */
   gradientSumsOn(indices: ArrayLike<number>, out: Float64Array): ForwardSums {
     this.checkOut(out);
+    this.acc = this.levels[0] ?? this.newLevelBuffer();
     this.arena.viewF64(this.acc, this.p).fill(0);
     this.curvatureReady = false;
     let lossSum = 0;
@@ -441,11 +493,11 @@ export class DenseNet {
       lossSum += this.forwardRows(this.batchX, this.batchLabels, m, 0);
       const last = this.layers[this.layers.length - 1]!;
       const C = last.slice.outputs;
-      this.k.argmaxRows(last.z, m, C, this.batchLabels + 0);
+      this.k.argmaxRows(last.z, m, C, this.batchLabels);
       // argmax overwrote the gathered labels with predictions: count against the true labels
       const pred = this.arena.viewI32(this.batchLabels, m);
       for (let i = 0; i < m; i++) if (pred[i] === labels[indices[b0 + i]!]) correct++;
-      this.backwardRows(this.batchX, m, 0, true);
+      this.backwardRows(this.batchX, m, 0, true, b0 > 0);
     }
     out.set(this.arena.viewF64(this.acc, this.p));
     return { lossSum, correct, n: indices.length };
@@ -495,18 +547,18 @@ export class DenseNet {
         this.forwardRows(x, this.labels + i0 * 4, m, row);
         const last = this.layers[this.layers.length - 1]!;
         const C = last.slice.outputs;
-        kk.argmaxRows(last.z + row * C * es, m, C, this.pred + i0 * 4);
+        kk.argmaxRows(last.z, m, C, this.pred + i0 * 4);
         if (labelChoice === 'predicted') {
-          kk.softmaxXent(last.z + row * C * es, this.pred + i0 * 4, this.prob + row * C * es, last.d + row * C * es, m, C);
+          kk.softmaxXent(last.z, this.pred + i0 * 4, this.prob + row * C * es, last.d + row * C * es, m, C);
         }
-        this.backwardRows(x, m, row, false);
+        this.backwardRows(x, m, row, false, false);
         this.layers.forEach((L, l) => {
           const { inputs, outputs } = L.slice;
           const below = l > 0 ? this.layers[l - 1]! : undefined;
           const aPrev = below ? below.a + row * inputs * es : x;
           const d = L.d + row * outputs * es;
           if (k > 0) {
-            kk.gemm(0, 1, m, k * outputs, inputs, aPrev, inputs, stack + offsets[l]! * es, inputs, prod, k * outputs, 0, this.work);
+            kk.gemm(0, 1, m, k * outputs, inputs, aPrev, inputs, stack + offsets[l]! * es, inputs, prod, k * outputs, 0, this.work, EPILOGUE.none, 0, 0, 0);
             kk.blockRowDots(d, prod, stack + (offsets[l]! + k * inputs * outputs) * es, m, outputs, k, dots + i0 * k * 8);
           }
           kk.layerGradNormSq(d, aPrev, m, outputs, inputs, norms + i0 * 8);
@@ -555,25 +607,28 @@ export class DenseNet {
     const es = this.es;
     let input = x;
     for (const L of this.layers) {
-      const { inputs, outputs } = L.slice;
-      const z = L.z + row * outputs * es;
-      k.gemm(0, 1, m, outputs, inputs, input, inputs, this.theta + L.slice.weight * es, inputs, z, outputs, 0, this.work);
-      k.addBias(z, this.theta + L.slice.bias * es, m, outputs);
+      const { inputs, outputs, weight, bias } = L.slice;
+      const W = this.theta + weight * es;
+      const b = this.theta + bias * es;
       if (L.hidden) {
+        // A = σ(X·Wᵀ + b) in the GEMM's epilogue; Z kept only where σ′ needs it (GELU)
         const a = L.a + row * outputs * es;
-        k.actForward(z, a, m * outputs, this.act);
+        const z = L.z ? L.z + row * outputs * es : 0;
+        k.gemm(0, 1, m, outputs, inputs, input, inputs, W, inputs, a, outputs, 0, this.work, EPILOGUE.biasAct, b, this.act, z);
         input = a;
+      } else {
+        k.gemm(0, 1, m, outputs, inputs, input, inputs, W, inputs, L.z, outputs, 0, this.work, EPILOGUE.bias, b, 0, 0);
       }
     }
     const last = this.layers[this.layers.length - 1]!;
     const C = last.slice.outputs;
-    return k.softmaxXent(last.z + row * C * es, labels, this.prob + row * C * es, last.d + row * C * es, m, C);
+    return k.softmaxXent(last.z, labels, this.prob + row * C * es, last.d + row * C * es, m, C);
   }
 
-  private countCorrect(i0: number, m: number, row: number): number {
+  private countCorrect(i0: number, m: number): number {
     const last = this.layers[this.layers.length - 1]!;
     const C = last.slice.outputs;
-    this.k.argmaxRows(last.z + row * C * this.es, m, C, this.pred + i0 * 4);
+    this.k.argmaxRows(last.z, m, C, this.pred + i0 * 4);
     const pred = this.arena.viewI32(this.pred + i0 * 4, m);
     const labels = this.arena.viewI32(this.labels + i0 * 4, m);
     let correct = 0;
@@ -581,15 +636,19 @@ export class DenseNet {
     return correct;
   }
 
-  /** Backward from the cached Δ_L: E and Δ of every layer; with `grad`, accumulates ∇ into acc. */
+  /** Backward from the cached Δ_L: E and Δ of every layer; with `grad`, writes ∇ into acc. */
   private backwardChunk(m: number, row: number, grad: boolean, i0: number): void {
-    this.backwardRows(this.x + i0 * this.d * this.es, m, row, grad);
+    this.backwardRows(this.x + i0 * this.d * this.es, m, row, grad, false);
   }
 
-  /** Backward for m rows whose inputs are at `x` (needed for the first layer's gradient). */
-  private backwardRows(x: number, m: number, row: number, grad: boolean): void {
+  /**
+   * Backward for m rows whose inputs are at `x` (needed for the first layer's gradient). With
+   * `grad` the gradient sums are written to acc, or added to it with `accumulate`.
+   */
+  private backwardRows(x: number, m: number, row: number, grad: boolean, accumulate: boolean): void {
     const k = this.k;
     const es = this.es;
+    const add = accumulate ? 1 : 0;
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const L = this.layers[l]!;
       const { inputs, outputs } = L.slice;
@@ -597,35 +656,37 @@ export class DenseNet {
       const below = l > 0 ? this.layers[l - 1]! : undefined;
       if (grad) {
         const aPrev = below ? below.a + row * inputs * es : x;
-        k.gemm(1, 0, outputs, inputs, m, d, outputs, aPrev, inputs, this.tmpW, inputs, 0, this.work);
-        k.accInto64(this.tmpW, this.acc + L.slice.weight * 8, outputs * inputs);
-        k.colsumInto64(d, m, outputs, this.acc + L.slice.bias * 8);
+        k.gemm(1, 0, outputs, inputs, m, d, outputs, aPrev, inputs, this.acc + L.slice.weight * 8, inputs, add, this.work, EPILOGUE.widen, 0, 0, 0);
+        k.colsumInto64(d, m, outputs, this.acc + L.slice.bias * 8, add);
       }
       if (below) {
-        const e = below.e + row * inputs * es;
-        k.gemm(0, 0, m, inputs, outputs, d, outputs, this.theta + L.slice.weight * es, inputs, e, inputs, 0, this.work);
-        k.actBackward(e, below.z + row * inputs * es, below.d + row * inputs * es, m * inputs, this.act);
+        // E = Δ·W goes straight into Δ's buffer (then Δ = σ′ ⊙ E in place) unless σ″ ≠ 0 keeps it
+        const dBelow = below.d + row * inputs * es;
+        const e = below.e ? below.e + row * inputs * es : dBelow;
+        k.gemm(0, 0, m, inputs, outputs, d, outputs, this.theta + L.slice.weight * es, inputs, e, inputs, 0, this.work, EPILOGUE.none, 0, 0, 0);
+        k.actBackward(e, below.s + row * inputs * es, dBelow, m * inputs, this.act);
       }
     }
   }
 
-  /** R-forward and R-backward for samples [i0, i0+m) with caches at `row`; accumulates Hv sums. */
+  /** R-forward and R-backward for samples [i0, i0+m) with caches at `row`; writes Hv sums to acc. */
   private rPassChunk(i0: number, m: number, row: number): void {
     const k = this.k;
     const es = this.es;
     const x = this.x + i0 * this.d * es;
     const V = this.dir;
     const W = this.theta;
-    // R-forward
+    // R-forward: RZ = A·Vᵀ + RA·Wᵀ + c (c in the last GEMM's epilogue), RA = σ′ ⊙ RZ
     for (let l = 0; l < this.layers.length; l++) {
       const L = this.layers[l]!;
-      const { inputs, outputs } = L.slice;
+      const { inputs, outputs, weight, bias } = L.slice;
       const below = l > 0 ? this.layers[l - 1]! : undefined;
       const aPrev = below ? below.a + row * inputs * es : x;
-      k.gemm(0, 1, m, outputs, inputs, aPrev, inputs, V + L.slice.weight * es, inputs, L.rz, outputs, 0, this.work);
-      if (below) k.gemm(0, 1, m, outputs, inputs, below.ra, inputs, W + L.slice.weight * es, inputs, L.rz, outputs, 1, this.work);
-      k.addBias(L.rz, V + L.slice.bias * es, m, outputs);
-      if (L.hidden) k.actBackward(L.rz, L.z + row * outputs * es, L.ra, m * outputs, this.act);
+      const c = V + bias * es;
+      k.gemm(0, 1, m, outputs, inputs, aPrev, inputs, V + weight * es, inputs, L.rz, outputs, 0, this.work,
+        below ? EPILOGUE.none : EPILOGUE.bias, c, 0, 0);
+      if (below) k.gemm(0, 1, m, outputs, inputs, below.ra, inputs, W + weight * es, inputs, L.rz, outputs, 1, this.work, EPILOGUE.bias, c, 0, 0);
+      if (L.hidden) k.actBackward(L.rz, L.s + row * outputs * es, L.ra, m * outputs, this.act);
     }
     const last = this.layers[this.layers.length - 1]!;
     const C = last.slice.outputs;
@@ -637,15 +698,15 @@ export class DenseNet {
       const below = l > 0 ? this.layers[l - 1]! : undefined;
       const aPrev = below ? below.a + row * inputs * es : x;
       const d = L.d + row * outputs * es;
-      k.gemm(1, 0, outputs, inputs, m, L.rd, outputs, aPrev, inputs, this.tmpW, inputs, 0, this.work);
-      if (below) k.gemm(1, 0, outputs, inputs, m, d, outputs, below.ra, inputs, this.tmpW, inputs, 1, this.work);
-      k.accInto64(this.tmpW, this.acc + L.slice.weight * 8, outputs * inputs);
-      k.colsumInto64(L.rd, m, outputs, this.acc + L.slice.bias * 8);
+      const hvW = this.acc + L.slice.weight * 8;
+      k.gemm(1, 0, outputs, inputs, m, L.rd, outputs, aPrev, inputs, hvW, inputs, 0, this.work, EPILOGUE.widen, 0, 0, 0);
+      if (below) k.gemm(1, 0, outputs, inputs, m, d, outputs, below.ra, inputs, hvW, inputs, 1, this.work, EPILOGUE.widen, 0, 0, 0);
+      k.colsumInto64(L.rd, m, outputs, this.acc + L.slice.bias * 8, 0);
       if (below) {
-        k.gemm(0, 0, m, inputs, outputs, d, outputs, V + L.slice.weight * es, inputs, this.pre, inputs, 0, this.work);
-        k.gemm(0, 0, m, inputs, outputs, L.rd, outputs, W + L.slice.weight * es, inputs, this.pre, inputs, 1, this.work);
-        const zb = below.z + row * inputs * es;
-        k.actRBackward(this.pre, below.e + row * inputs * es, zb, below.rz, below.rd, m * inputs, this.act);
+        k.gemm(0, 0, m, inputs, outputs, d, outputs, V + L.slice.weight * es, inputs, this.pre, inputs, 0, this.work, EPILOGUE.none, 0, 0, 0);
+        k.gemm(0, 0, m, inputs, outputs, L.rd, outputs, W + L.slice.weight * es, inputs, this.pre, inputs, 1, this.work, EPILOGUE.none, 0, 0, 0);
+        const e = below.e ? below.e + row * inputs * es : 0;
+        k.actRBackward(this.pre, e, below.s + row * inputs * es, below.rz, below.rd, m * inputs, this.act);
       }
     }
   }

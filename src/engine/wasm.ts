@@ -22,6 +22,14 @@ export type KernelBuildOption = KernelBuild | 'auto';
 /** Pointer (byte offset into `memory`). */
 type Ptr = number;
 
+/**
+ * How a GEMM stores its tile (assembly/gemm.ts, EPI_*): `none` C (=|+=) product; `bias` adds
+ * bias[j]; `biasAct` Z = … + bias[j], C = σ(Z) and C2 = Z when C2 ≠ 0; `widen` C is f64.
+ */
+export const EPILOGUE = { none: 0, bias: 1, biasAct: 2, widen: 3 } as const;
+/** One of {@link EPILOGUE}'s codes. */
+export type Epilogue = (typeof EPILOGUE)[keyof typeof EPILOGUE];
+
 /** The raw kernel exports; see assembly/index.ts for each contract. */
 export interface KernelExports {
   readonly memory: WebAssembly.Memory;
@@ -29,17 +37,13 @@ export interface KernelExports {
   relaxed_build(): number;
   gemmWorkspaceBytes(): number;
   gemm_f32(transA: number, transB: number, m: number, n: number, k: number, A: Ptr, lda: number,
-    B: Ptr, ldb: number, C: Ptr, ldc: number, accumulate: number, work: Ptr): void;
+    B: Ptr, ldb: number, C: Ptr, ldc: number, accumulate: number, work: Ptr, epilogue: Epilogue, bias: Ptr, act: number, C2: Ptr): void;
   gemm_f64(transA: number, transB: number, m: number, n: number, k: number, A: Ptr, lda: number,
-    B: Ptr, ldb: number, C: Ptr, ldc: number, accumulate: number, work: Ptr): void;
-  add_bias_f32(Z: Ptr, bias: Ptr, m: number, n: number): void;
-  add_bias_f64(Z: Ptr, bias: Ptr, m: number, n: number): void;
-  act_forward_f32(Z: Ptr, A: Ptr, count: number, act: number): void;
-  act_forward_f64(Z: Ptr, A: Ptr, count: number, act: number): void;
-  act_backward_f32(E: Ptr, Z: Ptr, D: Ptr, count: number, act: number): void;
-  act_backward_f64(E: Ptr, Z: Ptr, D: Ptr, count: number, act: number): void;
-  act_r_backward_f32(P: Ptr, E: Ptr, Z: Ptr, RZ: Ptr, RD: Ptr, count: number, act: number): void;
-  act_r_backward_f64(P: Ptr, E: Ptr, Z: Ptr, RZ: Ptr, RD: Ptr, count: number, act: number): void;
+    B: Ptr, ldb: number, C: Ptr, ldc: number, accumulate: number, work: Ptr, epilogue: Epilogue, bias: Ptr, act: number, C2: Ptr): void;
+  act_backward_f32(E: Ptr, S: Ptr, D: Ptr, count: number, act: number): void;
+  act_backward_f64(E: Ptr, S: Ptr, D: Ptr, count: number, act: number): void;
+  act_r_backward_f32(P: Ptr, E: Ptr, S: Ptr, RZ: Ptr, RD: Ptr, count: number, act: number): void;
+  act_r_backward_f64(P: Ptr, E: Ptr, S: Ptr, RZ: Ptr, RD: Ptr, count: number, act: number): void;
   softmax_xent_f32(Z: Ptr, labels: Ptr, P: Ptr, D: Ptr, m: number, C: number): number;
   softmax_xent_f64(Z: Ptr, labels: Ptr, P: Ptr, D: Ptr, m: number, C: number): number;
   argmax_rows_f32(Z: Ptr, m: number, C: number, pred: Ptr): void;
@@ -52,8 +56,8 @@ export interface KernelExports {
   layer_grad_normsq_f64(D: Ptr, A: Ptr, m: number, n: number, nin: number, out: Ptr): void;
   acc_f32_into_f64(src: Ptr, dst: Ptr, count: number): void;
   acc_f64_into_f64(src: Ptr, dst: Ptr, count: number): void;
-  colsum_f32_into_f64(D: Ptr, m: number, n: number, out: Ptr): void;
-  colsum_f64_into_f64(D: Ptr, m: number, n: number, out: Ptr): void;
+  colsum_f32_into_f64(D: Ptr, m: number, n: number, out: Ptr, accumulate: number): void;
+  colsum_f64_into_f64(D: Ptr, m: number, n: number, out: Ptr, accumulate: number): void;
   dot_f32(a: Ptr, b: Ptr, count: number): number;
   dot_f64(a: Ptr, b: Ptr, count: number): number;
   axpy_f64(alpha: number, x: Ptr, y: Ptr, count: number): void;
