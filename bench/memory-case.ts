@@ -1,6 +1,7 @@
 /**
  * One case of the `memory` group, run in its own process so the peak RSS belongs to it alone:
- * `node --expose-gc --import tsx bench/memory-case.ts <case-id> [max-iterations]`.
+ * `node --expose-gc --import tsx bench/memory-case.ts <case-id> [max-iterations] [stream]`
+ * (`stream`: the net keeps no per-sample cache, `cacheBytes: 0`, and every Hv recomputes it).
  *
  * After the setup (engine, data, model) it collects garbage, resets the kernel's peak-RSS counter
  * (Linux: `5` written to /proc/self/clear_refs) and reads the baseline; then it does what
@@ -24,10 +25,11 @@ function status(field: 'VmRSS' | 'VmHWM'): number {
   return Number(line.split(/\s+/)[1]) * 1024;
 }
 
-const [caseId, capArg] = process.argv.slice(2);
+const [caseId, capArg, mode] = process.argv.slice(2);
 const c = selectCases(caseId).find((x) => x.id === caseId);
 if (!c) throw new Error(`unknown case ${String(caseId)}`);
 const maxIterations = capArg ? Number(capArg) : undefined;
+const stream = mode === 'stream';
 
 const engine = await createEngine({ build: BUILDS[0]!, threads: 1 });
 const data = caseData(c);
@@ -37,7 +39,7 @@ const p = parameterCount(model.spec);
 writeFileSync('/proc/self/clear_refs', '5');
 const baseline = status('VmRSS');
 
-const net = engine.net(model, data);
+const net = engine.net(model, data, stream ? { cacheBytes: 0 } : {});
 net.prepareCurvature();
 const { vectorOps } = spectrumOps(engine, p, K, false);
 const op = timedHessian(net);

@@ -7,7 +7,8 @@
  * dataset). A second record gives the working set by construction (the net's wasm memory, the
  * basis rows written, Lanczos's work vectors and the returned Ritz vectors).
  * Lanczos on 784-512-512-10 is capped at 20 iterations (a full run takes minutes); the formula then
- * counts the same 21 basis rows, which makes the budget tighter, not looser.
+ * counts the same 21 basis rows, which makes the budget tighter, not looser. The n = 10,000 cases
+ * run a second time with `cacheBytes: 0` (activations recomputed per Hv: O(chunk) memory, slower).
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -29,25 +30,30 @@ interface CaseResult {
   netWasmBytes: number;
   cachesAllSamples: boolean;
   residentBasis: boolean;
+  seconds: number;
 }
 
 export async function memoryBench(records: BenchRecord[], filter?: string): Promise<void> {
   const script = fileURLToPath(new URL('./memory-case.ts', import.meta.url));
   for (const c of selectCases(filter)) {
     const cap = c.n * c.sizes[1]! > 4e6 ? '20' : '';
-    const args = ['--experimental-wasm-relaxed-simd', '--expose-gc', '--import', 'tsx', script, c.id, ...(cap ? [cap] : [])];
-    let r: CaseResult;
-    try {
-      const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 20 });
-      r = JSON.parse(stdout.trim().split('\n').pop()!) as CaseResult;
-    } catch (error) {
-      records.push(errorRecord(`mem.lanczos-peak.${c.id}`, error));
-      continue;
+    for (const stream of c.n >= 10_000 ? [false, true] : [false]) {
+      const tag = `${c.id}${stream ? '.streamed' : ''}`;
+      const args = ['--experimental-wasm-relaxed-simd', '--expose-gc', '--import', 'tsx', script, c.id, cap, stream ? 'stream' : ''];
+      let r: CaseResult;
+      try {
+        const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 20 });
+        r = JSON.parse(stdout.trim().split('\n').pop()!) as CaseResult;
+      } catch (error) {
+        records.push(errorRecord(`mem.lanczos-peak-rss-growth.${tag}`, error));
+        continue;
+      }
+      const budget = { bytes: r.formula, against: 'basis (rows written) + θ and its f64 accumulator + data + one 256-sample chunk of activations' };
+      const what = `Lanczos top-10, ${r.iterations} iterations${cap ? ` (capped at ${cap})` : ''}, basis ${(r.basis / 2 ** 20).toFixed(1)} MiB ` +
+        `${r.residentBasis ? 'in wasm memory' : 'in JS'}; net ${(r.netWasmBytes / 2 ** 20).toFixed(1)} MiB wasm` +
+        `${r.cachesAllSamples ? ' with the per-sample cache' : ', no per-sample cache (cacheBytes: 0)'}; ${r.seconds.toFixed(1)} s`;
+      records.push(bytesRecord(`mem.lanczos-peak-rss-growth.${tag}`, r.growth, budget, what));
+      records.push(bytesRecord(`mem.lanczos-working-set.${tag}`, r.working, budget, 'net wasm memory + basis rows + 2 work vectors + 10 Ritz vectors'));
     }
-    const budget = { bytes: r.formula, against: 'basis (rows written) + θ and its f64 accumulator + data + one 256-sample chunk of activations' };
-    const what = `Lanczos top-10, ${r.iterations} iterations${cap ? ` (capped at ${cap})` : ''}, basis ${(r.basis / 2 ** 20).toFixed(1)} MiB ` +
-      `${r.residentBasis ? 'in wasm memory' : 'in JS'}; net ${(r.netWasmBytes / 2 ** 20).toFixed(1)} MiB wasm${r.cachesAllSamples ? ' with the per-sample cache' : ''}`;
-    records.push(bytesRecord(`mem.lanczos-peak-rss-growth.${c.id}`, r.growth, budget, what));
-    records.push(bytesRecord(`mem.lanczos-working-set.${c.id}`, r.working, budget, 'net wasm memory + basis rows + 2 work vectors + 10 Ritz vectors'));
   }
 }

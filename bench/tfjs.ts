@@ -5,8 +5,10 @@
  * gradients read back, on the wasm backend (SIMD, one thread — what Node offers it) and the cpu
  * backend (plain JS). Ours is `DenseNet.gradientSums` on the same θ and data, so
  * `fwd+bwd.<case>.<build>.vs-tfjs-<backend>` has ratio = our speed-up (target ≥ 10× over
- * tfjs-wasm on 784-128-128-10, n = 1000). Calls longer than a few seconds run on a subsample and
- * are scaled (tfjs time is linear in the batch at these sizes); the note says so.
+ * tfjs-wasm on 784-128-128-10, n = 1000). For the wasm backend the two sides are timed in five
+ * alternating rounds (this shared VM drifts by tens of percent over a minute); the record gives
+ * the medians and the note the per-round speed-ups. Calls longer than a few seconds run on a
+ * subsample and are scaled (tfjs time is linear in the batch at these sizes); the note says so.
  *
  * Hv: tfjs has no Hessian-vector product; the natural attempt is a nested `tf.grads` of
  * ⟨∇loss, v⟩. It is recorded for the built-in cross-entropy and for a hand-written one
@@ -27,7 +29,7 @@ import { createEngine, type Engine, type Model } from '../src/engine/engine.js';
 import { layerSlices, parameterCount } from '../src/model/mlp.js';
 import { gaussianVector } from '../src/model/rng.js';
 import { BUILDS, caseData, caseModel, head, selectCases, type MlpCase } from './cases.js';
-import { errorRecord, repeatsFor, timeMedian, timeRecord, valueRecord, type BenchRecord } from './harness.js';
+import { errorRecord, median, repeatsFor, timeMedian, timeRecord, valueRecord, type BenchRecord } from './harness.js';
 
 /* The subset of the tfjs API used here (the bundle is untyped). */
 interface Tensor {
@@ -125,12 +127,17 @@ function inputs(tf: Tf, data: Dataset, classes: number): { x: Tensor; y: Tensor 
   return { x, y };
 }
 
-/** Seconds of one tfjs fwd+bwd over `data` (median), scaled from a subsample when slow. */
-function tfFwdBwd(tf: Tf, model: Model, data: Dataset): { seconds: number; note?: string } {
+/**
+ * One tfjs fwd+bwd over `data` as a callable, on the first m samples: all of them unless one call
+ * would take more than ~1.5 s (then the caller scales the time by n/m).
+ */
+function tfFwdBwd(tf: Tf, model: Model, data: Dataset): { fn: () => void; m: number; dispose(): void } {
   const classes = model.spec.sizes[model.spec.sizes.length - 1]!;
   const params = tfParams(tf, model);
+  const held: Tensor[] = [...params];
   const run = (d: Dataset): (() => void) => {
     const { x, y } = inputs(tf, d, classes);
+    held.push(x, y);
     return () => {
       const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, logits(tf, x, params)));
       value.dataSync();
@@ -138,20 +145,39 @@ function tfFwdBwd(tf: Tf, model: Model, data: Dataset): { seconds: number; note?
       tf.dispose([value, ...Object.values(grads)]);
     };
   };
-  // Estimate from 64 samples, then choose the subsample that keeps one call under ~1.5 s.
   const probe = run(head(data, Math.min(64, data.n)));
   probe();
-  let t0 = performance.now();
+  const t0 = performance.now();
   probe();
   const perSample = (performance.now() - t0) / 1000 / Math.min(64, data.n);
   const m = Math.min(data.n, Math.max(64, Math.floor(1.5 / perSample)));
-  const fn = run(head(data, m));
-  t0 = performance.now();
-  fn();
-  const t = timeMedian(fn, repeatsFor((performance.now() - t0) / 1000));
-  tf.dispose(params);
-  if (m === data.n) return { seconds: t };
-  return { seconds: (t * data.n) / m, note: `timed on ${m} of ${data.n} samples, scaled ×${(data.n / m).toFixed(1)}` };
+  return { fn: run(head(data, m)), m, dispose: () => tf.dispose(held) };
+}
+
+/**
+ * Times tfjs and ours in alternating rounds (tfjs, then each build), so drift on a shared machine
+ * hits both sides alike. Returns the median over rounds of each side's per-round median, and the
+ * per-round speed-ups (tfjs time ÷ ours) of every build.
+ */
+function interleaved(tfFn: () => void, tfScale: number, ours: Map<string, () => void>, rounds: number): {
+  tf: number; ours: Map<string, number>; ratios: Map<string, number[]>;
+} {
+  const t0 = performance.now();
+  tfFn();
+  const tfOnce = (performance.now() - t0) / 1000;
+  const tfTimes: number[] = [];
+  const ourTimes = new Map([...ours.keys()].map((b) => [b, [] as number[]]));
+  const ratios = new Map([...ours.keys()].map((b) => [b, [] as number[]]));
+  for (let r = 0; r < rounds; r++) {
+    const tfT = timeMedian(tfFn, { ...repeatsFor(tfOnce), warmup: r === 0 ? 1 : 0 }) * tfScale;
+    tfTimes.push(tfT);
+    for (const [build, fn] of ours) {
+      const t = timeMedian(fn, { warmup: 1, repeats: 5, minSeconds: 0.05 });
+      ourTimes.get(build)!.push(t);
+      ratios.get(build)!.push(tfT / t);
+    }
+  }
+  return { tf: median(tfTimes), ours: new Map([...ourTimes].map(([b, ts]) => [b, median(ts)])), ratios };
 }
 
 /**
@@ -223,22 +249,26 @@ async function caseBench(tf: Tf, records: BenchRecord[], c: MlpCase, engines: Ma
   const data = caseData(c);
   const model = await caseModel(engines.get(BUILDS[BUILDS.length - 1]!)!, c, data);
   const p = parameterCount(model.spec);
-  const ours = new Map<string, number>();
+  const ours = new Map<string, () => void>();
   for (const build of BUILDS) {
     const net = engines.get(build)!.net(model, data);
     const g = new Float64Array(p);
-    const t0 = performance.now();
-    net.gradientSums(g);
-    ours.set(build, timeMedian(() => net.gradientSums(g), repeatsFor((performance.now() - t0) / 1000)));
+    ours.set(build, () => net.gradientSums(g));
   }
   for (const backend of ['wasm', 'cpu']) {
     await tf.setBackend(backend);
     await tf.ready();
-    const tfT = tfFwdBwd(tf, model, data);
+    const tfRun = tfFwdBwd(tf, model, data);
+    // The slow cpu backend gets one round; the wasm comparison (issue 7's target) five.
+    const t = interleaved(tfRun.fn, data.n / tfRun.m, ours, backend === 'wasm' ? 5 : 1);
+    tfRun.dispose();
     const what = backend === 'wasm' ? `tfjs-backend-wasm 4.22 (${tf.getThreadsCount?.() ?? 1} thread, SIMD)` : 'tfjs-backend-cpu 4.22';
-    records.push(timeRecord(`tfjs-${backend}.fwd+bwd.${c.id}`, tfT.seconds, undefined, [what, tfT.note].filter(Boolean).join('; ')));
+    const scaled = tfRun.m < data.n ? `timed on ${tfRun.m} of ${data.n} samples, scaled ×${(data.n / tfRun.m).toFixed(1)}` : undefined;
+    records.push(timeRecord(`tfjs-${backend}.fwd+bwd.${c.id}`, t.tf, undefined, [what, scaled].filter(Boolean).join('; ')));
     for (const build of BUILDS) {
-      records.push(timeRecord(`fwd+bwd.${c.id}.${build}.vs-tfjs-${backend}`, ours.get(build)!, { seconds: tfT.seconds, against: what }, tfT.note));
+      const r = [...t.ratios.get(build)!].sort((x, y) => x - y);
+      const rounds = r.length > 1 ? `${r.length} alternating rounds, per-round speed-up ${r[0]!.toFixed(2)}–${r[r.length - 1]!.toFixed(2)}× (median ${median(r).toFixed(2)}×)` : undefined;
+      records.push(timeRecord(`fwd+bwd.${c.id}.${build}.vs-tfjs-${backend}`, t.ours.get(build)!, { seconds: t.tf, against: what }, [rounds, scaled].filter(Boolean).join('; ')));
     }
   }
 }

@@ -72,4 +72,17 @@ describe('analyze, train, report, compare', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/x\.json: schema is "nope"/);
   });
+
+  it('--cache-mb 0 (activations recomputed per Hv) gives the same spectrum bits as the default cache', async () => {
+    const args = ['spectrum', '--model', 'test/fixtures/moons_2-16-16-2_tanh/model.safetensors', '--data', 'test/fixtures/moons_2-16-16-2_tanh/data.csv', '--top', '3', '--json'];
+    const cached = await cli(args);
+    const streamed = await cli([...args, '--cache-mb', '0']);
+    expect(cached.code).toBe(0);
+    expect(streamed.code).toBe(0);
+    const a = JSON.parse(cached.stdout);
+    const b = JSON.parse(streamed.stdout);
+    expect(b.eigenvalues).toEqual(a.eigenvalues);
+    expect(b.eigenvalues.length).toBe(3);
+    expect((await cli([...args, '--cache-mb', '-1'])).code).toBe(2);
+  });
 });

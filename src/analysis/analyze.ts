@@ -106,7 +106,14 @@ export interface AnalyzeOptions {
   readonly gridRes?: number;
   /** Track loss, accuracies, top-k eigenvalues and G every N epochs (default 0 = off). */
   readonly trackEvery?: number;
+  /** Kernel arithmetic (default 'f32'). */
   readonly precision?: Precision;
+  /**
+   * Largest per-sample activation cache, in bytes (default 512 MiB). Above it, or with 0, every
+   * Hv recomputes the forward and backward passes chunk by chunk: memory O(chunk) instead of
+   * O(n·Σ widths), each Hv ≈ 1.5–2× slower.
+   */
+  readonly cacheBytes?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: AnalyzeProgress) => void;
 }
@@ -234,7 +241,7 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
   const budget = options.budget ?? 1;
   const top = options.top ?? 10;
   const precision = options.precision;
-  const netOptions = precision ? { precision } : {};
+  const netOptions = { ...(precision ? { precision } : {}), ...(options.cacheBytes !== undefined ? { cacheBytes: options.cacheBytes } : {}) };
   const trackEvery = options.trackEvery ?? 0;
   const tracking: TrackingPoint[] = [];
   let trackStart: Float64Array[] | undefined;

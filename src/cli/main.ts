@@ -39,7 +39,8 @@ const THREADS: OptionSpec = { name: 'threads', kind: 'int', value: 'N', min: 1, 
 const QUIET: OptionSpec = { name: 'quiet', kind: 'boolean', description: 'no progress on stderr' };
 const SEED: OptionSpec = { name: 'seed', kind: 'int', value: 'S', default: 0, description: 'seed of data, init, shuffles and estimators' };
 const TOP: OptionSpec = { name: 'top', kind: 'int', value: 'K', min: 1, default: 10, description: 'top eigenpairs' };
-const COMMON = [JSON_OUT, OUT, BUILD, PRECISION, THREADS, QUIET];
+const CACHE: OptionSpec = { name: 'cache-mb', kind: 'number', value: 'MB', min: 0, description: 'largest per-sample activation cache in MiB (default 512; 0 = recompute per Hv: less memory, slower Hv)' };
+const COMMON = [JSON_OUT, OUT, BUILD, PRECISION, CACHE, THREADS, QUIET];
 const TRAINING: OptionSpec[] = [
   { name: 'hidden', kind: 'ints', value: '100,100', description: 'hidden widths (default 100,100)' },
   { name: 'optimizer', kind: 'string', value: 'O', choices: ['sgd', 'adam'], description: 'optimizer (default sgd)' },
@@ -65,8 +66,9 @@ interface Command extends CommandSpec {
   run(options: ParsedOptions, positionals: readonly string[], context: Context): Promise<object>;
 }
 
-function precisionOf(o: ParsedOptions): { precision: Precision } {
-  return { precision: o.precision as Precision };
+/** The net options every computing command takes: precision and the activation-cache limit. */
+function netOptionsOf(o: ParsedOptions): { precision: Precision; cacheBytes?: number } {
+  return { precision: o.precision as Precision, ...(o['cache-mb'] !== undefined ? { cacheBytes: Math.round((o['cache-mb'] as number) * 2 ** 20) } : {}) };
 }
 
 /** The data and model options of `analyze` and `train`. */
@@ -97,7 +99,7 @@ async function analyzeOptions(o: ParsedOptions, context: Context): Promise<Analy
     ...(o['track-every'] !== undefined ? { trackEvery: o['track-every'] as number } : {}),
     ...(o.statistic ? { statistic: o.statistic as 'meanAbs' | 'maxAbs' } : {}),
     ...(o.dense !== undefined ? { dense: o.dense as boolean } : {}),
-    precision: o.precision as Precision,
+    ...netOptionsOf(o),
     signal: context.signal,
     onProgress: (p) => context.progress.update(p.stage, p.fraction, p.detail),
   };
@@ -133,7 +135,7 @@ const COMMANDS: Command[] = [
       const model = await readModel(o.model as string, o.activation as Activation | undefined);
       const data = await readData(o.data as string, model);
       const engine = await context.engine();
-      const session = await engine.session(model, data, precisionOf(o));
+      const session = await engine.session(model, data, netOptionsOf(o));
       try {
         const { summary, eigen } = await hessianSpectrum(session.hessian(), {
           k: o.top as number, which: o.which as 'LA' | 'SA' | 'LM', tol: o.tol as number, seed: o.seed as number,
@@ -167,7 +169,7 @@ const COMMANDS: Command[] = [
       let record: unknown;
       let trainData: Dataset;
       if (opts.preset) {
-        const run = await runPreset(engine, opts.preset, { budget: opts.budget ?? 1, seed: opts.seed ?? 0, signal: context.signal, ...precisionOf(o),
+        const run = await runPreset(engine, opts.preset, { budget: opts.budget ?? 1, seed: opts.seed ?? 0, signal: context.signal, ...netOptionsOf(o),
           onProgress: (p) => context.progress.update('train', (p.phaseIndex + p.epoch / p.epochs) / p.phases, `${p.phase}: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toPrecision(4)}`) });
         model = run.model;
         trainData = run.data.train;
@@ -191,7 +193,7 @@ const COMMANDS: Command[] = [
       const model = await readModel(o.model as string, o.activation as Activation | undefined);
       const data = await readData(o.data as string, model);
       const e = await context.engine();
-      return { ...(await e.evaluate(model, data, precisionOf(o))) };
+      return { ...(await e.evaluate(model, data, netOptionsOf(o))) };
     },
   },
   {
@@ -203,7 +205,7 @@ const COMMANDS: Command[] = [
       const data = await readData(o.data as string, model);
       const v = await readVector(o.vector as string, model.theta.length);
       const e = await context.engine();
-      const hv = await e.hvp(model, data, v, precisionOf(o));
+      const hv = await e.hvp(model, data, v, netOptionsOf(o));
       return { hv: Array.from(hv) };
     },
   },
@@ -224,7 +226,7 @@ const COMMANDS: Command[] = [
         const seeds = (o.seeds as number[] | undefined) ?? [0, 1, 2];
         runs = presets.flatMap((preset) => seeds.map((seed) => ({ label: `${preset} seed ${seed}`, preset, seed })));
       }
-      const shared = { ...(o.budget !== undefined ? { budget: o.budget as number } : {}), ...(o.top !== undefined ? { top: o.top as number } : {}), precision: o.precision as Precision };
+      const shared = { ...(o.budget !== undefined ? { budget: o.budget as number } : {}), ...(o.top !== undefined ? { top: o.top as number } : {}), ...netOptionsOf(o) };
       const result = await compare(engine, runs.map((r) => ({ ...shared, ...r })), {
         signal: context.signal,
         onProgress: (p) => context.progress.update(`${p.run}/${p.runs} ${p.stage}`, p.fraction, `${p.label}${p.detail ? `: ${p.detail}` : ''}`),
