@@ -8,11 +8,16 @@
  * test; orthogonality is measured here with plain inner products of the basis rows.
  */
 import { describe, expect, it } from 'vitest';
+import { loadIris } from '../src/data/iris.js';
+import { createEngine } from '../src/engine/engine.js';
+import { relaxedSimdSupported, type KernelBuild } from '../src/engine/wasm.js';
 import { InputError } from '../src/errors.js';
 import { denseOperator, lanczos, spectralDensity, type LinearOperator, type Which } from '../src/hessian/index.js';
 import { KrylovBasis, orthogonalityLevel } from '../src/hessian/krylov.js';
 import { float64Ops } from '../src/hessian/vector.js';
+import { initParameters, mlpSpec } from '../src/model/mlp.js';
 import { Rng } from '../src/model/rng.js';
+import { train } from '../src/train/train.js';
 import { absCos, buildCase, SPECTRUM_CASES, spectrumCase } from './cases/hessian-spectra.js';
 
 const TOL = 1e-10;
@@ -133,7 +138,7 @@ describe('partial re-orthogonalisation at p = 30,000', () => {
       expect(absCos(partial.eigenvectors[i]!, full.eigenvectors[i]!)).toBeGreaterThanOrEqual(1 - 1e-10);
     });
     expect(reorthFull).toBe(full.iterations);
-    expect(reorth).toBeLessThanOrEqual(partial.iterations / 4);
+    expect(reorth).toBeLessThanOrEqual(partial.iterations / 3);
   });
 
   it('keeps the basis semi-orthogonal: max |⟨q_i, q_j⟩| stays at the level', async () => {
@@ -151,5 +156,33 @@ describe('partial re-orthogonalisation at p = 30,000', () => {
     const kb = await runBasis(diagonal(d, true), 90, level);
     expect(maxOverlap(kb)).toBeLessThanOrEqual(level);
     expect(kb.reorthogonalizations).toBeLessThan(90);
+  });
+});
+
+describe('partial re-orthogonalisation on the engine\'s float32 Hessian', () => {
+  // Regression: with the orthogonality level at tol itself, the Iris net's relaxed-build Hessian
+  // (whose own residual floor sits at 0.99·tol) left one pair just above tol and Lanczos ran to
+  // its 200-step cap; full mode converged in 82 steps. The level is now tol/10.
+  it('converges all of the top 10 on a trained Iris 4-50-50-3 ReLU net as fast as full mode, in every build', async () => {
+    const data = loadIris();
+    const spec = mlpSpec([4, 50, 50, 3], 'relu');
+    const builds: KernelBuild[] = relaxedSimdSupported() ? ['simd128', 'relaxed'] : ['simd128'];
+    const trainer = await createEngine({ build: 'simd128', threads: 1 });
+    const model = (await train(trainer, { spec, theta: initParameters(spec, 1) }, data, { epochs: 300, lr: 0.02, batchSize: 64, seed: 0 })).model;
+    await trainer.close();
+    for (const build of builds) {
+      const engine = await createEngine({ build, threads: 1 });
+      const session = await engine.session(model, data, { inThread: true });
+      try {
+        const partial = await lanczos(session.hessian(), { k: 10 });
+        const full = await lanczos(session.hessian(), { k: 10, reorthogonalization: 'full' });
+        expect(partial.converged.every(Boolean), build).toBe(true);
+        expect(partial.iterations, build).toBeLessThanOrEqual(full.iterations + 5);
+        partial.eigenvalues.forEach((x, i) => expect(Math.abs(x - full.eigenvalues[i]!), build).toBeLessThanOrEqual(1e-6 * full.residualScale));
+      } finally {
+        await session.close();
+        await engine.close();
+      }
+    }
   });
 });

@@ -4,7 +4,7 @@
  *
  * Estimator: the Ritz pairs (θ_i, u_i = Q s_i) of T_m = Qᵀ H Q, where Q is an orthonormal basis of
  * the Krylov space K_m(H, q_0) and (θ_i, s_i) the eigenpairs of the tridiagonal T_m (implicit QL,
- * see dense.ts). By default the basis is kept orthogonal to the level min(1e-6, tol) by Simon's
+ * see dense.ts). By default the basis is kept orthogonal to the level min(1e-7, tol/10) by Simon's
  * partial re-orthogonalisation: an O(m) recurrence estimates the loss of orthogonality every
  * step, and only when it exceeds the level is the new vector re-orthogonalised against the whole
  * basis (on that step and the next). With `reorthogonalization: 'full'` every step is (see
