@@ -28,14 +28,24 @@ export interface MlpCase {
   readonly pretrainEpochs: number;
 }
 
-/** The five shapes of issue 7. */
+/** The five shapes of issue 7, and the 4-32-32-3 net its PyTorch Hv figure (0.64 ms) is for. */
 export const MLP_CASES: readonly MlpCase[] = [
   { id: 'paper-2-100-100-3.n150', sizes: [2, 100, 100, 3], n: 150, data: 'gauss', pretrainEpochs: 300 },
   { id: 'iris-4-50-50-3.n150', sizes: [4, 50, 50, 3], n: 150, data: 'iris', pretrainEpochs: 300 },
   { id: 'mnist-784-128-128-10.n1000', sizes: [784, 128, 128, 10], n: 1000, data: 'pixels', pretrainEpochs: 0 },
   { id: 'mnist-784-128-128-10.n10000', sizes: [784, 128, 128, 10], n: 10_000, data: 'pixels', pretrainEpochs: 0 },
   { id: 'mnist-784-512-512-10.n10000', sizes: [784, 512, 512, 10], n: 10_000, data: 'pixels', pretrainEpochs: 0 },
+  { id: 'pytorch-4-32-32-3.n150', sizes: [4, 32, 32, 3], n: 150, data: 'iris', pretrainEpochs: 300 },
 ];
+
+/**
+ * PyTorch's single-thread Hv times quoted by issue 7 (torch.autograd double backward on this
+ * CPU), by case id: figures from the issue, not measured here (there is no PyTorch on this machine).
+ */
+export const PYTORCH_HV_SECONDS: Readonly<Record<string, number>> = {
+  'mnist-784-128-128-10.n1000': 15e-3,
+  'pytorch-4-32-32-3.n150': 0.64e-3,
+};
 
 /** Picks cases by id fragment (all when `filter` is empty). */
 export function selectCases(filter: string | undefined): readonly MlpCase[] {

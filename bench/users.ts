@@ -25,7 +25,7 @@ import { gaussianVector } from '../src/model/rng.js';
 import { referenceGradient, referenceHvp, referenceLogits, referencePerSampleGradient } from '../src/reference/mlp.js';
 import { presetData, PRESETS } from '../src/train/recipes.js';
 import { train } from '../src/train/train.js';
-import { BUILDS, caseData, caseModel, referenceSeconds, selectCases, type MlpCase } from './cases.js';
+import { BUILDS, caseData, caseModel, PYTORCH_HV_SECONDS, referenceSeconds, selectCases, type MlpCase } from './cases.js';
 import {
   bytesRecord, repeatsFor, timeMedian, timeMedianAsync, timeRecord, valueRecord, type BenchRecord,
 } from './harness.js';
@@ -132,6 +132,11 @@ async function caseBench(records: BenchRecord[], c: MlpCase, engines: Map<Kernel
     const tHv = timeMedian(() => net.hvpSums(v, out), repeatsFor((performance.now() - t0) / 1000));
     records.push(timeRecord(`hv.${tag}`, tHv, refOf(ref.hv)));
     records.push(valueRecord(`hv-over-fwd+bwd.${tag}`, tHv / tGrad, 'x', 'target ≤ 2.2'));
+    const torch = PYTORCH_HV_SECONDS[c.id];
+    if (torch !== undefined) {
+      records.push(timeRecord(`hv-vs-pytorch-figure.${tag}`, tHv, { seconds: torch, against: 'PyTorch 1 thread: issue 7\'s figure, not measured here' },
+        c.n === 150 ? 'target: ≥ 3× faster' : 'target: within 1.5× (ratio ≥ 0.67)'));
+    }
 
     // per-sample alignment, k = 10, one in-thread session
     const session = await engine.session(model, data, { inThread: true });
