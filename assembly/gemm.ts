@@ -41,8 +41,13 @@ export const EPI_BIAS_ACT: i32 = 2;
 /** Epilogue: C is f64 (ldc in f64 elements): C (=|+=) op(A)·op(B) widened; same as EPI_NONE in gemm_f64. */
 export const EPI_WIDEN: i32 = 3;
 
-/** Bytes of the packed A block (the larger of MC × KC f32 and 64 × KC f64), the packed B block and the tile. */
-const PACKED_A_BYTES: i32 = 64 * KC * 8;
+/**
+ * f32 rows of op(A) kept packed across n-blocks when k ≤ KC (a weight gradient: 128 × 784 from a
+ * 256-sample chunk packs its A once, not once per n-block).
+ */
+const KEEP_A_ROWS: i32 = 160;
+/** Bytes of the packed A block (the larger of KEEP_A_ROWS × KC f32 and 64 × KC f64), the packed B block and the tile. */
+const PACKED_A_BYTES: i32 = max(KEEP_A_ROWS * KC * 4, 64 * KC * 8);
 const PACKED_B_BYTES: i32 = KC * NC * 4;
 const TILE_BYTES: i32 = 256;
 
@@ -482,6 +487,9 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
     }
     return;
   }
+  // one k-block and several n-blocks: op(A) is packed on the first n-block and kept (m rounded up
+  // to whole panels fits KEEP_A_ROWS; each m-block then sits at its own offset)
+  const keepA = sz == 4 && k <= KC && n > nBlock && (m + MR - 1) / MR * MR <= KEEP_A_ROWS;
   for (let j0 = 0; j0 < n; j0 += nBlock) {
     const nc = min(nBlock, n - j0);
     for (let p0 = 0; p0 < k; p0 += KC) {
@@ -492,11 +500,12 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
       packB<T>(transB, B, ldb, p0, kc, j0, nc, packedB);
       for (let i0 = 0; i0 < m; i0 += mBlock) {
         const mc = min(mBlock, m - i0);
-        packA<T>(transA, A, lda, i0, mc, p0, kc, packedA);
+        const block = keepA ? packedA + <usize>(i0 * kc) * sz : packedA;
+        if (!keepA || j0 == 0) packA<T>(transA, A, lda, i0, mc, p0, kc, block);
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = min(NR, nc - jr);
           const bp = packedB + <usize>(jr * kc) * sz;
-          let ap = packedA;
+          let ap = block;
           for (let ir = 0, rows = 0; ir < mc; ir += rows, ap += <usize>(MR * kc) * sz) {
             rows = panelRows<T>(mc, ir);
             if (sz == 4) micro_f32(kc, ap, bp, tile, rows);
