@@ -41,8 +41,13 @@ export const EPI_BIAS_ACT: i32 = 2;
 /** Epilogue: C is f64 (ldc in f64 elements): C (=|+=) op(A)·op(B) widened; same as EPI_NONE in gemm_f64. */
 export const EPI_WIDEN: i32 = 3;
 
-/** Bytes of the packed A block (the larger of MC × KC f32 and 64 × KC f64), the packed B block and the tile. */
-const PACKED_A_BYTES: i32 = 64 * KC * 8;
+/**
+ * f32 rows of op(A) kept packed across n-blocks when k ≤ KC (a weight gradient: 128 × 784 from a
+ * 256-sample chunk packs its A once, not once per n-block).
+ */
+const KEEP_A_ROWS: i32 = 160;
+/** Bytes of the packed A block (the larger of KEEP_A_ROWS × KC f32 and 64 × KC f64), the packed B block and the tile. */
+const PACKED_A_BYTES: i32 = max(KEEP_A_ROWS * KC * 4, 64 * KC * 8);
 const PACKED_B_BYTES: i32 = KC * NC * 4;
 const TILE_BYTES: i32 = 256;
 
@@ -71,6 +76,23 @@ function mcOf<T>(): i32 {
   return sizeof<T>() == 4 ? MC : 64;
 }
 
+// Rows of the micro-panel that starts `ir` rows into an m-block of mc rows. Every panel has MR
+// row slots; in the relaxed f32 build an m-block whose rows are not a multiple of 5 ends in
+// ceil(mc / 5) panels of 5 and 4 rows (16 = 4 + 4 + 4 + 4, not 5 + 5 + 5 + 1), so the 4-row
+// panels skip the padding row's multiply-adds; only blocks too short for that (mc < 4·panels)
+// keep a zero-padded last panel.
+// @ts-ignore: decorator
+@inline
+function panelRows<T>(mc: i32, ir: i32): i32 {
+  const MR = mrOf<T>();
+  const left = mc - ir;
+  if (MR == 5) {
+    const panels = (left + 4) / 5;
+    if (left < 5 * panels && left >= 4 * panels) return 4;
+  }
+  return min(MR, left);
+}
+
 // Stores the transpose of the 4×4 f32 block with rows r0..r3 as 4 vectors at out, out + stride, …
 // (the packing of row-major operands into k-major panels, 8 shuffles instead of 16 scalar moves).
 // @ts-ignore: decorator
@@ -86,15 +108,18 @@ function storeTransposed4x4(r0: v128, r1: v128, r2: v128, r3: v128, out: usize, 
   v128.store(out + 3 * stride, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
 }
 
-// Packs rows [i0, i0+mc) × cols [p0, p0+kc) of op(A) into MR-row micro-panels, k-major:
-// dst[panel][p][r]. Rows past m are zero, so the micro-kernel needs no row tail.
+// Packs rows [i0, i0+mc) × cols [p0, p0+kc) of op(A) into micro-panels of MR row slots
+// (panelRows rows each), k-major: dst[panel][p][r]. Slots past the panel's rows are zero, except
+// the fifth of a 4-row f32 panel, which the 4-row micro-kernel does not read.
 function packA<T>(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
   const sz = <usize>sizeof<T>();
   const MR = mrOf<T>();
-  for (let ir = 0; ir < mc; ir += MR) {
-    const rows = min(MR, mc - ir);
-    const panel = dst + <usize>(ir * kc) * sz;
-    if (transA == 0 && sz == 4 && rows == MR) {
+  let panel = dst;
+  for (let ir = 0, rows = 0; ir < mc; ir += rows, panel += <usize>(MR * kc) * sz) {
+    rows = panelRows<T>(mc, ir);
+    // a 4-row f32 panel of the 5×8 kernel packs like a full one, without the fifth row
+    const full = rows == MR || (MR == 5 && rows == 4);
+    if (transA == 0 && sz == 4 && full) {
       // op(A)[i][p] = A[i*lda + p], f32 full panel: rows 0–3 by 4×4 transposes, row 4 (MR = 5) and
       // the k tail by scalar moves
       const stride = <usize>MR << 2;
@@ -105,7 +130,7 @@ function packA<T>(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc
         const s = src + (<usize>p << 2);
         const out = panel + <usize>p * stride;
         storeTransposed4x4(v128.load(s), v128.load(s + ld), v128.load(s + 2 * ld), v128.load(s + 3 * ld), out, stride);
-        if (MR == 5) {
+        if (MR == 5 && rows == 5) {
           const s4 = s + 4 * ld;
           store<f32>(out, load<f32>(s4), 16);
           store<f32>(out + stride, load<f32>(s4, 4), 16);
@@ -114,7 +139,7 @@ function packA<T>(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc
         }
       }
       for (let p = k4; p < kc; p++) {
-        for (let r = 0; r < MR; r++) {
+        for (let r = 0; r < rows; r++) {
           store<f32>(panel + <usize>p * stride + (<usize>r << 2), load<f32>(src + <usize>r * ld + (<usize>p << 2)));
         }
       }
@@ -141,11 +166,11 @@ function packA<T>(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc
       let out = panel;
       for (let p = 0; p < kc; p++) {
         const src = A + <usize>((p0 + p) * lda + i0 + ir) * sz;
-        if (rows == MR) {
+        if (full) {
           // 4 or 5 f32 (16 or 20 bytes), or 4 f64 (32 bytes)
           v128.store(out, v128.load(src));
           if (sz == 8) v128.store(out, v128.load(src, 16), 16);
-          else if (MR == 5) store<f32>(out, load<f32>(src, 16), 16);
+          else if (MR == 5 && rows == 5) store<f32>(out, load<f32>(src, 16), 16);
         } else {
           for (let r = 0; r < MR; r++) store<T>(out + <usize>r * sz, r < rows ? load<T>(src + <usize>r * sz) : <T>0);
         }
@@ -235,11 +260,11 @@ function promoteHigh(s: v128): v128 {
 function writeTile<T>(C: usize, ldc: i32, rows: i32, cols: i32, add: i32, epi: i32, bias: usize, a: i32, C2: usize, tile: usize): void {
   const sz = <usize>sizeof<T>();
   const MR = mrOf<T>();
-  const full = rows == MR && cols == nrOf<T>();
+  const full = cols == nrOf<T>();
   if (epi == EPI_WIDEN && sz == 4) {
     const stride = <usize>ldc << 3;
     if (full) {
-      for (let r = 0; r < MR; r++) {
+      for (let r = 0; r < rows; r++) {
         const t = tile + <usize>(r * NR_BYTES);
         const c = C + <usize>r * stride;
         const lo = v128.load(t);
@@ -273,7 +298,7 @@ function writeTile<T>(C: usize, ldc: i32, rows: i32, cols: i32, add: i32, epi: i
       b0 = v128.load(bias);
       b1 = v128.load(bias, 16);
     }
-    for (let r = 0; r < MR; r++) {
+    for (let r = 0; r < rows; r++) {
       const t = tile + <usize>(r * NR_BYTES);
       const c = C + <usize>r * stride;
       let v0 = v128.load(t);
@@ -317,10 +342,15 @@ function writeTile<T>(C: usize, ldc: i32, rows: i32, cols: i32, add: i32, epi: i
   }
 }
 
-// The f32 micro-kernel over one packed A and one packed B micro-panel; leaves the tile in `tile`.
-function micro_f32(kc: i32, ap: usize, bp: usize, tile: usize): void {
-  if (MR == 5) micro5x8(kc, ap, bp, tile);
-  else micro4x8(kc, ap, bp, tile);
+// The f32 micro-kernel over one packed A and one packed B micro-panel of `rows` rows; leaves the
+// tile in `tile`.
+function micro_f32(kc: i32, ap: usize, bp: usize, tile: usize, rows: i32): void {
+  if (MR == 5) {
+    if (rows == 4) micro5x8(kc, ap, bp, tile, false);
+    else micro5x8(kc, ap, bp, tile, true);
+  } else {
+    micro4x8(kc, ap, bp, tile);
+  }
 }
 
 // 4×8 (SIMD128 build): four broadcast A values per k step.
@@ -355,10 +385,11 @@ function micro4x8(kc: i32, ap: usize, bp: usize, tile: usize): void {
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
 }
 
-// 5×8 (relaxed build): rows 0–3 come as one vector splat by shuffles, row 4 as a broadcast load.
+// 5×8 (relaxed build): rows 0–3 come as one vector splat by shuffles, row 4 as a broadcast load;
+// without `five`, rows 0–3 only (a 4-row panel; the tile's row 4 is not written).
 // @ts-ignore: decorator
 @inline
-function micro5x8(kc: i32, ap: usize, bp: usize, tile: usize): void {
+function micro5x8(kc: i32, ap: usize, bp: usize, tile: usize, five: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -368,7 +399,6 @@ function micro5x8(kc: i32, ap: usize, bp: usize, tile: usize): void {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     const a03 = v128.load(ap);
-    const a4 = v128.load32_splat(ap, 16);
     let a = i32x4.shuffle(a03, a03, 0, 0, 0, 0);
     c00 = madd(a, b0, c00);
     c01 = madd(a, b1, c01);
@@ -381,8 +411,11 @@ function micro5x8(kc: i32, ap: usize, bp: usize, tile: usize): void {
     a = i32x4.shuffle(a03, a03, 3, 3, 3, 3);
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
-    c40 = madd(a4, b0, c40);
-    c41 = madd(a4, b1, c41);
+    if (five) {
+      const a4 = v128.load32_splat(ap, 16);
+      c40 = madd(a4, b0, c40);
+      c41 = madd(a4, b1, c41);
+    }
     ap += 20;
     bp += 32;
   }
@@ -390,7 +423,9 @@ function micro5x8(kc: i32, ap: usize, bp: usize, tile: usize): void {
   v128.store(tile, c10, 32); v128.store(tile, c11, 48);
   v128.store(tile, c20, 64); v128.store(tile, c21, 80);
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
-  v128.store(tile, c40, 128); v128.store(tile, c41, 144);
+  if (five) {
+    v128.store(tile, c40, 128); v128.store(tile, c41, 144);
+  }
 }
 
 // The f64 4×4 micro-kernel (mul + add in both builds: relaxed SIMD's f64x2 FMA is not used, so
@@ -452,6 +487,9 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
     }
     return;
   }
+  // one k-block and several n-blocks: op(A) is packed on the first n-block and kept (m rounded up
+  // to whole panels fits KEEP_A_ROWS; each m-block then sits at its own offset)
+  const keepA = sz == 4 && k <= KC && n > nBlock && (m + MR - 1) / MR * MR <= KEEP_A_ROWS;
   for (let j0 = 0; j0 < n; j0 += nBlock) {
     const nc = min(nBlock, n - j0);
     for (let p0 = 0; p0 < k; p0 += KC) {
@@ -462,14 +500,15 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
       packB<T>(transB, B, ldb, p0, kc, j0, nc, packedB);
       for (let i0 = 0; i0 < m; i0 += mBlock) {
         const mc = min(mBlock, m - i0);
-        packA<T>(transA, A, lda, i0, mc, p0, kc, packedA);
+        const block = keepA ? packedA + <usize>(i0 * kc) * sz : packedA;
+        if (!keepA || j0 == 0) packA<T>(transA, A, lda, i0, mc, p0, kc, block);
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = min(NR, nc - jr);
           const bp = packedB + <usize>(jr * kc) * sz;
-          for (let ir = 0; ir < mc; ir += MR) {
-            const rows = min(MR, mc - ir);
-            const ap = packedA + <usize>(ir * kc) * sz;
-            if (sz == 4) micro_f32(kc, ap, bp, tile);
+          let ap = block;
+          for (let ir = 0, rows = 0; ir < mc; ir += rows, ap += <usize>(MR * kc) * sz) {
+            rows = panelRows<T>(mc, ir);
+            if (sz == 4) micro_f32(kc, ap, bp, tile, rows);
             else micro_f64(kc, ap, bp, tile);
             const o = <usize>((i0 + ir) * ldc + j0 + jr);
             writeTile<T>(C + o * csz, ldc, rows, cols, add, e, bias + <usize>(j0 + jr) * sz, a, C2 ? C2 + o * sz : 0, tile);

@@ -43,11 +43,17 @@ function actRBackward<T>(P: usize, E: usize, S: usize, RZ: usize, RD: usize, cou
   }
 }
 
+// Row scratch for softmaxXent: e^{z_j − z_max} in f64 for rows of at most EXP_ROW classes, so each
+// exponential is computed once; wider rows compute it again in the output loop (the same value).
+const EXP_ROW: i32 = 64;
+const expRow: usize = memory.data(EXP_ROW * 8, 16);
+
 // Softmax cross-entropy; see softmax_xent_f32.
 // @ts-ignore: decorator
 @inline
 function softmaxXent<T>(Z: usize, labels: usize, P: usize, D: usize, m: i32, C: i32): f64 {
   const sz = <usize>sizeof<T>();
+  const keep = C <= EXP_ROW;
   let total: f64 = 0;
   for (let i = 0; i < m; i++) {
     const base = <usize>(i * C) * sz;
@@ -62,14 +68,16 @@ function softmaxXent<T>(Z: usize, labels: usize, P: usize, D: usize, m: i32, C: 
     let others: f64 = 0;
     for (let j = 0; j < C; j++) {
       const e = Math.exp(<f64>load<T>(z + <usize>j * sz) - zmax);
+      if (keep) store<f64>(expRow + (<usize>j << 3), e);
       if (j != y) others += e;
     }
-    const ey = Math.exp(zy - zmax);
+    const ey = keep ? load<f64>(expRow + (<usize>y << 3)) : Math.exp(zy - zmax);
     const sum = others + ey;
     total += zy == zmax ? Math.log1p(others / ey) : zmax - zy + Math.log(sum);
     let restMass: f64 = 0;
     for (let j = 0; j < C; j++) {
-      const pj = Math.exp(<f64>load<T>(z + <usize>j * sz) - zmax) / sum;
+      const e = keep ? load<f64>(expRow + (<usize>j << 3)) : Math.exp(<f64>load<T>(z + <usize>j * sz) - zmax);
+      const pj = e / sum;
       store<T>(p + <usize>j * sz, <T>pj);
       if (j != y) {
         store<T>(d + <usize>j * sz, <T>pj);
