@@ -17,47 +17,47 @@ export interface BenchRecord {
   readonly error?: string;
 }
 
-/** Median seconds of `fn` over `repeats` runs after `warmup` runs (each run may loop `inner` times). */
-export function timeMedian(fn: () => void, { warmup = 2, repeats = 7, minSeconds = 0.05 } = {}): number {
-  for (let i = 0; i < warmup; i++) fn();
-  // choose an inner loop count so one sample takes ≥ minSeconds
+/**
+ * The measuring schedule both timers share, as a generator: it yields how many calls to time
+ * next and receives their seconds. First it grows the inner loop count until one sample takes
+ * ≥ minSeconds, then takes `repeats` samples; it returns the median seconds per call.
+ */
+function* schedule(repeats: number, minSeconds: number): Generator<number, number, number> {
   let inner = 1;
   for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < inner; i++) fn();
-    const s = (performance.now() - t0) / 1000;
+    const s = yield inner;
     if (s >= minSeconds || inner >= 1 << 20) break;
     inner *= Math.max(2, Math.ceil(minSeconds / Math.max(s, 1e-6)));
   }
   const samples: number[] = [];
-  for (let r = 0; r < repeats; r++) {
+  for (let r = 0; r < repeats; r++) samples.push((yield inner) / inner);
+  return median(samples);
+}
+
+/** Median seconds of `fn` over `repeats` runs after `warmup` runs (each run may loop `inner` times). */
+export function timeMedian(fn: () => void, { warmup = 2, repeats = 7, minSeconds = 0.05 } = {}): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const plan = schedule(repeats, minSeconds);
+  let step = plan.next();
+  while (!step.done) {
     const t0 = performance.now();
-    for (let i = 0; i < inner; i++) fn();
-    samples.push((performance.now() - t0) / 1000 / inner);
+    for (let i = 0; i < step.value; i++) fn();
+    step = plan.next((performance.now() - t0) / 1000);
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
+  return step.value;
 }
 
 /** {@link timeMedian} for a function that may return a promise (awaited inside the timed region). */
 export async function timeMedianAsync(fn: () => unknown, { warmup = 1, repeats = 5, minSeconds = 0.05 } = {}): Promise<number> {
   for (let i = 0; i < warmup; i++) await fn();
-  let inner = 1;
-  for (;;) {
+  const plan = schedule(repeats, minSeconds);
+  let step = plan.next();
+  while (!step.done) {
     const t0 = performance.now();
-    for (let i = 0; i < inner; i++) await fn();
-    const s = (performance.now() - t0) / 1000;
-    if (s >= minSeconds || inner >= 1 << 20) break;
-    inner *= Math.max(2, Math.ceil(minSeconds / Math.max(s, 1e-6)));
+    for (let i = 0; i < step.value; i++) await fn();
+    step = plan.next((performance.now() - t0) / 1000);
   }
-  const samples: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < inner; i++) await fn();
-    samples.push((performance.now() - t0) / 1000 / inner);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
+  return step.value;
 }
 
 /** Median of a list (middle element; upper middle for even lengths). */
