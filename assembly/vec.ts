@@ -27,35 +27,36 @@ export function acc_f64_into_f64(src: usize, dst: usize, count: i32): void {
   axpy_f64(1.0, src, dst, count);
 }
 
-/**
- * out[j] (=|+=) Σ_i D[i][j] in f64 for an m×n row-major f32 block (bias gradients): with
- * accumulate = 0 the sum starts from the first row instead of out, so out needs no zeroing.
- */
-export function colsum_f32_into_f64(D: usize, m: i32, n: i32, out: usize, accumulate: i32): void {
+// out[j] (=|+=) Σ_i D[i][j] in f64 for an m×n row-major block of T (f32 or f64): with
+// accumulate = 0 the sum starts from the first row instead of out, so out needs no zeroing.
+// @ts-ignore: decorator
+@inline
+function colsumInto64<T>(D: usize, m: i32, n: i32, out: usize, accumulate: i32): void {
   let i = 0;
   if (!accumulate) {
     if (m <= 0) {
       memory.fill(out, 0, <usize>n << 3);
       return;
     }
-    f32_to_f64(D, out, n);
+    if (sizeof<T>() == 4) f32_to_f64(D, out, n);
+    else memory.copy(out, D, <usize>n << 3);
     i = 1;
   }
-  for (; i < m; i++) acc_f32_into_f64(D + (<usize>(i * n) << 2), out, n);
+  for (; i < m; i++) {
+    const row = D + <usize>(i * n) * sizeof<T>();
+    if (sizeof<T>() == 4) acc_f32_into_f64(row, out, n);
+    else acc_f64_into_f64(row, out, n);
+  }
 }
 
-/** out[j] (=|+=) Σ_i D[i][j] for an m×n row-major f64 block (see colsum_f32_into_f64). */
+/** Column sums of an m×n row-major f32 block into f64 (bias gradients); see colsumInto64. */
+export function colsum_f32_into_f64(D: usize, m: i32, n: i32, out: usize, accumulate: i32): void {
+  colsumInto64<f32>(D, m, n, out, accumulate);
+}
+
+/** Column sums of an m×n row-major f64 block into f64; see colsumInto64. */
 export function colsum_f64_into_f64(D: usize, m: i32, n: i32, out: usize, accumulate: i32): void {
-  let i = 0;
-  if (!accumulate) {
-    if (m <= 0) {
-      memory.fill(out, 0, <usize>n << 3);
-      return;
-    }
-    memory.copy(out, D, <usize>n << 3);
-    i = 1;
-  }
-  for (; i < m; i++) axpy_f64(1.0, D + (<usize>(i * n) << 3), out, n);
+  colsumInto64<f64>(D, m, n, out, accumulate);
 }
 
 /** Σ a[i]·b[i] over f32 vectors, products and sums in f64. */
