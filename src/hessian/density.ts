@@ -34,7 +34,7 @@ import { tridiagonalEigenRows } from './dense.js';
 import { KrylovBasis, LOOSEST_LEVEL, type Reorthogonalization } from './krylov.js';
 import { operatorSize, type LinearOperator } from './operator.js';
 import { frozenArray, frozenRows } from './record.js';
-import { checkInteger, checkSeed } from './validate.js';
+import { checkInteger, checkReorthogonalization, checkSeed } from './validate.js';
 import { fillRademacher, float64Ops, type VectorOps } from './vector.js';
 
 /**
@@ -123,10 +123,7 @@ export async function spectralDensity(op: LinearOperator, options: DensityOption
     }
   }
   const ops = options.vectorOps ?? float64Ops;
-  const reorth = options.reorthogonalization ?? 'partial';
-  if (reorth !== 'full' && reorth !== 'partial') {
-    throw new InputError(`${where}: reorthogonalization must be 'full' or 'partial', got ${String(reorth)}`);
-  }
+  const reorth = checkReorthogonalization(options.reorthogonalization, where);
   const { signal, onProgress } = options;
   const rng = new Rng(seed);
   const kb = new KrylovBasis(op, ops, steps, steps, reorth, LOOSEST_LEVEL);

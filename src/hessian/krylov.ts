@@ -78,7 +78,6 @@ export function orthogonalityLevel(tol: number): number {
   return Math.min(LOOSEST_LEVEL, Math.max(tol / 10, EPS));
 }
 
-
 /** What one Lanczos step found. */
 export interface StepResult {
   /** α_j */

@@ -44,7 +44,7 @@ import { tridiagonalEigen, tridiagonalEigenRows } from './dense.js';
 import { KrylovBasis, orthogonalityLevel, type Reorthogonalization } from './krylov.js';
 import { operatorSize, type LinearOperator } from './operator.js';
 import { fixSign, frozenArray, frozenRows } from './record.js';
-import { checkSeed, checkTol } from './validate.js';
+import { checkReorthogonalization, checkSeed, checkTol } from './validate.js';
 import { fillNormal, float64Ops, type VectorOps } from './vector.js';
 
 export type { Reorthogonalization } from './krylov.js';
@@ -92,8 +92,8 @@ export interface LanczosOptions {
   /**
    * How the Krylov basis is kept orthogonal (default 'partial'). 'partial': Simon's partial
    * re-orthogonalisation — a pass over the basis only on the steps where the estimated loss of
-   * orthogonality reaches √ε (and the step after), typically a small fraction of the steps at
-   * large p; eigenvalues and vectors agree with 'full' to rounding. 'full': a Gram–Schmidt pass
+   * orthogonality reaches min(1e-7, tol/10) (and the step after), a fraction of the steps at
+   * large p; eigenvalues agree with 'full' to well within tol. 'full': a Gram–Schmidt pass
    * over the whole basis every step (O(m·p) each), the older behaviour.
    */
   readonly reorthogonalization?: Reorthogonalization;
@@ -162,10 +162,7 @@ export async function lanczos(op: LinearOperator, options: LanczosOptions): Prom
   }
   const cap = Math.min(n, requested);
   const ops = options.vectorOps ?? float64Ops;
-  const reorth = options.reorthogonalization ?? 'partial';
-  if (reorth !== 'full' && reorth !== 'partial') {
-    throw new InputError(`lanczos: reorthogonalization must be 'full' or 'partial', got ${String(reorth)}`);
-  }
+  const reorth = checkReorthogonalization(options.reorthogonalization, 'lanczos');
   const { signal, onProgress } = options;
   throwIfAborted(signal);
 

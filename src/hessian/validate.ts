@@ -1,5 +1,6 @@
 /** Option checks shared by the Hessian algorithms; each throws {@link InputError} naming the option. */
 import { InputError } from '../errors.js';
+import type { Reorthogonalization } from './krylov.js';
 
 /** Checks a seed option (a safe integer) and returns it. */
 export function checkSeed(seed: number, where: string): number {
@@ -20,4 +21,11 @@ export function checkInteger(value: number, name: string, min: number, max: numb
     throw new InputError(`${where}: ${name} must be an integer ${range}, got ${String(value)}`);
   }
   return value;
+}
+
+/** Checks a re-orthogonalisation option (default 'partial') and returns it. */
+export function checkReorthogonalization(value: Reorthogonalization | undefined, where: string): Reorthogonalization {
+  const r = value ?? 'partial';
+  if (r !== 'full' && r !== 'partial') throw new InputError(`${where}: reorthogonalization must be 'full' or 'partial', got ${String(r)}`);
+  return r;
 }
