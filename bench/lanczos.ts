@@ -16,12 +16,11 @@
  *                                the stand-in's matvec count, and says so.
  * Target (performance issue): outside-matvec share ≤ 0.10 at p ≥ 100k.
  */
+import { spectrumOps } from '../src/analysis/analyze.js';
 import { createEngine, type Engine } from '../src/engine/engine.js';
 import type { DenseNet } from '../src/engine/dense-net.js';
-import { wasmVectorOps } from '../src/engine/vector-ops.js';
 import { lanczos, type Reorthogonalization } from '../src/hessian/lanczos.js';
 import type { LinearOperator } from '../src/hessian/operator.js';
-import { spectrumVectorBytes } from '../src/hessian/spectrum.js';
 import { float64Ops, type VectorOps } from '../src/hessian/vector.js';
 import { gaussianVector } from '../src/model/rng.js';
 import { caseData, caseModel, MLP_CASES, type MlpCase } from './cases.js';
@@ -56,12 +55,11 @@ async function run(op: TimedOperator, mode: Reorthogonalization, ops: VectorOps)
 /** Runs every (mode, ops) configuration `rounds` times, interleaved; records the medians. */
 async function compare(records: BenchRecord[], tag: string, op: TimedOperator, engine: Engine, rounds: number, note: string, hvSeconds?: number): Promise<void> {
   const p = op.size;
-  // A basis is taken from the wasm reserve whole and not given back, so each run gets fresh ops
-  // (as each analyze call does).
-  const bytes = spectrumVectorBytes(p, K, false);
-  const wasm = (): VectorOps => wasmVectorOps(engine, { capacityBytes: bytes });
-  // Past analyze's 1 GiB limit for a resident basis the plain-TS ops are what runs, so only those.
-  const opsList = [{ ops: () => float64Ops, opsName: 'ts' }, ...(bytes <= 2 ** 30 ? [{ ops: wasm, opsName: 'wasm' }] : [])];
+  // The wasm ops exactly as analyze chooses them (none past its limit for a resident basis: then
+  // the plain-TS ops are what runs, so only those). A basis is taken from the wasm reserve whole
+  // and not given back, so each run gets fresh ops, as each analyze call does.
+  const wasm = (): VectorOps => spectrumOps(engine, p, K, false).vectorOps!;
+  const opsList = [{ ops: () => float64Ops, opsName: 'ts' }, ...(spectrumOps(engine, p, K, false).vectorOps ? [{ ops: wasm, opsName: 'wasm' }] : [])];
   const configs = MODES.flatMap((mode) => opsList.map((o) => ({ mode, ...o })));
   const runs = new Map<string, Run[]>(configs.map((c) => [`${c.mode}.${c.opsName}`, []]));
   for (let r = 0; r < rounds; r++) {
