@@ -10,7 +10,7 @@ export {
   block_row_dots_f32, block_row_dots_f64, layer_grad_normsq_f32, layer_grad_normsq_f64,
 } from './mlp';
 export {
-  acc_f32_into_f64, acc_f64_into_f64, colsum_f32_into_f64, colsum_f64_into_f64, dot_f32, dot_f64,
+  colsum_f32_into_f64, colsum_f64_into_f64, dot_f32, dot_f64,
   axpy_f64, scale_f64, f64_to_f32, f32_to_f64, project_f64, combine_f64, combine_project_f64,
 } from './vec';
 export { ceiling_madd8_f32x4, ceiling_madd12_f32x4 } from './bench';

@@ -6,8 +6,8 @@ function promoteHigh(s: v128): v128 {
   return f64x2.promote_low_f32x4(i32x4.shuffle(s, s, 2, 3, 0, 1));
 }
 
-/** dst[i] += src[i] (src f32, dst f64): folds one chunk's f32 partial sums into f64 totals. */
-export function acc_f32_into_f64(src: usize, dst: usize, count: i32): void {
+/** dst[i] += src[i] (src f32, dst f64): folds f32 partial sums into f64 totals. */
+function acc_f32_into_f64(src: usize, dst: usize, count: i32): void {
   let i = 0;
   const c4 = count & ~3;
   for (; i < c4; i += 4) {
@@ -20,11 +20,6 @@ export function acc_f32_into_f64(src: usize, dst: usize, count: i32): void {
     const d = dst + (<usize>i << 3);
     store<f64>(d, load<f64>(d) + <f64>load<f32>(src + (<usize>i << 2)));
   }
-}
-
-/** y += x over f64 vectors. */
-export function acc_f64_into_f64(src: usize, dst: usize, count: i32): void {
-  axpy_f64(1.0, src, dst, count);
 }
 
 // out[j] (=|+=) Σ_i D[i][j] in f64 for an m×n row-major block of T (f32 or f64): with
@@ -45,7 +40,7 @@ function colsumInto64<T>(D: usize, m: i32, n: i32, out: usize, accumulate: i32):
   for (; i < m; i++) {
     const row = D + <usize>(i * n) * sizeof<T>();
     if (sizeof<T>() == 4) acc_f32_into_f64(row, out, n);
-    else acc_f64_into_f64(row, out, n);
+    else axpy_f64(1.0, row, out, n);
   }
 }
 

@@ -54,8 +54,6 @@ export interface KernelExports {
   block_row_dots_f64(D: Ptr, P: Ptr, c: Ptr, m: number, n: number, k: number, out: Ptr): void;
   layer_grad_normsq_f32(D: Ptr, A: Ptr, m: number, n: number, nin: number, out: Ptr): void;
   layer_grad_normsq_f64(D: Ptr, A: Ptr, m: number, n: number, nin: number, out: Ptr): void;
-  acc_f32_into_f64(src: Ptr, dst: Ptr, count: number): void;
-  acc_f64_into_f64(src: Ptr, dst: Ptr, count: number): void;
   colsum_f32_into_f64(D: Ptr, m: number, n: number, out: Ptr, accumulate: number): void;
   colsum_f64_into_f64(D: Ptr, m: number, n: number, out: Ptr, accumulate: number): void;
   dot_f32(a: Ptr, b: Ptr, count: number): number;
