@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { makeDataset, type Dataset } from '../src/data/dataset.js';
 import { createEngine, type Engine, type Model } from '../src/engine/engine.js';
 import { relaxedSimdSupported, type KernelBuild } from '../src/engine/wasm.js';
-import type { Precision } from '../src/engine/dense-net.js';
+import { curvatureElementsPerSample, type Precision } from '../src/engine/dense-net.js';
 import { InputError, ShapeError } from '../src/errors.js';
 import { parseCsv } from '../src/io/csv.js';
 import { loadMlp } from '../src/io/safetensors.js';
@@ -142,6 +142,39 @@ describe.each(BUILDS)('kernel build %s', (build) => {
     expect(Array.from(streamed)).toEqual(Array.from(cached));
     const small = await engine.hvp(model, data, v, { chunkSize: 5 });
     expect(relL2(small, cached)).toBeLessThan(1e-5);
+  });
+
+  it.each(ACTIVATIONS)('a cache that holds only some chunks gives the bits of the full cache, call after call (%s)', async (activation) => {
+    const engine = await engineFor(build);
+    const spec = mlpSpec([4, 9, 6, 3], activation);
+    const model = { spec, theta: initParameters(spec, 2) };
+    const data = randomData(301, 4, 3, 9);
+    const p = parameterCount(spec);
+    const chunkBytes = curvatureElementsPerSample(spec) * 4 * 64;
+    // room for 2 of the 5 chunks (and a little more, which must not buy a partial chunk)
+    const partial = engine.net(model, data, { chunkSize: 64, cacheBytes: 2.5 * chunkBytes });
+    const full = engine.net(model, data, { chunkSize: 64 });
+    expect(partial.cachedSamples).toBe(128);
+    expect(partial.cachesAllSamples).toBe(false);
+    expect(full.cachedSamples).toBe(301);
+    for (const seed of [8, 9]) {
+      const v = gaussianVector(seed, p);
+      const a = new Float64Array(p);
+      const b = new Float64Array(p);
+      partial.hvpSums(v, a);
+      full.hvpSums(v, b);
+      expect(Array.from(a)).toEqual(Array.from(b));
+    }
+    // a gradient pass in between refills the cached chunks with the same values
+    const g = new Float64Array(p);
+    partial.gradientSums(g);
+    const v = gaussianVector(10, p);
+    const a = new Float64Array(p);
+    const b = new Float64Array(p);
+    partial.hvpSums(v, a);
+    full.hvpSums(v, b);
+    expect(Array.from(a)).toEqual(Array.from(b));
+    expect(() => engine.net(model, data, { cacheBytes: -1 })).toThrow(/cacheBytes must be ≥ 0/);
   });
 
   it('ReLU at exactly z = 0 takes σ′ = 0, as the float64 reference does (σ′ from A = max(z, 0))', async () => {

@@ -16,11 +16,12 @@
  * The GEMM epilogues add b_l and apply σ as the tile is stored (forward), add c_l (R-forward) and
  * widen ∇W_l, (Hv)_{W_l} straight into the f64 sums, so none of these costs a pass of its own.
  *
- * Curvature caching: `prepareCurvature()` runs forward and backward once and keeps, for every
- * sample when that fits `cacheBytes`, what the R-passes read: A_l and Δ_l always, Z_l only where σ′
- * does not follow from A_l (GELU), E_l only where σ″ ≠ 0 (not relu/identity), and the softmax P —
- * so each Hv costs only the R-passes; otherwise each Hv recomputes them chunk by chunk
- * (memory O(chunk × width)). See {@link curvatureBytesPerSample}.
+ * Curvature caching: `prepareCurvature()` runs forward and backward once and keeps what the
+ * R-passes read — A_l and Δ_l always, Z_l only where σ′ does not follow from A_l (GELU), E_l only
+ * where σ″ ≠ 0 (not relu/identity), and the softmax P — for as many whole chunks of samples as fit
+ * `cacheBytes` (all of them when they fit). Hv then costs only the R-passes on the cached chunks
+ * and recomputes forward and backward on the others, one chunk at a time in one spare chunk of
+ * rows. Cached or recomputed, the results are the same bits. See {@link curvatureElementsPerSample}.
  */
 import { ShapeError } from '../errors.js';
 import { ACTIVATIONS, layerSlices, parameterCount, type LayerSlice, type MlpSpec } from '../model/mlp.js';
@@ -69,7 +70,11 @@ export interface DenseNetOptions {
   readonly precision?: Precision;
   /** Samples per chunk (default 256): activation buffers are chunk × width. */
   readonly chunkSize?: number;
-  /** Largest per-sample curvature cache to keep across Hv calls, in bytes (default 512 MiB). */
+  /**
+   * Largest per-sample curvature cache to keep across Hv calls, in bytes (default 512 MiB): the
+   * first ⌊cacheBytes / chunk bytes⌋ chunks are cached (every sample when all fit), the rest
+   * recomputed per Hv. 0 caches nothing.
+   */
   readonly cacheBytes?: number;
   /**
    * Global index of this net's first block when it holds a shard of a larger dataset (a worker);
@@ -80,7 +85,7 @@ export interface DenseNetOptions {
 
 /**
  * Per-layer buffers: pointers into wasm memory (0 where the activation does not need one). `rows`
- * is n when every sample is cached, else one chunk.
+ * is n when every sample is cached, else the cached samples plus one spare chunk.
  */
 interface LayerBuffers {
   readonly slice: LayerSlice;
@@ -203,6 +208,8 @@ export class DenseNet {
   readonly firstBlock: number;
   /** Whether forward/backward results of all samples are kept between Hv calls. */
   readonly cachesAllSamples: boolean;
+  /** Samples whose forward/backward results are kept between Hv calls: the first this many (whole chunks, or all n). */
+  readonly cachedSamples: number;
 
   /** Kernel arithmetic in use. */
   readonly precision: Precision;
@@ -259,10 +266,14 @@ export class DenseNet {
     const maxIn = Math.max(...slices.map((l) => l.inputs));
     const es = this.es;
     const perSample = curvatureElementsPerSample(spec) * es;
-    const cacheAll = this.n * perSample <= (options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
+    if (!(cacheBytes >= 0)) throw new ShapeError(`cacheBytes must be ≥ 0, got ${cacheBytes}`);
+    const cacheAll = this.n * perSample <= cacheBytes;
     this.cachesAllSamples = cacheAll;
+    this.cachedSamples = cacheAll ? this.n : Math.floor(cacheBytes / (perSample * blockSize)) * blockSize;
     const m = Math.min(this.block, this.n);
-    const rows = cacheAll ? this.n : m;
+    // the cached samples' rows, then one chunk of rows for the samples recomputed per Hv
+    const rows = cacheAll ? this.n : this.cachedSamples + m;
     const keepZ = needsZ(spec.activation);
     const keepE = needsE(spec.activation);
 
@@ -361,7 +372,8 @@ export class DenseNet {
       this.backwardChunk(m, row, true, i0);
       return { loss, correct };
     });
-    this.curvatureReady = this.cachesAllSamples;
+    // the cached chunks now hold this θ's forward and backward (Δ is the same with or without ∇)
+    this.curvatureReady = true;
     return nodes;
   }
 
@@ -376,7 +388,7 @@ export class DenseNet {
     this.prepareCurvature();
     this.setValues(this.dir, v);
     return this.reduceBlocks(copy, (i0, m, row) => {
-      if (!this.cachesAllSamples) {
+      if (i0 >= this.cachedSamples) {
         this.forwardChunk(i0, m, row);
         this.backwardChunk(m, row, false, i0);
       }
@@ -385,17 +397,15 @@ export class DenseNet {
     });
   }
 
-  /** Runs forward and backward once so that Hv calls reuse them (when they fit the cache). */
+  /** Runs forward and backward once on the cached chunks so that Hv calls reuse them. */
   prepareCurvature(): void {
     if (this.curvatureReady) return;
-    if (this.cachesAllSamples) {
-      for (let i0 = 0; i0 < this.n; i0 += this.block) {
-        const m = Math.min(this.block, this.n - i0);
-        this.forwardChunk(i0, m, i0);
-        this.backwardChunk(m, i0, false, i0);
-      }
-      this.curvatureReady = true;
+    for (let i0 = 0; i0 < this.cachedSamples; i0 += this.block) {
+      const m = Math.min(this.block, this.n - i0);
+      this.forwardChunk(i0, m, i0);
+      this.backwardChunk(m, i0, false, i0);
     }
+    this.curvatureReady = true;
   }
 
   /**
@@ -588,8 +598,9 @@ export class DenseNet {
     else this.arena.viewF32(ptr, values.length).set(values);
   }
 
+  /** First cache row of the chunk starting at sample i0: its own rows if cached, else the spare chunk's. */
   private cacheRow(i0: number): number {
-    return this.cachesAllSamples ? i0 : 0;
+    return Math.min(i0, this.cachedSamples);
   }
 
   private checkOut(out: Float64Array): void {
