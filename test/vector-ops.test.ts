@@ -176,6 +176,15 @@ describe('wasmVectorOps', async () => {
           const outs = start.map((y, i) => (i === 0 ? resident(ops, y) : Float64Array.from(y)));
           ops.combineMany!(rb, rows, coeffs, outs);
           outs.forEach((y, i) => expect(maxRel(y, one[i]!)).toBeLessThan(1e-12));
+          // plain-array outputs (what Lanczos returns): the same bits as typed ones, both ops
+          const plain = start.map((y) => Array.from(y));
+          float64Ops.combineMany!(basis, rows, coeffs, plain);
+          plain.forEach((y, i) => expect(y).toEqual(Array.from(one[i]!)));
+          const plainWasm = start.map((y) => Array.from(y));
+          ops.combineMany!(rb, rows, coeffs, plainWasm);
+          const typedWasm = start.map((y) => Float64Array.from(y));
+          ops.combineMany!(rb, rows, coeffs, typedWasm);
+          plainWasm.forEach((y, i) => expect(y).toEqual(Array.from(typedWasm[i]!)));
           ops.release(outs[0]!);
           ops.release(rb);
         }

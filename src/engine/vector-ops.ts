@@ -263,7 +263,7 @@ export function wasmVectorOps(source: KernelSource, options: WasmVectorOpsOption
       // sweep over a resident basis serves every output (a block of all rows stays in cache).
       const block = Math.floor(SCRATCH_ROWS / count);
       if (!resident(basis) || count * rows > SCRATCH_ROWS || block < 256 || ys.some((y) => y.length !== n)) {
-        for (let i = 0; i < count; i++) ops.combine(basis, rows, coeffs[i]!, ys[i]!);
+        float64Ops.combineMany!(basis, rows, coeffs, ys);
         return;
       }
       const cBase = scratch + SCRATCH_ROWS * 8;
@@ -272,8 +272,15 @@ export function wasmVectorOps(source: KernelSource, options: WasmVectorOpsOption
         const len = Math.min(block, n - c0);
         for (let i = 0; i < count; i++) {
           const y = ys[i]!;
-          const chunk = y.subarray(c0, c0 + len);
           const at = scratch / 8 + i * block;
+          if (Array.isArray(y)) {
+            // a plain array (Lanczos's result rows): staged through scratch element by element
+            for (let c = 0; c < len; c++) heap[at + c] = y[c0 + c]!;
+            k.combine_f64(basis.byteOffset + c0 * 8, rows, len, n, cBase + i * rows * 8, at * 8);
+            for (let c = 0; c < len; c++) y[c0 + c] = heap[at + c]!;
+            continue;
+          }
+          const chunk = y.subarray(c0, c0 + len);
           if (!resident(y)) heap.set(chunk, at);
           const yPtr = resident(y) ? y.byteOffset + c0 * 8 : at * 8;
           k.combine_f64(basis.byteOffset + c0 * 8, rows, len, n, cBase + i * rows * 8, yPtr);

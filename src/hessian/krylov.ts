@@ -42,7 +42,8 @@
 import { NumericalError } from '../errors.js';
 import type { Rng } from '../model/rng.js';
 import type { LinearOperator } from './operator.js';
-import { fillNormal, orthogonalize, reorthogonalize, type VectorOps } from './vector.js';
+import { doubleRow } from './record.js';
+import { fillNormal, float64Ops, orthogonalize, reorthogonalize, type VectorOps } from './vector.js';
 
 /**
  * β below this fraction of the largest ‖H q_j‖ seen counts as breakdown (an invariant
@@ -338,14 +339,15 @@ export class KrylovBasis {
   }
 
   /**
-   * outs[i] ← Σ_j S[i][j]·q_j over the first S[i].length basis vectors (all the same length):
-   * k Ritz vectors from one sweep over the basis when the ops offer `combineMany`.
+   * The vectors Σ_j S[i][j]·q_j over the first S[i].length basis vectors (all the same length),
+   * as plain arrays — what results return, so a Ritz vector is built where it is kept, with no
+   * k×p typed copy beside it. One sweep over the basis in column blocks serves all k outputs.
    */
-  combineMany(S: readonly Float64Array[], outs: readonly Float64Array[]): void {
-    if (S.length === 0) return;
-    const rows = S[0]!.length;
-    for (const out of outs) out.fill(0);
-    if (this.ops.combineMany) this.ops.combineMany(this.basis, rows, S, outs);
-    else for (let i = 0; i < S.length; i++) this.ops.combine(this.basis, rows, S[i]!, outs[i]!);
+  combineRows(S: readonly Float64Array[]): number[][] {
+    const outs = S.map(() => doubleRow(this.n));
+    if (S.length === 0) return outs;
+    const many = this.ops.combineMany ? this.ops : float64Ops;
+    many.combineMany!(this.basis, S[0]!.length, S, outs);
+    return outs;
   }
 }

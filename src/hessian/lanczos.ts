@@ -43,7 +43,7 @@ import { Rng } from '../model/rng.js';
 import { tridiagonalEigen, tridiagonalEigenRows } from './dense.js';
 import { KrylovBasis, orthogonalityLevel, type Reorthogonalization } from './krylov.js';
 import { operatorSize, type LinearOperator } from './operator.js';
-import { fixSign, frozenArray, frozenRows } from './record.js';
+import { fixSign, frozenArray } from './record.js';
 import { checkReorthogonalization, checkSeed, checkTol } from './validate.js';
 import { fillNormal, float64Ops, type VectorOps } from './vector.js';
 
@@ -191,7 +191,8 @@ export async function lanczos(op: LinearOperator, options: LanczosOptions): Prom
 
   interface Pair {
     theta: number;
-    u: Float64Array;
+    /** unit Ritz vector, already the plain array the result returns */
+    u: number[];
     residual: number;
   }
 
@@ -200,17 +201,21 @@ export async function lanczos(op: LinearOperator, options: LanczosOptions): Prom
     const tri = tridiagonalEigen(kb.alpha.slice(0, t), kb.beta.slice(0, t - 1), true);
     const wanted = selectWanted(tri.values, k, which);
     const pairs: Pair[] = [];
+    // Operators take typed vectors: each Ritz vector passes through one scratch copy for its matvec.
+    const u64 = new Float64Array(n);
     const hu = new Float64Array(n);
-    const us = wanted.map(() => new Float64Array(n));
-    kb.combineMany(wanted.map((i) => tri.vectors!.subarray(i * t, (i + 1) * t)), us);
+    const us = kb.combineRows(wanted.map((i) => tri.vectors!.subarray(i * t, (i + 1) * t)));
     for (const [w, i] of wanted.entries()) {
       const u = us[w]!;
-      ops.scale(1 / ops.norm(u), u);
+      u64.set(u);
+      const inv = 1 / ops.norm(u64);
+      ops.scale(inv, u64);
+      for (let c = 0; c < n; c++) u[c] = u[c]! * inv;
       throwIfAborted(signal);
-      await op.matvec(u, hu);
+      await op.matvec(u64, hu);
       explicitMatvecs++;
       const theta = tri.values[i]!;
-      ops.axpy(-theta, u, hu);
+      ops.axpy(-theta, u64, hu);
       pairs.push({ theta, u, residual: ops.norm(hu) });
     }
     return pairs;
@@ -263,7 +268,7 @@ export async function lanczos(op: LinearOperator, options: LanczosOptions): Prom
     final = { t, pairs: await explicitPairs(t) };
   }
   const limit = tol * scale;
-  const vectors: Float64Array[] = [];
+  const vectors: number[][] = [];
   for (const p of final.pairs) {
     fixSign(p.u);
     vectors.push(p.u);
@@ -273,7 +278,8 @@ export async function lanczos(op: LinearOperator, options: LanczosOptions): Prom
     size: n,
     which,
     eigenvalues: frozenArray(final.pairs.map((p) => p.theta)),
-    eigenvectors: frozenRows(vectors),
+    // the rows are built as plain arrays already (and left unfrozen: see frozenRows)
+    eigenvectors: Object.freeze(vectors),
     residuals: frozenArray(final.pairs.map((p) => p.residual)),
     converged: Object.freeze(final.pairs.map((p) => p.residual <= limit)),
     residualScale: scale,

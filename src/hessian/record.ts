@@ -27,11 +27,20 @@ export function frozenRows(rows: readonly ArrayLike<number>[]): readonly (readon
   return Object.freeze(rows.map(plainArray));
 }
 
+/** A plain array of n zeros held as unboxed doubles, for results built in place (no typed copy). */
+export function doubleRow(n: number): number[] {
+  const row = new Array<number>(n);
+  // 0.5 first makes the array's elements doubles, so the later writes never change its kind
+  row.fill(0.5);
+  row.fill(0);
+  return row;
+}
+
 /**
  * Flips the sign of `v` in place so that its largest-|component| entry (the first one on ties)
  * is positive: the library's convention that makes eigenvectors comparable between runs.
  */
-export function fixSign(v: Float64Array): void {
+export function fixSign(v: { length: number; [i: number]: number }): void {
   let best = 0;
   let bestAbs = -1;
   for (let i = 0; i < v.length; i++) {

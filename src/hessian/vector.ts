@@ -36,10 +36,10 @@ export interface VectorOps {
   /**
    * Optional: ys[i] ← ys[i] + Σ_{j<rows} coeffs[i][j]·(basis row j) for every i — the same
    * per-entry arithmetic as {@link combine}, but sweeping the basis once in column blocks rather
-   * than once per output (Lanczos forms its k Ritz vectors this way). Without it, callers loop
-   * over {@link combine}.
+   * than once per output (Lanczos forms its k Ritz vectors this way, straight into the plain
+   * arrays its result returns). Without it, callers use {@link float64Ops}' version.
    */
-  combineMany?(basis: Float64Array, rows: number, coeffs: readonly Float64Array[], ys: readonly Float64Array[]): void;
+  combineMany?(basis: Float64Array, rows: number, coeffs: readonly Float64Array[], ys: readonly (Float64Array | number[])[]): void;
   /**
    * Optional: a zeroed array on which these ops run fastest (e.g. in wasm memory). The Krylov
    * basis is then taken from it, whole, up front.
@@ -133,12 +133,24 @@ function combineColumns(basis: Float64Array, col: number, n: number, rows: numbe
 /** Columns per block of {@link combineMany}: rows × 1024 × 8 bytes of basis stay in cache across the outputs. */
 const MANY_BLOCK = 1024;
 
-function combineMany(basis: Float64Array, rows: number, coeffs: readonly Float64Array[], ys: readonly Float64Array[]): void {
+function combineMany(basis: Float64Array, rows: number, coeffs: readonly Float64Array[], ys: readonly (Float64Array | number[])[]): void {
   if (ys.length === 0) return;
   const n = ys[0]!.length;
+  // Plain-array outputs go through one typed block, so the kernel loop sees a single array kind.
+  const staging = ys.some((y) => Array.isArray(y)) ? new Float64Array(Math.min(n, MANY_BLOCK)) : null;
   for (let c0 = 0; c0 < n; c0 += MANY_BLOCK) {
     const c1 = Math.min(n, c0 + MANY_BLOCK);
-    for (let i = 0; i < ys.length; i++) combineColumns(basis, c0, n, rows, coeffs[i]!, ys[i]!.subarray(c0, c1));
+    for (let i = 0; i < ys.length; i++) {
+      const y = ys[i]!;
+      if (!Array.isArray(y)) {
+        combineColumns(basis, c0, n, rows, coeffs[i]!, y.subarray(c0, c1));
+        continue;
+      }
+      const block = staging!.subarray(0, c1 - c0);
+      for (let c = c0; c < c1; c++) block[c - c0] = y[c]!;
+      combineColumns(basis, c0, n, rows, coeffs[i]!, block);
+      for (let c = c0; c < c1; c++) y[c] = block[c - c0]!;
+    }
   }
 }
 
