@@ -52,9 +52,11 @@ const peak = status('VmHWM');
 const rows = Math.min(p, result.iterations + 1);
 const basis = 8 * rows * p;
 const formula = basis + memoryFormula(model, data);
-// What the computation holds by construction: the net's wasm memory, the basis rows written and
-// Lanczos's two work vectors, and the k Ritz vectors it returns.
-const working = net.memoryBytes + basis + 2 * 8 * p + K * 8 * p;
+// What the computation holds by construction: the net's wasm memory, the basis rows written, the
+// k Ritz vectors it returns and the two p-vectors their residual checks pass through, and
+// Lanczos's own work vectors when taken (one on a restart, one when the run reaches its cap).
+const capped = maxIterations !== undefined && result.iterations >= maxIterations;
+const working = net.memoryBytes + basis + K * 8 * p + 2 * 8 * p + ((result.restarts > 0 ? 1 : 0) + (capped ? 1 : 0)) * 8 * p;
 console.log(JSON.stringify({
   case: c.id, p, n: data.n, iterations: result.iterations, matvecs: result.matvecs, seconds,
   baseline, peak, growth: peak - baseline, basis, formula, working,

@@ -108,8 +108,10 @@ export class KrylovBasis {
   /** Largest ‖H q_j‖ seen: a lower bound on ‖H‖, the scale for breakdown. */
   normEstimate = 0;
   private readonly cap: number;
-  private readonly v: Float64Array;
-  private readonly w: Float64Array;
+  /** Work vectors, taken on first use: a restart's random draw (v), the product past the cap (w). */
+  private v: Float64Array | null = null;
+  private w: Float64Array | null = null;
+  private readonly alloc: (length: number) => Float64Array;
   private coeffs: Float64Array;
   private scratch: Float64Array;
   /** ω_{j−1,·}, ω_{j,·} (j = m − 1) and the row being built: estimates of ⟨q_j, q_k⟩. */
@@ -141,8 +143,7 @@ export class KrylovBasis {
     const alloc = ops.allocate ? (length: number): Float64Array => ops.allocate!(length) : (length: number): Float64Array => new Float64Array(length);
     const rows = ops.allocate ? Math.max(1, cap) : Math.max(1, Math.min(cap, initialRows));
     this.basis = alloc(rows * this.n);
-    this.v = alloc(this.n);
-    this.w = alloc(this.n);
+    this.alloc = alloc;
     this.coeffs = new Float64Array(rows);
     this.scratch = new Float64Array(rows);
     this.omegaPrev = new Float64Array(rows + 1);
@@ -214,7 +215,7 @@ export class KrylovBasis {
    * first vector). Returns false if no direction was found in three draws (the basis spans ℝ^p).
    */
   appendRandom(rng: Rng): boolean {
-    const x = this.v;
+    const x = (this.v ??= this.alloc(this.n));
     for (let attempt = 0; attempt < 3; attempt++) {
       fillNormal(rng, x);
       if (this.appendOrthogonalized(x)) return true;
@@ -236,7 +237,7 @@ export class KrylovBasis {
     const qj = this.basis.subarray(j * n, (j + 1) * n);
     // w is built in place in the next row, so appending q_{j+1} is a scaling, not a copy; the
     // operator reads q_j straight from the basis (operators only read v: LinearOperator).
-    const w = room ? this.basis.subarray(this.m * n, (this.m + 1) * n) : this.w;
+    const w = room ? this.basis.subarray(this.m * n, (this.m + 1) * n) : (this.w ??= this.alloc(n));
     await this.op.matvec(qj, w);
     this.matvecs++;
     const full = this.reorthogonalization === 'full';
