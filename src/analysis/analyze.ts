@@ -109,9 +109,10 @@ export interface AnalyzeOptions {
   /** Kernel arithmetic (default 'f32'). */
   readonly precision?: Precision;
   /**
-   * Largest per-sample activation cache, in bytes (default 512 MiB). Above it, or with 0, every
-   * Hv recomputes the forward and backward passes chunk by chunk: memory O(chunk) instead of
-   * O(n·Σ widths), each Hv ≈ 1.5–2× slower.
+   * Largest per-sample activation cache, in bytes (default 512 MiB). The samples of as many whole
+   * 256-sample chunks as fit are cached; every Hv recomputes the forward and backward passes of
+   * the others, chunk by chunk (with 0, of all: memory O(chunk) instead of O(n·Σ widths), each
+   * Hv ≈ 1.5–2× slower). Results are the same bits whatever the cache holds.
    */
   readonly cacheBytes?: number;
   readonly signal?: AbortSignal;
