@@ -29,9 +29,12 @@ export function frozenRows(rows: readonly ArrayLike<number>[]): readonly (readon
 
 /** A plain array of n zeros held as unboxed doubles, for results built in place (no typed copy). */
 export function doubleRow(n: number): number[] {
-  const row = new Array<number>(n);
-  // 0.5 first makes the array's elements doubles, so the later writes never change its kind
-  row.fill(0.5);
+  if (n === 0) return [];
+  // A one-double literal grown to n: V8 allocates its double store once. (new Array(n) starts as
+  // tagged slots, and the first double written copies them into a second store: 2× the memory
+  // until the next GC.)
+  const row = [0.5];
+  row.length = n;
   row.fill(0);
   return row;
 }
