@@ -3,7 +3,9 @@
 // Packing (Goto & van de Geijn 2008; BLIS, Van Zee & van de Geijn 2015) turns every variant
 // (A·B, Aᵀ·B, A·Bᵀ) into one register-blocked micro-kernel per type: in f32 5×8 (10 f32x4
 // accumulators) in the relaxed build and 4×8 in the SIMD128 build, in f64 4×4 (8 f64x2
-// accumulators). A packed B row is 32 bytes in all.
+// accumulators). A packed B row is 32 bytes in all. An f32 B that is not transposed is already
+// k-major, so its full 8-column panels are read in place with its own row stride (packing it
+// cost ≈ 4% of a 784-wide weight-gradient GEMM); only a partial last panel is packed.
 // Register budget: V8 on x64 allocates xmm0–xmm14, and it schedules a loop body's loads ahead
 // of the arithmetic, so every loaded value is live at once. The relaxed 5×8 kernel therefore
 // loads four A values as one vector and splats lanes with shuffles (pure ops, placed at their
@@ -342,21 +344,21 @@ function writeTile<T>(C: usize, ldc: i32, rows: i32, cols: i32, add: i32, epi: i
   }
 }
 
-// The f32 micro-kernel over one packed A and one packed B micro-panel of `rows` rows; leaves the
-// tile in `tile`.
-function micro_f32(kc: i32, ap: usize, bp: usize, tile: usize, rows: i32): void {
+// The f32 micro-kernel over one packed A micro-panel of `rows` rows and one B micro-panel whose
+// rows (8 f32 each) are `bs` bytes apart; leaves the tile in `tile`.
+function micro_f32(kc: i32, ap: usize, bp: usize, bs: usize, tile: usize, rows: i32): void {
   if (MR == 5) {
-    if (rows == 4) micro5x8(kc, ap, bp, tile, false);
-    else micro5x8(kc, ap, bp, tile, true);
+    if (rows == 4) micro5x8(kc, ap, bp, bs, tile, false);
+    else micro5x8(kc, ap, bp, bs, tile, true);
   } else {
-    micro4x8(kc, ap, bp, tile);
+    micro4x8(kc, ap, bp, bs, tile);
   }
 }
 
 // 4×8 (SIMD128 build): four broadcast A values per k step.
 // @ts-ignore: decorator
 @inline
-function micro4x8(kc: i32, ap: usize, bp: usize, tile: usize): void {
+function micro4x8(kc: i32, ap: usize, bp: usize, bs: usize, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -377,7 +379,7 @@ function micro4x8(kc: i32, ap: usize, bp: usize, tile: usize): void {
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
     ap += 16;
-    bp += 32;
+    bp += bs;
   }
   v128.store(tile, c00); v128.store(tile, c01, 16);
   v128.store(tile, c10, 32); v128.store(tile, c11, 48);
@@ -389,7 +391,7 @@ function micro4x8(kc: i32, ap: usize, bp: usize, tile: usize): void {
 // without `five`, rows 0–3 only (a 4-row panel; the tile's row 4 is not written).
 // @ts-ignore: decorator
 @inline
-function micro5x8(kc: i32, ap: usize, bp: usize, tile: usize, five: bool): void {
+function micro5x8(kc: i32, ap: usize, bp: usize, bs: usize, tile: usize, five: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -417,7 +419,7 @@ function micro5x8(kc: i32, ap: usize, bp: usize, tile: usize, five: bool): void 
       c41 = madd(a4, b1, c41);
     }
     ap += 20;
-    bp += 32;
+    bp += bs;
   }
   v128.store(tile, c00); v128.store(tile, c01, 16);
   v128.store(tile, c10, 32); v128.store(tile, c11, 48);
@@ -497,18 +499,24 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
       const add = p0 > 0 || accumulate != 0 ? 1 : 0;
       // the epilogue runs once, on the last k-block; before it C holds partial sums in its own type
       const e = p0 + kc >= k ? epi : (epi == EPI_WIDEN ? EPI_WIDEN : EPI_NONE);
-      packB<T>(transB, B, ldb, p0, kc, j0, nc, packedB);
+      // an f32 op(B) = B is already k-major: its full panels are read in place (rows ldb apart),
+      // only a partial last panel is packed (zero-padded)
+      const direct = sz == 4 && transB == 0;
+      const nFull = direct ? nc & ~(NR - 1) : 0;
+      if (nFull < nc) packB<T>(transB, B, ldb, p0, kc, j0 + nFull, nc - nFull, packedB + <usize>(nFull * kc) * sz);
       for (let i0 = 0; i0 < m; i0 += mBlock) {
         const mc = min(mBlock, m - i0);
         const block = keepA ? packedA + <usize>(i0 * kc) * sz : packedA;
         if (!keepA || j0 == 0) packA<T>(transA, A, lda, i0, mc, p0, kc, block);
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = min(NR, nc - jr);
-          const bp = packedB + <usize>(jr * kc) * sz;
+          const inPlace = direct && cols == NR;
+          const bp = inPlace ? B + <usize>(p0 * ldb + j0 + jr) * sz : packedB + <usize>(jr * kc) * sz;
+          const bs: usize = inPlace ? <usize>ldb * sz : <usize>NR_BYTES;
           let ap = block;
           for (let ir = 0, rows = 0; ir < mc; ir += rows, ap += <usize>(MR * kc) * sz) {
             rows = panelRows<T>(mc, ir);
-            if (sz == 4) micro_f32(kc, ap, bp, tile, rows);
+            if (sz == 4) micro_f32(kc, ap, bp, bs, tile, rows);
             else micro_f64(kc, ap, bp, tile);
             const o = <usize>((i0 + ir) * ldc + j0 + jr);
             writeTile<T>(C + o * csz, ldc, rows, cols, add, e, bias + <usize>(j0 + jr) * sz, a, C2 ? C2 + o * sz : 0, tile);
