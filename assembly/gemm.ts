@@ -349,13 +349,18 @@ function writeTile<T>(C: usize, ldc: i32, rows: i32, cols: i32, add: i32, epi: i
 // loops sit deep in the loop nest, where V8 unrolls them (4×: one stack check per 4 k steps); a
 // separate function's loop is not unrolled (≈ 5% slower). The relaxed build's 4-row panels take
 // the 4×8 kernel (stride 20), a loop of its own: a 5×8 loop with a `five` flag got the flag
-// tested inside the loop (binaryen merged the two calls into one) and ran ≈ 1% slower.
+// tested inside the loop (binaryen merged the two calls into one) and ran ≈ 1% slower. Packed B
+// (stride 32) gets a loop with the constant stride: with one loop for both, V8 recomputed the
+// stride's select inside the unrolled loop (≈ 2% of a SIMD128 fwd+bwd).
 // @ts-ignore: decorator
 @inline
 function micro_f32(kc: i32, ap: usize, bp: usize, bs: usize, tile: usize, rows: i32): void {
   if (MR == 5) {
     if (rows == 4) micro4x8(kc, ap, 20, bp, bs, tile);
+    else if (bs == NR_BYTES) micro5x8(kc, ap, bp, NR_BYTES, tile);
     else micro5x8(kc, ap, bp, bs, tile);
+  } else if (bs == NR_BYTES) {
+    micro4x8(kc, ap, 16, bp, NR_BYTES, tile);
   } else {
     micro4x8(kc, ap, 16, bp, bs, tile);
   }
