@@ -3,7 +3,9 @@
 // Packing (Goto & van de Geijn 2008; BLIS, Van Zee & van de Geijn 2015) turns every variant
 // (A·B, Aᵀ·B, A·Bᵀ) into one register-blocked micro-kernel per type: in f32 5×8 (10 f32x4
 // accumulators) in the relaxed build and 4×8 in the SIMD128 build, in f64 4×4 (8 f64x2
-// accumulators). A packed B row is 32 bytes in all.
+// accumulators). A packed B row is 32 bytes in all. An f32 B that is not transposed is already
+// k-major, so its full 8-column panels are read in place with its own row stride (packing it
+// cost ≈ 4% of a 784-wide weight-gradient GEMM); only a partial last panel is packed.
 // Register budget: V8 on x64 allocates xmm0–xmm14, and it schedules a loop body's loads ahead
 // of the arithmetic, so every loaded value is live at once. The relaxed 5×8 kernel therefore
 // loads four A values as one vector and splats lanes with shuffles (pure ops, placed at their
@@ -342,21 +344,33 @@ function writeTile<T>(C: usize, ldc: i32, rows: i32, cols: i32, add: i32, epi: i
   }
 }
 
-// The f32 micro-kernel over one packed A and one packed B micro-panel of `rows` rows; leaves the
-// tile in `tile`.
-function micro_f32(kc: i32, ap: usize, bp: usize, tile: usize, rows: i32): void {
+// The f32 micro-kernel over one packed A micro-panel of `rows` rows and one B micro-panel whose
+// rows (8 f32 each) are `bs` bytes apart; leaves the tile in `tile`. Inlined into gemm so that its
+// loops sit deep in the loop nest, where V8 unrolls them (4×: one stack check per 4 k steps); a
+// separate function's loop is not unrolled (≈ 5% slower). The relaxed build's 4-row panels take
+// the 4×8 kernel (stride 20), a loop of its own: a 5×8 loop with a `five` flag got the flag
+// tested inside the loop (binaryen merged the two calls into one) and ran ≈ 1% slower. Packed B
+// (stride 32) gets a loop with the constant stride: with one loop for both, V8 recomputed the
+// stride's select inside the unrolled loop (≈ 2% of a SIMD128 fwd+bwd).
+// @ts-ignore: decorator
+@inline
+function micro_f32(kc: i32, ap: usize, bp: usize, bs: usize, tile: usize, rows: i32): void {
   if (MR == 5) {
-    if (rows == 4) micro5x8(kc, ap, bp, tile, false);
-    else micro5x8(kc, ap, bp, tile, true);
+    if (rows == 4) micro4x8(kc, ap, 20, bp, bs, tile);
+    else if (bs == NR_BYTES) micro5x8(kc, ap, bp, NR_BYTES, tile);
+    else micro5x8(kc, ap, bp, bs, tile);
+  } else if (bs == NR_BYTES) {
+    micro4x8(kc, ap, 16, bp, NR_BYTES, tile);
   } else {
-    micro4x8(kc, ap, bp, tile);
+    micro4x8(kc, ap, 16, bp, bs, tile);
   }
 }
 
-// 4×8 (SIMD128 build): four broadcast A values per k step.
+// 4×8: four broadcast A values per k step; A rows are `as` bytes apart (16, or 20 in a 4-row
+// panel of the relaxed build's 5-row layout).
 // @ts-ignore: decorator
 @inline
-function micro4x8(kc: i32, ap: usize, bp: usize, tile: usize): void {
+function micro4x8(kc: i32, ap: usize, as: usize, bp: usize, bs: usize, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -376,8 +390,8 @@ function micro4x8(kc: i32, ap: usize, bp: usize, tile: usize): void {
     a = v128.load32_splat(ap, 12);
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
-    ap += 16;
-    bp += 32;
+    ap += as;
+    bp += bs;
   }
   v128.store(tile, c00); v128.store(tile, c01, 16);
   v128.store(tile, c10, 32); v128.store(tile, c11, 48);
@@ -385,11 +399,10 @@ function micro4x8(kc: i32, ap: usize, bp: usize, tile: usize): void {
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
 }
 
-// 5×8 (relaxed build): rows 0–3 come as one vector splat by shuffles, row 4 as a broadcast load;
-// without `five`, rows 0–3 only (a 4-row panel; the tile's row 4 is not written).
+// 5×8 (relaxed build): rows 0–3 come as one vector splat by shuffles, row 4 as a broadcast load.
 // @ts-ignore: decorator
 @inline
-function micro5x8(kc: i32, ap: usize, bp: usize, tile: usize, five: bool): void {
+function micro5x8(kc: i32, ap: usize, bp: usize, bs: usize, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -411,21 +424,17 @@ function micro5x8(kc: i32, ap: usize, bp: usize, tile: usize, five: bool): void 
     a = i32x4.shuffle(a03, a03, 3, 3, 3, 3);
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
-    if (five) {
-      const a4 = v128.load32_splat(ap, 16);
-      c40 = madd(a4, b0, c40);
-      c41 = madd(a4, b1, c41);
-    }
+    const a4 = v128.load32_splat(ap, 16);
+    c40 = madd(a4, b0, c40);
+    c41 = madd(a4, b1, c41);
     ap += 20;
-    bp += 32;
+    bp += bs;
   }
   v128.store(tile, c00); v128.store(tile, c01, 16);
   v128.store(tile, c10, 32); v128.store(tile, c11, 48);
   v128.store(tile, c20, 64); v128.store(tile, c21, 80);
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
-  if (five) {
-    v128.store(tile, c40, 128); v128.store(tile, c41, 144);
-  }
+  v128.store(tile, c40, 128); v128.store(tile, c41, 144);
 }
 
 // The f64 4×4 micro-kernel (mul + add in both builds: relaxed SIMD's f64x2 FMA is not used, so
@@ -497,18 +506,24 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
       const add = p0 > 0 || accumulate != 0 ? 1 : 0;
       // the epilogue runs once, on the last k-block; before it C holds partial sums in its own type
       const e = p0 + kc >= k ? epi : (epi == EPI_WIDEN ? EPI_WIDEN : EPI_NONE);
-      packB<T>(transB, B, ldb, p0, kc, j0, nc, packedB);
+      // an f32 op(B) = B is already k-major: its full panels are read in place (rows ldb apart),
+      // only a partial last panel is packed (zero-padded)
+      const direct = sz == 4 && transB == 0;
+      const nFull = direct ? nc & ~(NR - 1) : 0;
+      if (nFull < nc) packB<T>(transB, B, ldb, p0, kc, j0 + nFull, nc - nFull, packedB + <usize>(nFull * kc) * sz);
       for (let i0 = 0; i0 < m; i0 += mBlock) {
         const mc = min(mBlock, m - i0);
         const block = keepA ? packedA + <usize>(i0 * kc) * sz : packedA;
         if (!keepA || j0 == 0) packA<T>(transA, A, lda, i0, mc, p0, kc, block);
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = min(NR, nc - jr);
-          const bp = packedB + <usize>(jr * kc) * sz;
+          const inPlace = direct && cols == NR;
+          const bp = inPlace ? B + <usize>(p0 * ldb + j0 + jr) * sz : packedB + <usize>(jr * kc) * sz;
+          const bs: usize = inPlace ? <usize>ldb * sz : <usize>NR_BYTES;
           let ap = block;
           for (let ir = 0, rows = 0; ir < mc; ir += rows, ap += <usize>(MR * kc) * sz) {
             rows = panelRows<T>(mc, ir);
-            if (sz == 4) micro_f32(kc, ap, bp, tile, rows);
+            if (sz == 4) micro_f32(kc, ap, bp, bs, tile, rows);
             else micro_f64(kc, ap, bp, tile);
             const o = <usize>((i0 + ir) * ldc + j0 + jr);
             writeTile<T>(C + o * csz, ldc, rows, cols, add, e, bias + <usize>(j0 + jr) * sz, a, C2 ? C2 + o * sz : 0, tile);
