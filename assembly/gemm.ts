@@ -468,6 +468,26 @@ function micro_f64(kc: i32, ap: usize, bp: usize, tile: usize): void {
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
 }
 
+/** Rows of op(A) up to which B is read in place whatever its stride: each panel then serves at most a few tiles. */
+const IN_PLACE_ROWS: i32 = 16;
+
+/**
+ * Whether f32 B (not transposed, rows `ldb` floats apart) is read in place rather than packed.
+ * A panel's KC rows, `ldb`·4 bytes apart, land in 4096 / gcd(4·ldb, 4096) of L1's 64 sets
+ * (64-byte lines, 4 KiB per way): when that is all 64 they stay in L1 while the panel is reused
+ * across the m-block; a stride with a larger power of two (ldb = 128, 512, 1024 …) crowds them
+ * into a few sets that thrash on every reuse (1024³ ran at 0.4 of the ceiling in place), so such
+ * B is packed unless op(A) has so few rows that the panel is hardly reused.
+ */
+// @ts-ignore: decorator
+@inline
+function readsBInPlace(m: i32, ldb: i32): bool {
+  if (m <= IN_PLACE_ROWS) return true;
+  // gcd(4·ldb, 4096) ≤ 64 ⇔ the largest power of two dividing the stride in bytes is ≤ 64
+  const stride = ldb << 2;
+  return (stride & -stride) <= 64;
+}
+
 // @ts-ignore: decorator
 @inline
 function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
@@ -507,8 +527,8 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
       // the epilogue runs once, on the last k-block; before it C holds partial sums in its own type
       const e = p0 + kc >= k ? epi : (epi == EPI_WIDEN ? EPI_WIDEN : EPI_NONE);
       // an f32 op(B) = B is already k-major: its full panels are read in place (rows ldb apart),
-      // only a partial last panel is packed (zero-padded)
-      const direct = sz == 4 && transB == 0;
+      // only a partial last panel is packed (zero-padded) — where that is cheaper (readsBInPlace)
+      const direct = sz == 4 && transB == 0 && readsBInPlace(m, ldb);
       const nFull = direct ? nc & ~(NR - 1) : 0;
       if (nFull < nc) packB<T>(transB, B, ldb, p0, kc, j0 + nFull, nc - nFull, packedB + <usize>(nFull * kc) * sz);
       for (let i0 = 0; i0 < m; i0 += mBlock) {

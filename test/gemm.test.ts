@@ -1,6 +1,7 @@
 /**
  * The GEMM kernels directly, against a float64 product of the same float32 inputs: every
- * transpose pair, leading dimensions wider than the matrix (B read in place uses them), shapes
+ * transpose pair, leading dimensions wider than the matrix (B read in place uses them; a stride
+ * with a large power of two is packed instead), shapes
  * below, at and above the register tile (5×8 / 4×8) and the cache blocks (MC = 80 rows, NC = 256
  * columns, KC = 256 depth), accumulate on and off, and each epilogue — bias, bias + σ with the
  * pre-activation copy, and the f64 widen. The net tests reach the GEMM only through MLP shapes;
@@ -22,6 +23,8 @@ const BUILDS: KernelBuild[] = relaxedSimdSupported() ? ['simd128', 'relaxed'] : 
 const SHAPES: readonly [number, number, number][] = [
   [1, 1, 1], [3, 5, 7], [5, 8, 16], [4, 16, 9], [9, 10, 128], [13, 23, 31],
   [83, 37, 19], [81, 8, 257], [20, 260, 33], [7, 9, 300], [130, 10, 128], [256, 10, 128], [2, 520, 3],
+  // B rows a power of two apart (packed rather than read in place unless op(A) is short)
+  [40, 128, 70], [24, 64, 300], [12, 256, 40],
 ];
 
 interface Operands {
