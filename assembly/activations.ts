@@ -94,41 +94,23 @@ export function act<T>(z: T, a: i32): T {
   }
 }
 
-// σ′(z)
+// GELU's σ′(z) = Φ(z) + z·φ(z): the one activation whose derivatives need Z, not A = σ(Z).
 // @ts-ignore: decorator
 @inline
-export function act1<T>(z: T, a: i32): T {
-  switch (a) {
-    case ACT_RELU: return z > <T>0 ? <T>1 : <T>0;
-    case ACT_TANH: { const t = tanhT<T>(z); return <T>1 - t * t; }
-    case ACT_SIGMOID: { const s = sigmoidT<T>(z); return s * (<T>1 - s); }
-    case ACT_GELU: return normalCdf<T>(z) + z * <T>INV_SQRT_2PI * expT<T>(<T>-0.5 * z * z);
-    default: return <T>1;
-  }
+function geluPrime<T>(z: T): T {
+  return normalCdf<T>(z) + z * <T>INV_SQRT_2PI * expT<T>(<T>-0.5 * z * z);
 }
 
-// σ″(z)
+// GELU's σ″(z) = φ(z)·(2 − z²).
 // @ts-ignore: decorator
 @inline
-export function act2<T>(z: T, a: i32): T {
-  switch (a) {
-    case ACT_TANH: { const t = tanhT<T>(z); return <T>-2 * t * (<T>1 - t * t); }
-    case ACT_SIGMOID: { const s = sigmoidT<T>(z); return s * (<T>1 - s) * (<T>1 - <T>2 * s); }
-    case ACT_GELU: return <T>INV_SQRT_2PI * expT<T>(<T>-0.5 * z * z) * (<T>2 - z * z);
-    default: return <T>0;
-  }
-}
-
-// True when σ′ and σ″ are computed from Z (GELU), false when from A = σ(Z).
-// @ts-ignore: decorator
-@inline
-export function derivFromZ(a: i32): bool {
-  return a == ACT_GELU;
+function geluSecond<T>(z: T): T {
+  return <T>INV_SQRT_2PI * expT<T>(<T>-0.5 * z * z) * (<T>2 - z * z);
 }
 
 // σ′ from the stored value S (A = σ(Z), or Z for GELU). relu: [A > 0] = [Z > 0] (A = max(Z, 0), so
 // the two agree at Z = 0 and for NaN, as in the forward and src/reference/activations.ts);
-// tanh: 1 − A²; sigmoid: A(1 − A) — the same f32/f64 operations act1 performs on σ(Z).
+// tanh: 1 − A²; sigmoid: A(1 − A), with A = tanh(Z) or sigmoid(Z) as the forward stored it.
 // @ts-ignore: decorator
 @inline
 export function act1Stored<T>(s: T, a: i32): T {
@@ -136,7 +118,7 @@ export function act1Stored<T>(s: T, a: i32): T {
     case ACT_RELU: return s > <T>0 ? <T>1 : <T>0;
     case ACT_TANH: return <T>1 - s * s;
     case ACT_SIGMOID: return s * (<T>1 - s);
-    case ACT_GELU: return act1<T>(s, a);
+    case ACT_GELU: return geluPrime<T>(s);
     default: return <T>1;
   }
 }
@@ -148,7 +130,7 @@ export function act2Stored<T>(s: T, a: i32): T {
   switch (a) {
     case ACT_TANH: return <T>-2 * s * (<T>1 - s * s);
     case ACT_SIGMOID: return s * (<T>1 - s) * (<T>1 - <T>2 * s);
-    case ACT_GELU: return act2<T>(s, a);
+    case ACT_GELU: return geluSecond<T>(s);
     default: return <T>0;
   }
 }
