@@ -519,6 +519,9 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
   // one k-block and several n-blocks: op(A) is packed on the first n-block and kept (m rounded up
   // to whole panels fits KEEP_A_ROWS; each m-block then sits at its own offset)
   const keepA = sz == 4 && k <= KC && n > nBlock && (m + MR - 1) / MR * MR <= KEEP_A_ROWS;
+  // an f32 op(B) = B is already k-major: its full panels are read in place (rows ldb apart),
+  // only a partial last panel is packed (zero-padded) — where that is cheaper (readsBInPlace)
+  const direct = sz == 4 && transB == 0 && readsBInPlace(m, ldb);
   for (let j0 = 0; j0 < n; j0 += nBlock) {
     const nc = min(nBlock, n - j0);
     for (let p0 = 0; p0 < k; p0 += KC) {
@@ -526,9 +529,6 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
       const add = p0 > 0 || accumulate != 0 ? 1 : 0;
       // the epilogue runs once, on the last k-block; before it C holds partial sums in its own type
       const e = p0 + kc >= k ? epi : (epi == EPI_WIDEN ? EPI_WIDEN : EPI_NONE);
-      // an f32 op(B) = B is already k-major: its full panels are read in place (rows ldb apart),
-      // only a partial last panel is packed (zero-padded) — where that is cheaper (readsBInPlace)
-      const direct = sz == 4 && transB == 0 && readsBInPlace(m, ldb);
       const nFull = direct ? nc & ~(NR - 1) : 0;
       if (nFull < nc) packB<T>(transB, B, ldb, p0, kc, j0 + nFull, nc - nFull, packedB + <usize>(nFull * kc) * sz);
       for (let i0 = 0; i0 < m; i0 += mBlock) {
