@@ -88,27 +88,29 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
   const which = options.which ?? 'LA';
   const signal = options.signal;
   const report = options.onProgress ?? (() => {});
-  const sig = { ...(signal ? { signal } : {}), ...(options.vectorOps ? { vectorOps: options.vectorOps } : {}) };
+  const sig = signal ? { signal } : {};
+  // the Krylov methods (Lanczos, SLQ) also take the vector kernels their bases live in
+  const krylov = { ...sig, ...(options.vectorOps ? { vectorOps: options.vectorOps } : {}) };
   report('lanczos', 0, `top-${k} (${which}) eigenpairs, p = ${p}`);
   const eigen = await lanczos(op, {
-    k, which, seed, tol: options.tol ?? 1e-6, ...sig, ...(options.start ? { start: options.start } : {}),
+    k, which, seed, tol: options.tol ?? 1e-6, ...krylov, ...(options.start ? { start: options.start } : {}),
     onProgress: (pr) => report('lanczos', Math.min(1, pr.converged / k), `iteration ${pr.iteration}, ${pr.converged}/${k} converged`),
   });
   report('power', undefined, 'λ_max by power iteration');
-  const power = await powerIteration(op, { seed: seed + 1, tol: 1e-6, maxIterations: 500, ...(signal ? { signal } : {}) });
+  const power = await powerIteration(op, { seed: seed + 1, tol: 1e-6, maxIterations: 500, ...sig });
   report('trace', undefined, 'trace by Hutch++');
-  const trace = await traceEstimate(op, { method: 'hutch++', probes: Math.min(30, Math.max(3, p)), seed: seed + 2, ...(signal ? { signal } : {}) });
+  const trace = await traceEstimate(op, { method: 'hutch++', probes: Math.min(30, Math.max(3, p)), seed: seed + 2, ...sig });
   let density: SpectrumSummary['density'] = null;
   if (options.density ?? true) {
     report('density', 0, 'stochastic Lanczos quadrature');
-    const d = await spectralDensity(op, { probes: 5, steps: Math.min(80, p), seed: seed + 3, ...sig, onProgress: (pr) => report('density', (pr.probe - 1 + pr.step / pr.steps) / pr.probes) });
+    const d = await spectralDensity(op, { probes: 5, steps: Math.min(80, p), seed: seed + 3, ...krylov, onProgress: (pr) => report('density', (pr.probe - 1 + pr.step / pr.steps) / pr.probes) });
     density = { grid: d.grid, values: d.values, nodes: d.nodes, weights: d.weights, sigma: d.sigma };
   }
   let dense: DenseSpectrum | null = null;
   const wantDense = options.dense ?? 'auto';
   if (wantDense === true || (wantDense === 'auto' && p <= 1500)) {
     report('dense', 0, `full Hessian, p = ${p}`);
-    dense = await denseHessianSpectrum(op, { limit: options.denseLimit ?? 4000, vectors: p, ...(signal ? { signal } : {}), onProgress: (pr) => report('dense', pr.done / pr.total, pr.stage) });
+    dense = await denseHessianSpectrum(op, { limit: options.denseLimit ?? 4000, vectors: p, ...sig, onProgress: (pr) => report('dense', pr.done / pr.total, pr.stage) });
   }
   const outliers = countOutliers(dense ? dense.eigenvalues.slice(0, Math.max(k, 20)) : which === 'LA' ? eigen.eigenvalues : [power.eigenvalue]);
   const summary: SpectrumSummary = Object.freeze({
