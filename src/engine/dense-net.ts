@@ -206,8 +206,6 @@ export class DenseNet {
   readonly block: number;
   /** global index of this net's first block */
   readonly firstBlock: number;
-  /** Whether forward/backward results of all samples are kept between Hv calls. */
-  readonly cachesAllSamples: boolean;
   /** Samples whose forward/backward results are kept between Hv calls: the first this many (whole chunks, or all n). */
   readonly cachedSamples: number;
 
@@ -269,7 +267,6 @@ export class DenseNet {
     const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
     if (!(cacheBytes >= 0)) throw new ShapeError(`cacheBytes must be ≥ 0, got ${cacheBytes}`);
     const cacheAll = this.n * perSample <= cacheBytes;
-    this.cachesAllSamples = cacheAll;
     this.cachedSamples = cacheAll ? this.n : Math.floor(cacheBytes / (perSample * blockSize)) * blockSize;
     const m = Math.min(this.block, this.n);
     // the cached samples' rows, then one chunk of rows for the samples recomputed per Hv
@@ -317,6 +314,11 @@ export class DenseNet {
         rd: buf(m * w, 'R-pass buffer'),
       };
     });
+  }
+
+  /** Whether forward/backward results of all samples are kept between Hv calls. */
+  get cachesAllSamples(): boolean {
+    return this.cachedSamples === this.n;
   }
 
   /** Bytes of wasm memory this net uses. */
