@@ -8,7 +8,7 @@
  * ResourceError naming the cause; the pool then starts a replacement and re-opens its shards, so
  * the next call succeeds.
  */
-import { transfer, wrap, type Remote } from 'comlink';
+import { wrap, type Remote } from 'comlink';
 import { AbortError, HessianLensError, InputError, NumericalError, ResourceError, ShapeError } from '../errors.js';
 import { platform, workerReady, workerUrl, type WorkerHandle } from './platform.js';
 import type { ShardInit, ShardService } from './shard-service.js';
@@ -158,8 +158,3 @@ export class WorkerPool {
   }
 }
 
-/** Sends a typed array to a worker by transfer (after copying, so the caller keeps its own). */
-export function transferCopy<T extends Float64Array | Float32Array>(a: T): T {
-  const copy = a.slice() as T;
-  return transfer(copy, [copy.buffer]);
-}
