@@ -108,7 +108,10 @@ export class KrylovBasis {
   /** Largest ‖H q_j‖ seen: a lower bound on ‖H‖, the scale for breakdown. */
   normEstimate = 0;
   private readonly cap: number;
-  /** Work vectors, taken on first use: a restart's random draw (v), the product past the cap (w). */
+  /**
+   * Work vectors, taken on first use: a restart's random draw (v), the product past the cap (w);
+   * between steps, callers may borrow both ({@link workVectors}).
+   */
   private v: Float64Array | null = null;
   private w: Float64Array | null = null;
   private readonly alloc: (length: number) => Float64Array;
@@ -161,6 +164,14 @@ export class KrylovBasis {
     this.normEstimate = 0;
     this.forceNext = false;
     this.dropped.fill(0);
+  }
+
+  /**
+   * The two work vectors (length p, from the same allocator as the basis, so wasm-resident when the
+   * ops own memory), lent to the caller between steps: the next step or restart overwrites them.
+   */
+  workVectors(): [Float64Array, Float64Array] {
+    return [(this.v ??= this.alloc(this.n)), (this.w ??= this.alloc(this.n))];
   }
 
   /** Row j of the basis (a view). */

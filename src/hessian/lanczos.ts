@@ -168,7 +168,8 @@ export async function lanczos(op: LinearOperator, options: LanczosOptions): Prom
 
   const rng = new Rng(seed);
   const kb = new KrylovBasis(op, ops, cap, Math.max(2 * k + 20, 60), reorth, orthogonalityLevel(tol));
-  const x0 = new Float64Array(n);
+  // The start vector is drawn in a work vector of the basis (no p-vector allocated for it).
+  const x0 = kb.workVectors()[0];
   fillNormal(rng, x0);
   const gNorm = ops.norm(x0);
   ops.scale(1 / gNorm, x0);
@@ -201,9 +202,9 @@ export async function lanczos(op: LinearOperator, options: LanczosOptions): Prom
     const tri = tridiagonalEigen(kb.alpha.slice(0, t), kb.beta.slice(0, t - 1), true);
     const wanted = selectWanted(tri.values, k, which);
     const pairs: Pair[] = [];
-    // Operators take typed vectors: each Ritz vector passes through one scratch copy for its matvec.
-    const u64 = new Float64Array(n);
-    const hu = new Float64Array(n);
+    // Operators take typed vectors: each Ritz vector passes through the basis's work vectors for
+    // its matvec (wasm-resident when the ops are, and no p-vectors allocated per check).
+    const [u64, hu] = kb.workVectors();
     const us = kb.combineRows(wanted.map((i) => tri.vectors!.subarray(i * t, (i + 1) * t)));
     for (const [w, i] of wanted.entries()) {
       const u = us[w]!;
