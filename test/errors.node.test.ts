@@ -145,6 +145,14 @@ describe('CLI: spectrum and train', () => {
     expect((JSON.parse(big.stdout) as { eigenvalues: number[] }).eigenvalues).toHaveLength(IRIS_P);
   });
 
+  it('[A3] a --top that asks for over half the spectrum of a model past the dense limit fails at once, before training', async () => {
+    // the default model 2-100-100-3 has p = 10,703: all of it would mean a ~0.9 GB Krylov basis and hours of O(p³) work
+    const allOfIt = await cli(['analyze', '--top', '999999', '--threads', '1']);
+    expectCliError(allOfIt, 'ResourceError', '', /^top 999999 \(more than p, so all p = 10703\) asks for more than half the spectrum: .*≈ 917 MB.*p ≤ 4000 only; ask for fewer eigenpairs/);
+    const overHalf = await cli(['analyze', '--top', '5352', '--threads', '1']);
+    expectCliError(overHalf, 'ResourceError', '', /^top 5352 of p = 10703 asks for more than half the spectrum/);
+  });
+
   it('[A5] --dense above the dense limit', async () => {
     const spec = mlpSpec([4, 64, 64, 3], 'tanh');
     const file = join(dir, 'p4675.safetensors');

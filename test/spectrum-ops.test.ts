@@ -6,7 +6,8 @@
 import { expect, it } from 'vitest';
 import { createEngine } from '../src/engine/engine.js';
 import { wasmVectorOps } from '../src/engine/vector-ops.js';
-import { hessianSpectrum, spectrumVectorBytes } from '../src/hessian/spectrum.js';
+import { checkSpectrumK, hessianSpectrum, spectrumVectorBytes } from '../src/hessian/spectrum.js';
+import { ResourceError } from '../src/errors.js';
 import { parseCsv } from '../src/io/csv.js';
 import { loadMlp } from '../src/io/safetensors.js';
 import { loadFixture } from './helpers/fixtures.js';
@@ -31,4 +32,18 @@ it('Lanczos and SLQ on wasm-resident bases agree with the TS path and PyTorch', 
   };
   expect(Math.abs(integral(wasm.summary.density!) - 1)).toBeLessThan(1e-3);
   await session.close();
+});
+
+it('hessianSpectrum refuses over half the spectrum beyond the dense limit before any product, and allows it within', async () => {
+  let products = 0;
+  const diag = (p: number) => ({ size: p, matvec(v: Float64Array, out: Float64Array): void { products++; for (let i = 0; i < p; i++) out[i] = (i + 1) * v[i]!; } });
+  await expect(hessianSpectrum(diag(4001), { k: 2001, density: false, dense: false })).rejects.toThrow(ResourceError);
+  await expect(hessianSpectrum(diag(4001), { k: 99999, density: false, dense: false })).rejects.toThrow(/^top 99999 \(more than p, so all p = 4001\) asks for more than half the spectrum/);
+  expect(products).toBe(0);
+  // a raised denseLimit, or p within the default one, lets the same share through
+  expect(() => checkSpectrumK(2001, 4001, 5000)).not.toThrow();
+  expect(() => checkSpectrumK(2000, 4001)).not.toThrow();
+  const all = await hessianSpectrum(diag(40), { k: 1000, density: false, dense: false });
+  expect(all.summary.eigenvalues).toHaveLength(40);
+  expect(all.summary.eigenvalues[0]).toBeCloseTo(40, 8);
 });

@@ -15,9 +15,9 @@ import { loadMnistModule, MNIST_SPLIT, mnistSubset } from '../data/mnist.js';
 import { split, standardize } from '../data/transform.js';
 import type { Engine, Model } from '../engine/engine.js';
 import type { Precision } from '../engine/dense-net.js';
-import { initParameters, mlpSpec, parameterCount, type Activation } from '../model/mlp.js';
+import { initParameters, mlpSpec, parameterCount, type Activation, type MlpSpec } from '../model/mlp.js';
 import { lanczos } from '../hessian/lanczos.js';
-import { hessianSpectrum, spectrumVectorBytes, type SpectrumResult, type SpectrumSummary } from '../hessian/spectrum.js';
+import { checkSpectrumK, DENSE_LIMIT, hessianSpectrum, spectrumVectorBytes, type SpectrumResult, type SpectrumSummary } from '../hessian/spectrum.js';
 import { wasmVectorOps } from '../engine/vector-ops.js';
 import type { VectorOps } from '../hessian/vector.js';
 
@@ -45,7 +45,7 @@ export function spectrumOps(engine: Engine, p: number, k: number, density: boole
   }
 }
 import { train, trainingRecord, type TrainingRecord } from '../train/train.js';
-import { isPresetName, PRESET_NAMES, runPreset, type PresetPhaseRecord } from '../train/recipes.js';
+import { isPresetName, PRESET_NAMES, PRESETS, runPreset, type PresetPhaseRecord } from '../train/recipes.js';
 import { parameterNorm } from '../train/recipes.js';
 import { alignment } from './alignment.js';
 import { generalization, type GeneralizationResult } from './generalization.js';
@@ -268,8 +268,11 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
     }
   };
 
+  // An impossible --top fails now, not after training.
+  const checkTop = (spec: Pick<MlpSpec, 'sizes' | 'activation'>): void => checkSpectrumK(top, parameterCount(spec), options.denseLimit ?? DENSE_LIMIT);
   if (options.preset !== undefined) {
     if (!isPresetName(options.preset)) throw new InputError(`unknown preset '${options.preset}' (presets: ${PRESET_NAMES.join(', ')})`);
+    checkTop(PRESETS[options.preset].model);
     report('train', 0, `preset ${options.preset} at budget ${budget}`);
     const run = await runPreset(engine, options.preset, {
       budget, seed, ...(signal ? { signal } : {}), ...(precision ? { precision } : {}),
@@ -283,10 +286,12 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
     splits = typeof options.data === 'string' ? await loadNamedData(options.data, seed) : loadData(options, seed);
     const classes = Math.max(splits.train.classes, splits.test?.classes ?? 0, splits.val?.classes ?? 0);
     if (options.model) {
+      checkTop(options.model.spec);
       model = options.model;
       modelSource = 'given';
     } else {
       const spec = mlpSpec([splits.train.d, ...(options.hidden ?? [100, 100]), classes], options.activation ?? 'relu');
+      checkTop(spec);
       const init = { spec, theta: initParameters(spec, seed) };
       const epochs = Math.max(1, Math.round((options.epochs ?? 2000) * budget));
       report('train', 0, `training ${spec.sizes.join('-')} ${spec.activation} for ${epochs} epochs`);

@@ -38,7 +38,7 @@ const PRECISION: OptionSpec = { name: 'precision', kind: 'string', value: 'P', c
 const THREADS: OptionSpec = { name: 'threads', kind: 'int', value: 'N', min: 1, description: 'worker threads for large jobs (default: the machine\'s cores)' };
 const QUIET: OptionSpec = { name: 'quiet', kind: 'boolean', description: 'no progress on stderr' };
 const SEED: OptionSpec = { name: 'seed', kind: 'int', value: 'S', default: 0, description: 'seed of data, init, shuffles and estimators' };
-const TOP: OptionSpec = { name: 'top', kind: 'int', value: 'K', min: 1, default: 10, description: 'top eigenpairs' };
+const TOP: OptionSpec = { name: 'top', kind: 'int', value: 'K', min: 1, default: 10, description: 'top eigenpairs (above p: all p; more than p/2 needs p ≤ 4000, the dense path\'s limit)' };
 const CACHE: OptionSpec = { name: 'cache-mb', kind: 'number', value: 'MB', min: 0, description: 'largest per-sample activation cache in MiB (default 512; 0 = recompute per Hv: less memory, slower Hv)' };
 const COMMON = [JSON_OUT, OUT, BUILD, PRECISION, CACHE, THREADS, QUIET];
 const TRAINING: OptionSpec[] = [

@@ -13,6 +13,30 @@ import { spectralDensity } from './density.js';
 import { countOutliers } from './outliers.js';
 import { denseHessianSpectrum, type DenseSpectrum } from './dense.js';
 import type { VectorOps } from './vector.js';
+import { ResourceError } from '../errors.js';
+
+/** Largest p the dense path accepts by default (`denseLimit`). */
+export const DENSE_LIMIT = 4000;
+
+/**
+ * Refuses a top-k request that asks for more than half of all p eigenpairs when p is beyond the
+ * dense path's `denseLimit`: Lanczos would then need a Krylov basis of nearly all p directions
+ * (8·p² bytes) and O(p³) work — hours and gigabytes at p = 10⁴ — and the dense path that
+ * computes the whole spectrum properly does not take that p. Below the limit such requests run
+ * (in seconds to a minute), and `k` above p means all p (callers clamp it).
+ * @param k the requested k (before clamping to p)
+ */
+export function checkSpectrumK(k: number, p: number, denseLimit = DENSE_LIMIT): void {
+  const kk = Math.min(k, p);
+  if (p <= denseLimit || kk <= p / 2) return;
+  const asked = k > p ? `top ${k} (more than p, so all p = ${p})` : `top ${k} of p = ${p}`;
+  const gb = (8 * p * p) / 1e9;
+  throw new ResourceError(
+    `${asked} asks for more than half the spectrum: by Lanczos that needs a basis of nearly all ${p} directions ` +
+    `(≈ ${gb >= 1 ? `${gb.toFixed(1)} GB` : `${Math.ceil(gb * 1000)} MB`}) and O(p³) work, and the dense path takes p ≤ ${denseLimit} only; ` +
+    `ask for fewer eigenpairs (10–100 is what an analysis usually needs; Lanczos work grows as k²·p)`,
+  );
+}
 
 /** Bytes of fast vector memory {@link hessianSpectrum} needs for its Krylov bases (Lanczos, then SLQ). */
 export function spectrumVectorBytes(p: number, k: number, density: boolean, maxIterations?: number): number {
@@ -83,6 +107,7 @@ export interface SpectrumResult {
 /** Runs every spectrum estimator on `op`; see the module notes. */
 export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptions = {}): Promise<SpectrumResult> {
   const p = op.size;
+  checkSpectrumK(options.k ?? 10, p, options.denseLimit ?? DENSE_LIMIT);
   const k = Math.min(options.k ?? 10, p);
   const seed = options.seed ?? 0;
   const which = options.which ?? 'LA';
@@ -110,7 +135,7 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
   const wantDense = options.dense ?? 'auto';
   if (wantDense === true || (wantDense === 'auto' && p <= 1500)) {
     report('dense', 0, `full Hessian, p = ${p}`);
-    dense = await denseHessianSpectrum(op, { limit: options.denseLimit ?? 4000, vectors: p, ...sig, onProgress: (pr) => report('dense', pr.done / pr.total, pr.stage) });
+    dense = await denseHessianSpectrum(op, { limit: options.denseLimit ?? DENSE_LIMIT, vectors: p, ...sig, onProgress: (pr) => report('dense', pr.done / pr.total, pr.stage) });
   }
   const outliers = countOutliers(dense ? dense.eigenvalues.slice(0, Math.max(k, 20)) : which === 'LA' ? eigen.eigenvalues : [power.eigenvalue]);
   const summary: SpectrumSummary = Object.freeze({
