@@ -8,7 +8,7 @@
  * reads them from files, so the file name in the message is checked too. The last test checks that
  * every row of docs/errors.md has a test here or in errors.test.ts.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,12 +145,29 @@ describe('CLI: spectrum and train', () => {
     expect((JSON.parse(big.stdout) as { eigenvalues: number[] }).eigenvalues).toHaveLength(IRIS_P);
   });
 
-  it('[A3] a --top that asks for over half the spectrum of a model past the dense limit fails at once, before training', async () => {
+  it('[A10] a --top that asks for over half the spectrum of a model past the dense limit fails at once, before training', async () => {
     // the default model 2-100-100-3 has p = 10,703: all of it would mean a ~0.9 GB Krylov basis and hours of O(p³) work
     const allOfIt = await cli(['analyze', '--top', '999999', '--threads', '1']);
     expectCliError(allOfIt, 'ResourceError', '', /^top 999999 \(more than p, so all p = 10703\) asks for more than half the spectrum: .*≈ 917 MB.*p ≤ 4000 only; ask for fewer eigenpairs/);
     const overHalf = await cli(['analyze', '--top', '5352', '--threads', '1']);
     expectCliError(overHalf, 'ResourceError', '', /^top 5352 of p = 10703 asks for more than half the spectrum/);
+  });
+
+  it('[R7] a reader that closes stdout early (`… --json | head -c 1`) ends the program quietly with status 141, no EPIPE trace', async () => {
+    const child = spawn(process.execPath, [
+      join(root, 'dist/cli.js'), 'evaluate', '--model', IRIS_MODEL, '--data', IRIS_DATA, '--json', '--quiet',
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.destroy(); // the pipe's read end is gone before the program writes
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(141);
+  });
+
+  it('[R6] --hidden widths whose f32 parameters alone exceed 4 GiB', async () => {
+    const run = await cli(['analyze', '--hidden', '100000,100000', '--threads', '1']);
+    expectCliError(run, 'ResourceError', '', 'a 2-100000-100000-3 MLP has p = 10,000,700,003 parameters: 37.3 GiB as f32 alone, more than wasm32\'s 4 GiB of memory holds; use narrower or fewer layers');
   });
 
   it('[A5] --dense above the dense limit', async () => {

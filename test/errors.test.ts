@@ -24,6 +24,7 @@ import {
   denseOperator,
   formatCsv,
   gaussianVector,
+  hessianSpectrum,
   initParameters,
   lanczos,
   loadMlp,
@@ -239,6 +240,11 @@ describe('API', () => {
     await expectError(() => train(engine, model, data, { epochs: -1 }), 'InputError', 'train: epochs must be an integer ≥ 0, got -1');
     await expectError(() => train(engine, model, data, { epochs: 1, batchSize: 0 }), 'InputError', 'train: batchSize must be an integer ≥ 1, got 0');
     await expectError(() => createEngine({ threads: 0 }), 'ResourceError', "threads must be a positive integer or 'auto', got 0");
+    // [R6] a spec whose f32 parameters alone exceed wasm32's 4 GiB, refused before anything is allocated
+    await expectError(() => mlpSpec([2, 100_000, 100_000, 3]), 'ResourceError', 'a 2-100000-100000-3 MLP has p = 10,000,700,003 parameters: 37.3 GiB as f32 alone');
+    // [A10] over half the spectrum past the dense limit, refused before any product
+    const wide = { size: 4001, matvec: (): never => { throw new Error('no product should be taken'); } };
+    await expectError(() => hessianSpectrum(wide, { k: 2001 }), 'ResourceError', 'top 2001 of p = 4001 asks for more than half the spectrum');
     await session.close();
     await recover();
   });

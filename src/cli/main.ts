@@ -378,6 +378,14 @@ if (isMain()) {
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort(new Error('interrupted (SIGINT)')));
+  // A reader that closes early (`hessian-lens analyze --json | head`) ends the program quietly with
+  // the status a Unix tool killed by SIGPIPE has (128 + 13), not with an unhandled EPIPE stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(141);
+    });
+  }
   const code = await runCli(process.argv.slice(2), {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),

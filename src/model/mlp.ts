@@ -5,7 +5,7 @@
  * .parameters()` order: layer by layer, weight [out, in] row-major (index = offset + o·in + i),
  * then bias [out].
  */
-import { InputError, ShapeError } from '../errors.js';
+import { InputError, ResourceError, ShapeError } from '../errors.js';
 import { Rng } from './rng.js';
 
 /** Hidden-layer nonlinearity. `gelu` is the erf form (PyTorch's default `nn.GELU`). */
@@ -34,7 +34,13 @@ export interface LayerSlice {
   readonly bias: number;
 }
 
-/** Checks a spec and returns it frozen; throws {@link InputError} naming the bad field. */
+/** wasm32's memory limit: a model whose f32 parameters alone exceed it cannot run anywhere here. */
+const MAX_WASM_BYTES = 2 ** 32;
+
+/**
+ * Checks a spec and returns it frozen; throws {@link InputError} naming the bad field, or
+ * {@link ResourceError} when the parameters alone (4·p bytes) exceed wasm32's 4 GiB.
+ */
 export function mlpSpec(sizes: readonly number[], activation: Activation = 'relu'): MlpSpec {
   if (!Array.isArray(sizes) || sizes.length < 2) {
     throw new InputError(`MLP sizes must list at least an input and an output width, got [${String(sizes)}]`);
@@ -45,6 +51,12 @@ export function mlpSpec(sizes: readonly number[], activation: Activation = 'relu
   if (sizes[sizes.length - 1]! < 2) throw new InputError(`a classifier needs at least 2 classes, got ${sizes[sizes.length - 1]}`);
   if (!ACTIVATIONS.includes(activation)) {
     throw new InputError(`unsupported activation '${activation}' (expected one of ${ACTIVATIONS.join(', ')})`);
+  }
+  let p = 0;
+  for (let l = 1; l < sizes.length; l++) p += sizes[l - 1]! * sizes[l]! + sizes[l]!;
+  if (p * 4 > MAX_WASM_BYTES) {
+    throw new ResourceError(`a ${sizes.join('-')} MLP has p = ${p.toLocaleString('en-US')} parameters: ${(p * 4 / 2 ** 30).toFixed(1)} GiB as f32 alone, ` +
+      `more than wasm32's 4 GiB of memory holds; use narrower or fewer layers`);
   }
   return Object.freeze({ sizes: Object.freeze([...sizes]), activation });
 }
