@@ -258,6 +258,12 @@ describe('numerical trouble', () => {
       'NumericalError',
       /^training diverged at epoch \d+ \(step \d+\): (the mini-batch loss is (NaN|Infinity)|parameter \d+ became (NaN|-?Infinity))\. Try a smaller learning rate \(lr = 1000000\)\.$/,
     );
+    // with SGD momentum ≥ 1 the step size is not the cause: the hint says so
+    await expectError(
+      () => train(engine, deep, data, { epochs: 200, lr: 0.02, momentum: 2, batchSize: 4, seed: 3 }),
+      'NumericalError',
+      /^training diverged at epoch \d+ \(step \d+\): .*\. SGD momentum ≥ 1 \(momentum = 2\) lets the steps grow without bound: use momentum < 1\.$/,
+    );
     const fine = await train(engine, deep, data, { epochs: 2, lr: 0.01, batchSize: 4, seed: 3 });
     expect(fine.epochs).toBe(2);
     await recover();

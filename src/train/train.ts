@@ -203,10 +203,12 @@ function resolveOptimizer(options: TrainOptions): Optimizer {
   throw new InputError(`train: unknown optimizer '${String(o)}' (expected sgd, adam or an Optimizer object)`);
 }
 
-function diverged(what: string, epoch: number, step: number, lr: number): NumericalError {
-  return new NumericalError(
-    `training diverged at epoch ${epoch} (step ${step}): ${what}. Try a smaller learning rate (lr = ${lr}).`,
-  );
+function diverged(what: string, epoch: number, step: number, config: { readonly lr: number; readonly momentum?: number }): NumericalError {
+  // heavy-ball momentum ≥ 1 lets the velocity grow without bound whatever the step size
+  const hint = config.momentum !== undefined && config.momentum >= 1
+    ? `SGD momentum ≥ 1 (momentum = ${config.momentum}) lets the steps grow without bound: use momentum < 1`
+    : `Try a smaller learning rate (lr = ${config.lr})`;
+  return new NumericalError(`training diverged at epoch ${epoch} (step ${step}): ${what}. ${hint}.`);
 }
 
 /**
@@ -229,7 +231,6 @@ export async function train(engine: Engine, model: Model, data: Dataset, options
   const stopAtFull = options.stopAtFullAccuracy ?? false;
   const checkpointEvery = checkCount(options.checkpointEvery ?? 0, 'checkpointEvery', 0);
   const optimizer = resolveOptimizer(options);
-  const lr = optimizer.config.lr;
 
   const theta = Float32Array.from(model.theta);
   const spec = model.spec;
@@ -265,11 +266,11 @@ export async function train(engine: Engine, model: Model, data: Dataset, options
       const m = Math.min(batchSize, n - b0);
       const sums = batchSize === n ? net.gradientSums(grad) : net.gradientSumsOn(order.subarray(b0, b0 + m), grad);
       const batchLoss = sums.lossSum / m;
-      if (!Number.isFinite(batchLoss)) throw diverged(`the mini-batch loss is ${batchLoss}`, epoch, steps + 1, lr);
+      if (!Number.isFinite(batchLoss)) throw diverged(`the mini-batch loss is ${batchLoss}`, epoch, steps + 1, optimizer.config);
       for (let i = 0; i < p; i++) grad[i]! /= m;
       optimizer.step(theta, grad);
       for (let i = 0; i < p; i++) {
-        if (!Number.isFinite(theta[i]!)) throw diverged(`parameter ${i} became ${theta[i]}`, epoch, steps + 1, lr);
+        if (!Number.isFinite(theta[i]!)) throw diverged(`parameter ${i} became ${theta[i]}`, epoch, steps + 1, optimizer.config);
       }
       net.setParameters(theta);
       steps++;
