@@ -124,7 +124,7 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
   report('power', undefined, 'λ_max by power iteration');
   const power = await powerIteration(op, { seed: seed + 1, tol: 1e-6, maxIterations: 500, ...sig });
   report('trace', undefined, 'trace by Hutch++');
-  const trace = await traceEstimate(op, { method: 'hutch++', probes: Math.min(30, Math.max(3, p)), seed: seed + 2, ...sig });
+  const trace = await traceEstimate(op, { method: 'hutch++', probes: Math.max(5, Math.min(30, p)), seed: seed + 2, ...sig });
   let density: SpectrumSummary['density'] = null;
   if (options.density ?? true) {
     report('density', 0, 'stochastic Lanczos quadrature');
