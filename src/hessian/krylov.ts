@@ -39,7 +39,7 @@
  * algorithm with partial reorthogonalization", Math. Comp. 42 (1984); R. M. Larsen, PROPACK
  * (1998); B. N. Parlett, The Symmetric Eigenvalue Problem, 1980, ch. 13.
  */
-import { NumericalError } from '../errors.js';
+import { NumericalError, ResourceError } from '../errors.js';
 import type { Rng } from '../model/rng.js';
 import type { LinearOperator } from './operator.js';
 import { doubleRow } from './record.js';
@@ -77,6 +77,24 @@ export const LOOSEST_LEVEL = 1e-7;
  */
 export function orthogonalityLevel(tol: number): number {
   return Math.min(LOOSEST_LEVEL, Math.max(tol / 10, EPS));
+}
+
+/**
+ * `alloc(rows·n)` for a basis of `rows` vectors of length n, with the engine's failure to get that
+ * memory (a RangeError: beyond the largest typed array, or out of memory) turned into a
+ * {@link ResourceError} that says what needed it.
+ */
+function allocateRows(alloc: (length: number) => Float64Array, rows: number, n: number): Float64Array {
+  try {
+    return alloc(rows * n);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const gb = (rows * n * 8) / 1e9;
+    throw new ResourceError(
+      `a Krylov basis of ${rows} vectors of length ${n} needs ${gb >= 1 ? `${gb.toFixed(1)} GB` : `${Math.ceil(gb * 1000)} MB`}, ` +
+      `more than this JavaScript engine could allocate (${error.message}); ask for fewer eigenpairs or a smaller maxIterations`,
+    );
+  }
 }
 
 /** What one Lanczos step found. */
@@ -145,7 +163,7 @@ export class KrylovBasis {
     // Ops that own fast memory (wasm) get the whole basis up front: it cannot be regrown there.
     const alloc = ops.allocate ? (length: number): Float64Array => ops.allocate!(length) : (length: number): Float64Array => new Float64Array(length);
     const rows = ops.allocate ? Math.max(1, cap) : Math.max(1, Math.min(cap, initialRows));
-    this.basis = alloc(rows * this.n);
+    this.basis = allocateRows(alloc, rows, this.n);
     this.alloc = alloc;
     this.coeffs = new Float64Array(rows);
     this.scratch = new Float64Array(rows);
@@ -183,7 +201,7 @@ export class KrylovBasis {
     const have = this.basis.length / this.n;
     if (rows <= have) return;
     const grown = Math.min(this.cap, Math.max(rows, Math.ceil(have * 1.5)));
-    const next = new Float64Array(grown * this.n);
+    const next = allocateRows((length) => new Float64Array(length), grown, this.n);
     next.set(this.basis.subarray(0, this.m * this.n));
     this.basis = next;
     this.coeffs = new Float64Array(grown);
