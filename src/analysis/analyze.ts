@@ -348,7 +348,10 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
   let marginResult: MarginResult | null = null;
   if (options.margin ?? true) {
     report('margin', 0, 'gradient ascent on A_1(x)² to the boundary');
-    marginResult = await margin(engine, model, trainData, eig.eigenvectors[0]!, { seed, ...(signal ? { signal } : {}) });
+    marginResult = await margin(engine, model, trainData, eig.eigenvectors[0]!, {
+      seed, ...(signal ? { signal } : {}),
+      onProgress: (pr) => report('margin', pr.run / pr.runs, `start ${pr.run + 1}/${pr.runs}, step ${pr.step}, |A| ${pr.absAlignment.toPrecision(3)}`),
+    });
   }
   report('jacobian');
   const jac = jacobianNorm(model, trainData, signal ? { signal } : {});
