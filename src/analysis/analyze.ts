@@ -257,7 +257,7 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
     try {
       const eig = await lanczos(session.hessian(), { k: Math.min(top, session.p), seed, ...(trackStart ? { start: trackStart } : {}), ...(signal ? { signal } : {}) });
       trackStart = eig.eigenvectors.map((v) => Float64Array.from(v));
-      const g = await generalization(engine, m, trainData, eig.eigenvectors, { statistic: options.statistic ?? 'meanAbs', directions: options.epsilonDirections ?? 5, seed: 1000 + seed });
+      const g = await generalization(engine, m, trainData, eig.eigenvectors, { statistic: options.statistic ?? 'meanAbs', directions: options.epsilonDirections ?? 5, seed: 1000 + seed, ...(signal ? { signal } : {}) });
       const tr = await session.loss();
       const te = testData ? await engine.loss(m, testData, netOptions) : null;
       const mg = (options.margin ?? true) ? await margin(engine, m, trainData, eig.eigenvectors[0]!, { seed, ...(signal ? { signal } : {}) }) : null;
@@ -342,8 +342,8 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
   const align = await alignment(engine, model, trainData, eig.eigenvectors, netOptions);
   const directions = options.epsilonDirections ?? 5;
   const statistic = options.statistic ?? 'meanAbs';
-  const topK = await generalization(engine, model, trainData, eig.eigenvectors, { statistic, directions, seed: 1000 + seed, over: 'top-k' });
-  const all = denseAll ? await generalization(engine, model, trainData, denseAll.eigenvectors, { statistic, directions, seed: 1000 + seed, over: 'all' }) : null;
+  const topK = await generalization(engine, model, trainData, eig.eigenvectors, { statistic, directions, seed: 1000 + seed, over: 'top-k', ...(signal ? { signal } : {}) });
+  const all = denseAll ? await generalization(engine, model, trainData, denseAll.eigenvectors, { statistic, directions, seed: 1000 + seed, over: 'all', ...(signal ? { signal } : {}) }) : null;
 
   let marginResult: MarginResult | null = null;
   if (options.margin ?? true) {
