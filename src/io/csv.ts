@@ -64,7 +64,10 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): Dataset {
   const hasHeader = firstCells.some((c) => c !== '' && !NUMBER.test(c) && !NON_FINITE.test(c));
   const columns = firstCells.length;
   if (columns < 2) {
-    throw new ShapeError(`${source}: line ${first + 1} has ${columns} column; expected features followed by a label column`);
+    // a file written with another separator (European spreadsheets: ';') reads as one column
+    const other = [';', '\t', '|'].find((sep) => lines[first]!.includes(sep));
+    const hint = other ? ` (the line contains '${other === '\t' ? '\\t' : other}': fields must be separated by commas)` : '';
+    throw new ShapeError(`${source}: line ${first + 1} has ${columns} column; expected features followed by a label column${hint}`);
   }
   const d = columns - 1;
   const names = hasHeader ? firstCells : undefined;

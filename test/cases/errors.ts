@@ -207,6 +207,8 @@ export const CSV_CASES: readonly CsvCase[] = [
   { id: 'C3', title: 'ragged rows', text: `${HEADER}1,2,3,4,0\n1,2,3,1\n`, kind: 'ShapeError', message: 'line 3 has 4 columns, but line 1 has 5' },
   { id: 'C3', title: 'a quoted comma (unsupported: splits the cell)', text: `${HEADER}1,"2,5",3,4,0\n`, kind: 'ShapeError', message: 'line 2 has 6 columns, but line 1 has 5' },
   { id: 'C4', title: 'a single column', text: '1\n2\n', kind: 'ShapeError', message: 'line 1 has 1 column; expected features followed by a label column' },
+  { id: 'C4', title: 'semicolon-separated (a European spreadsheet export)', text: 'f0;f1;f2;f3;label\n1;2;3;4;0\n', kind: 'ShapeError', message: "line 1 has 1 column; expected features followed by a label column (the line contains ';': fields must be separated by commas)" },
+  { id: 'C4', title: 'tab-separated', text: '1\t2\t3\t4\t0\n', kind: 'ShapeError', message: "line 1 has 1 column; expected features followed by a label column (the line contains '\\t': fields must be separated by commas)" },
   { id: 'C5', title: 'an empty cell', text: `${HEADER}1,,3,4,0\n`, kind: 'InputError', message: "line 2, column 2 ('f1') is empty" },
   { id: 'C6', title: 'a non-numeric cell', text: `${HEADER}1,2,3,4,0\n1,2,abc,4,1\n`, kind: 'InputError', message: "line 3, column 3 ('f2'): value 'abc' is not a number" },
   { id: 'C6', title: 'a hexadecimal cell', text: `${HEADER}0x1F,2,3,4,0\n`, kind: 'InputError', message: "line 2, column 1 ('f0'): value '0x1F' is not a number" },
