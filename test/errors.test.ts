@@ -242,6 +242,12 @@ describe('API', () => {
     await expectError(() => createEngine({ threads: 0 }), 'ResourceError', "threads must be a positive integer or 'auto', got 0");
     // [R6] a spec whose f32 parameters alone exceed wasm32's 4 GiB, refused before anything is allocated
     await expectError(() => mlpSpec([2, 100_000, 100_000, 3]), 'ResourceError', 'a 2-100000-100000-3 MLP has p = 10,000,700,003 parameters: 37.3 GiB as f32 alone');
+    // [R9] a session used after close: a clear ResourceError (a worker used to say 'no shard 0'); closing twice is harmless
+    const closed = await engine.session(model, data);
+    await closed.close();
+    await closed.close();
+    await expectError(() => closed.hvp(new Float64Array(closed.p)), 'ResourceError', 'this session is closed (its shards were released); open a new one with engine.session(model, data)');
+    await expectError(() => closed.loss(), 'ResourceError', 'this session is closed');
     // [R8] a Krylov basis beyond what the JavaScript engine can allocate (94.6 GB here), before any product
     const tall = { size: 118_282, matvec: (): never => { throw new Error('no product should be taken'); } };
     await expectError(() => lanczos(tall, { k: 50_000 }), 'ResourceError', /^a Krylov basis of 100020 vectors of length 118282 needs 94\.6 GB, more than this JavaScript engine could allocate \(.*\); ask for fewer eigenpairs or a smaller maxIterations$/);

@@ -2,7 +2,7 @@
  * A model bound to a dataset for many calls — in the calling thread or sharded over a worker
  * pool, with the same results to the bit either way (pairwise-tree sums over fixed blocks).
  */
-import { InputError, NumericalError, ShapeError } from '../errors.js';
+import { InputError, NumericalError, ResourceError, ShapeError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { parameterCount, type MlpSpec } from '../model/mlp.js';
 import { combineBlockNodes, type BlockNode, type DenseNetOptions, type LabelChoice, type PerSampleProducts } from './dense-net.js';
@@ -146,6 +146,7 @@ export class Session {
   /** workers this session runs on (1 = the calling thread) */
   readonly threads: number;
   private theta: Float32Array;
+  private closed = false;
 
   private constructor(readonly spec: MlpSpec, theta: Float32Array, private readonly backend: Backend, n: number) {
     this.p = parameterCount(spec);
@@ -176,19 +177,19 @@ export class Session {
       if (!Number.isFinite(theta[i]!)) throw new InputError(`parameter ${i} is ${theta[i]} (parameters must be finite)`);
     }
     this.theta = Float32Array.from(theta);
-    await this.backend.setParameters(this.theta);
+    await this.live().setParameters(this.theta);
   }
 
   /** Mean loss and accuracy (forward only). */
   async loss(): Promise<{ loss: number; accuracy: number }> {
-    const total = combineBlockNodes((await this.backend.each((s) => s.forwardNodes())).flat());
+    const total = combineBlockNodes((await this.live().each((s) => s.forwardNodes())).flat());
     checkFinite([total.loss / this.n], 'the mean loss');
     return { loss: total.loss / this.n, accuracy: total.correct / this.n };
   }
 
   /** Mean loss, accuracy and gradient. */
   async gradient(): Promise<GradientResult> {
-    const total = combineBlockNodes((await this.backend.each((s) => s.gradientNodes())).flat());
+    const total = combineBlockNodes((await this.live().each((s) => s.gradientNodes())).flat());
     const gradient = total.values!;
     const scale = 1 / this.n;
     for (let i = 0; i < gradient.length; i++) gradient[i]! *= scale;
@@ -222,7 +223,7 @@ export class Session {
     for (let i = 0; i < vf.length; i++) {
       if (!Number.isFinite(vf[i]!)) throw new InputError(`vector entry ${i} is ${vf[i]} (must be finite)`);
     }
-    const nodes: BlockNode[] = (await this.backend.each((s) => s.hvpNodes(vf))).flat();
+    const nodes: BlockNode[] = (await this.live().each((s) => s.hvpNodes(vf))).flat();
     const total = combineBlockNodes(nodes).values!;
     const scale = 1 / this.n;
     for (let i = 0; i < this.p; i++) out[i] = total[i]! * scale;
@@ -258,7 +259,7 @@ export class Session {
       if (v.length !== this.p) throw new ShapeError(`direction ${j} has ${v.length} entries, expected p = ${this.p}`);
       return Float64Array.from(v);
     });
-    const parts = await this.backend.each((s) => s.perSampleProducts(vs, labels));
+    const parts = await this.live().each((s) => s.perSampleProducts(vs, labels));
     const k = vs.length;
     const dots = new Float64Array(this.n * k);
     const gradNormSq = new Float64Array(this.n);
@@ -273,8 +274,16 @@ export class Session {
     return { dots, gradNormSq, predicted };
   }
 
-  /** Releases the session's shards. */
+  /** The backend, unless the session was closed (then a clear error, not a worker's 'no shard'). */
+  private live(): Backend {
+    if (this.closed) throw new ResourceError('this session is closed (its shards were released); open a new one with engine.session(model, data)');
+    return this.backend;
+  }
+
+  /** Releases the session's shards; later calls on it throw {@link ResourceError}. Closing twice is harmless. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.backend.close();
   }
 }
