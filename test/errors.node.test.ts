@@ -165,6 +165,16 @@ describe('CLI: spectrum and train', () => {
     expect(code).toBe(141);
   });
 
+  it('[R10] an output file that cannot be written fails before the work, naming the option and the reason', async () => {
+    const missing = join(dir, 'no-such-folder', 'r.json');
+    const run = await cli(['analyze', '--out', missing, '--threads', '1']);
+    expectCliError(run, 'InputError', '', `cannot write the JSON result (--out) '${missing}': the folder '${join(dir, 'no-such-folder')}' does not exist`);
+    const folder = await cli(['analyze', '--report', dir, '--threads', '1']);
+    expectCliError(folder, 'InputError', '', `cannot write the HTML report (--report) '${dir}': it is a folder`);
+    const save = await cli(['train', '--data', IRIS_DATA, '--save', join(missing, 'm.safetensors'), '--threads', '1']);
+    expectCliError(save, 'InputError', '', /^cannot write the model \(--save\) '.*m\.safetensors': the folder '.*r\.json' does not exist$/);
+  });
+
   it('[R6] --hidden widths whose f32 parameters alone exceed 4 GiB', async () => {
     const run = await cli(['analyze', '--hidden', '100000,100000', '--threads', '1']);
     expectCliError(run, 'ResourceError', '', 'a 2-100000-100000-3 MLP has p = 10,000,700,003 parameters: 37.3 GiB as f32 alone, more than wasm32\'s 4 GiB of memory holds; use narrower or fewer layers');

@@ -10,7 +10,7 @@ import { createEngine, type Engine } from '../engine/engine.js';
 import type { Precision } from '../engine/dense-net.js';
 import type { KernelBuildOption } from '../engine/wasm.js';
 import { ACTIVATIONS, type Activation } from '../model/mlp.js';
-import { readData, readJson, readModel, readVector, writeBytes, writeText } from './node-io.js';
+import { checkWritable, readData, readJson, readModel, readVector, writeBytes, writeText } from './node-io.js';
 import { progressPrinter, type ProgressPrinter } from './progress.js';
 import { InputError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
@@ -341,6 +341,10 @@ export async function runCli(
   const controller = new AbortController();
   const context: Context = { engine, progress, signal: io.signal ?? controller.signal };
   try {
+    // output files are checked before the work, not found unwritable after it
+    for (const [option, what] of OUTPUTS) {
+      if (typeof o[option] === 'string') await checkWritable(o[option], what);
+    }
     const result = await command.run(o, parsed.positionals, context);
     progress.done();
     const json = JSON.stringify(result);
@@ -364,6 +368,15 @@ export async function runCli(
     if (enginePromise) await enginePromise.then((e) => e.close(), () => {});
   }
 }
+
+/** Options that name an output file, and what each file is (for errors). */
+const OUTPUTS: readonly (readonly [string, string])[] = [
+  ['out', 'the JSON result (--out)'],
+  ['report', 'the HTML report (--report)'],
+  ['save', 'the model (--save)'],
+  ['save-data', 'the data (--save-data)'],
+  ['save-eigenvectors', 'the eigenvectors (--save-eigenvectors)'],
+];
 
 /** True when this module is the program being run (not imported by a test). */
 function isMain(): boolean {

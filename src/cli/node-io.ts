@@ -2,7 +2,8 @@
  * File access for the CLI (Node only): read a model, a dataset or a vector, with errors that
  * name the file.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { access, constants, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { parseCsv } from '../io/csv.js';
@@ -63,12 +64,49 @@ export async function readVector(path: string, expectedLength: number): Promise<
   return out;
 }
 
-/** Writes text to a file. */
-export async function writeText(path: string, text: string): Promise<void> {
-  await writeFile(path, text);
+/** Why `path` cannot be written, from a failed write's error code (or its message). */
+function writeReason(cause: unknown, path: string): string {
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `the folder '${dirname(resolve(path))}' does not exist`;
+  if (code === 'EISDIR') return 'it is a folder';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EROFS') return 'read-only file system';
+  if (code === 'ENOSPC') return 'no space left on the device';
+  return cause instanceof Error ? cause.message : String(cause);
 }
 
-/** Writes bytes to a file. */
-export async function writeBytes(path: string, bytes: Uint8Array): Promise<void> {
-  await writeFile(path, bytes);
+/**
+ * Checks, before any work, that `path` can be written as an output file: its folder exists and is
+ * writable, and the path is not a folder. A run that would fail only at its end, after minutes of
+ * training and analysis, fails at once instead ({@link InputError} naming the option and path).
+ */
+export async function checkWritable(path: string, what: string): Promise<void> {
+  const folder = dirname(resolve(path));
+  let reason: string | null = null;
+  try {
+    if (!(await stat(folder)).isDirectory()) reason = `'${folder}' is not a folder`;
+    else if ((await stat(path).catch(() => null))?.isDirectory()) reason = 'it is a folder';
+    else await access(folder, constants.W_OK);
+  } catch (cause) {
+    reason = writeReason(cause, path);
+  }
+  if (reason) throw new InputError(`cannot write ${what} '${path}': ${reason}`);
+}
+
+/** Writes text to a file; a failed write is an {@link InputError} naming the file. */
+export async function writeText(path: string, text: string, what = 'output'): Promise<void> {
+  try {
+    await writeFile(path, text);
+  } catch (cause) {
+    throw new InputError(`cannot write ${what} '${path}': ${writeReason(cause, path)}`);
+  }
+}
+
+/** Writes bytes to a file; a failed write is an {@link InputError} naming the file. */
+export async function writeBytes(path: string, bytes: Uint8Array, what = 'output'): Promise<void> {
+  try {
+    await writeFile(path, bytes);
+  } catch (cause) {
+    throw new InputError(`cannot write ${what} '${path}': ${writeReason(cause, path)}`);
+  }
 }
