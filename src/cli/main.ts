@@ -376,6 +376,7 @@ const OUTPUTS: readonly (readonly [string, string])[] = [
   ['save', 'the model (--save)'],
   ['save-data', 'the data (--save-data)'],
   ['save-eigenvectors', 'the eigenvectors (--save-eigenvectors)'],
+  ['html', 'the HTML report (--html)'],
 ];
 
 /** True when this module is the program being run (not imported by a test). */
