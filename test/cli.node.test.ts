@@ -5,7 +5,7 @@
  * `dist/cli.js` as a child process, as `npx hessian-lens` would.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,5 +100,12 @@ describe('CLI errors', () => {
       join(root, 'dist', 'cli.js'), 'evaluate', '--model', fixture(name, 'model.safetensors'), '--data', fixture(name, 'data.csv'), '--json',
     ]);
     expect(JSON.parse(stdout)).toMatchObject({ parameters: 131, n: 150, classes: 3 });
+  });
+
+  it('the build leaves dist/cli.js executable (npx reuses its bin link after a rebuild)', async () => {
+    const { mode } = await stat(join(root, 'dist', 'cli.js'));
+    expect(mode & 0o111).toBe(0o111);
+    const { stdout } = await promisify(execFile)(join(root, 'dist', 'cli.js'), ['--help']);
+    expect(stdout).toMatch(/^hessian-lens — /);
   });
 });
