@@ -175,6 +175,19 @@ describe('CLI: spectrum and train', () => {
     expectCliError(save, 'InputError', '', /^cannot write the model \(--save\) '.*m\.safetensors': the folder '.*r\.json' does not exist$/);
   });
 
+  it('[R5] Ctrl-C (SIGINT) on the built program: one AbortError line and exit status 130', async () => {
+    const child = spawn(process.execPath, [join(root, 'dist/cli.js'), 'analyze', '--threads', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!sent && stderr.includes('train')) sent = child.kill('SIGINT'); // once, when it is working
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code, stderr).toBe(130);
+    expect(stderr.trim().split('\n').at(-1)).toBe('hessian-lens: AbortError: The operation was aborted: interrupted (SIGINT)');
+  });
+
   it('[R6] --hidden widths whose f32 parameters alone exceed 4 GiB', async () => {
     const run = await cli(['analyze', '--hidden', '100000,100000', '--threads', '1']);
     expectCliError(run, 'ResourceError', '', 'a 2-100000-100000-3 MLP has p = 10,000,700,003 parameters: 37.3 GiB as f32 alone, more than wasm32\'s 4 GiB of memory holds; use narrower or fewer layers');

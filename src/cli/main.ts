@@ -391,7 +391,11 @@ if (isMain()) {
   // turns the flag on (Node ≥ 22 and Chromium have the feature on by default).
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort(new Error('interrupted (SIGINT)')));
+  let interrupted = false;
+  process.once('SIGINT', () => {
+    interrupted = true;
+    controller.abort(new Error('interrupted (SIGINT)'));
+  });
   // A reader that closes early (`hessian-lens analyze --json | head`) ends the program quietly with
   // the status a Unix tool killed by SIGPIPE has (128 + 13), not with an unhandled EPIPE stack trace.
   for (const stream of [process.stdout, process.stderr]) {
@@ -406,5 +410,6 @@ if (isMain()) {
     isTTY: process.stderr.isTTY === true,
     signal: controller.signal,
   });
-  process.exitCode = code;
+  // Ctrl-C ends with the shell's convention for SIGINT (128 + 2), after the one-line AbortError
+  process.exitCode = interrupted && code !== 0 ? 130 : code;
 }
