@@ -13,6 +13,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AbortError,
   alignment,
+  analyze,
+  type AnalyzeOptions,
   HessianLensError,
   InputError,
   NumericalError,
@@ -240,6 +242,18 @@ describe('API', () => {
     await expectError(() => train(engine, model, data, { epochs: -1 }), 'InputError', 'train: epochs must be an integer ≥ 0, got -1');
     await expectError(() => train(engine, model, data, { epochs: 1, batchSize: 0 }), 'InputError', 'train: batchSize must be an integer ≥ 1, got 0');
     await expectError(() => createEngine({ threads: 0 }), 'ResourceError', "threads must be a positive integer or 'auto', got 0");
+    // analyze checks its own options before any training (some were used as if valid: a negative budget ran 1 epoch)
+    const bad: [object, string][] = [
+      [{ budget: -1 }, 'analyze: budget must be a finite number ≥ 0 (a share of the epochs), got -1'],
+      [{ budget: Number.NaN }, 'analyze: budget must be a finite number ≥ 0 (a share of the epochs), got NaN'],
+      [{ top: 0 }, 'analyze: top must be an integer ≥ 1, got 0'],
+      [{ epochs: -5 }, 'analyze: epochs must be an integer ≥ 1, got -5'],
+      [{ trackEvery: -1 }, 'analyze: trackEvery must be an integer ≥ 0, got -1'],
+      [{ gridRes: -5 }, 'analyze: gridRes (0 = off) must be an integer in 2..4096, got -5'],
+      [{ epsilonDirections: 0 }, 'analyze: epsilonDirections must be an integer ≥ 1, got 0'],
+      [{ statistic: 'bogus' }, "analyze: statistic must be 'meanAbs' or 'maxAbs', got 'bogus'"],
+    ];
+    for (const [options, message] of bad) await expectError(() => analyze(engine, options as AnalyzeOptions), 'InputError', message);
     // [R6] a spec whose f32 parameters alone exceed wasm32's 4 GiB, refused before anything is allocated
     await expectError(() => mlpSpec([2, 100_000, 100_000, 3]), 'ResourceError', 'a 2-100000-100000-3 MLP has p = 10,000,700,003 parameters: 37.3 GiB as f32 alone');
     // [R9] a session used after close: a clear ResourceError (a worker used to say 'no shard 0'); closing twice is harmless

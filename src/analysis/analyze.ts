@@ -8,6 +8,7 @@
  * from it (Sabanayagam et al. 2023, arXiv 2306.07104; Sagun et al. 2017, arXiv 1706.04454).
  */
 import { InputError, ResourceError, throwIfAborted } from '../errors.js';
+import { checkInteger, checkSeed, checkTol } from '../hessian/validate.js';
 import type { Dataset } from '../data/dataset.js';
 import { isToyName, TOY_DATASETS, generateToy } from '../data/toy.js';
 import { loadIris } from '../data/iris.js';
@@ -52,6 +53,29 @@ import { generalization, type GeneralizationResult } from './generalization.js';
 import { margin, type MarginResult } from './margin.js';
 import { jacobianNorm } from './jacobian.js';
 import { alignmentGrid, type AlignmentGridResult as AlignmentGrid } from './grid.js';
+
+/**
+ * Checks the numeric options of {@link analyze} before any work, so a bad value fails at once
+ * with its own name rather than after training, or as the inner function's option, or not at all
+ * (a negative budget, epochs or trackEvery, and a negative gridRes, were used as if valid).
+ */
+function checkAnalyzeOptions(o: AnalyzeOptions): void {
+  const where = 'analyze';
+  if (o.budget !== undefined && !(Number.isFinite(o.budget) && o.budget >= 0)) {
+    throw new InputError(`${where}: budget must be a finite number ≥ 0 (a share of the epochs), got ${String(o.budget)}`);
+  }
+  if (o.top !== undefined) checkInteger(o.top, 'top', 1, Infinity, where);
+  if (o.epochs !== undefined) checkInteger(o.epochs, 'epochs', 1, Infinity, where);
+  if (o.batchSize !== undefined) checkInteger(o.batchSize, 'batchSize', 1, Infinity, where);
+  if (o.trackEvery !== undefined) checkInteger(o.trackEvery, 'trackEvery', 0, Infinity, where);
+  if (o.epsilonDirections !== undefined) checkInteger(o.epsilonDirections, 'epsilonDirections', 1, Infinity, where);
+  if (o.gridRes !== undefined && o.gridRes !== 0) checkInteger(o.gridRes, 'gridRes (0 = off)', 2, 4096, where);
+  if (o.seed !== undefined) checkSeed(o.seed, where);
+  if (o.tol !== undefined) checkTol(o.tol, where);
+  if (o.statistic !== undefined && o.statistic !== 'meanAbs' && o.statistic !== 'maxAbs') {
+    throw new InputError(`${where}: statistic must be 'meanAbs' or 'maxAbs', got '${String(o.statistic)}'`);
+  }
+}
 
 /** Schema of {@link AnalysisReport}. */
 export const ANALYSIS_SCHEMA = 'hessian-lens/analysis@1';
@@ -238,6 +262,7 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
   const report = (stage: string, fraction?: number, detail?: string): void => {
     onProgress?.({ stage, ...(fraction !== undefined ? { fraction } : {}), ...(detail ? { detail } : {}) });
   };
+  checkAnalyzeOptions(options);
   const seed = options.seed ?? 0;
   const budget = options.budget ?? 1;
   const top = options.top ?? 10;
