@@ -254,6 +254,8 @@ describe('API', () => {
       [{ statistic: 'bogus' }, "analyze: statistic must be 'meanAbs' or 'maxAbs', got 'bogus'"],
     ];
     for (const [options, message] of bad) await expectError(() => analyze(engine, options as AnalyzeOptions), 'InputError', message);
+    await expectError(() => hessianSpectrum(op, { dense: 'yes' as never }), 'InputError', `hessianSpectrum: dense must be true, false or 'auto', got "yes"`);
+    await expectError(() => hessianSpectrum(op, { denseLimit: -1 }), 'InputError', 'hessianSpectrum: denseLimit must be an integer ≥ 1, got -1');
     // [R6] a spec whose f32 parameters alone exceed wasm32's 4 GiB, refused before anything is allocated
     await expectError(() => mlpSpec([2, 100_000, 100_000, 3]), 'ResourceError', 'a 2-100000-100000-3 MLP has p = 10,000,700,003 parameters: 37.3 GiB as f32 alone');
     // [R9] a session used after close: a clear ResourceError (a worker used to say 'no shard 0'); closing twice is harmless

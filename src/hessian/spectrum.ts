@@ -13,7 +13,8 @@ import { spectralDensity } from './density.js';
 import { countOutliers } from './outliers.js';
 import { denseHessianSpectrum, type DenseSpectrum } from './dense.js';
 import type { VectorOps } from './vector.js';
-import { ResourceError } from '../errors.js';
+import { InputError, ResourceError } from '../errors.js';
+import { checkInteger } from './validate.js';
 
 /** Largest p the dense path accepts by default (`denseLimit`). */
 export const DENSE_LIMIT = 4000;
@@ -107,6 +108,11 @@ export interface SpectrumResult {
 /** Runs every spectrum estimator on `op`; see the module notes. */
 export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptions = {}): Promise<SpectrumResult> {
   const p = op.size;
+  const wantDense = options.dense ?? 'auto';
+  if (wantDense !== true && wantDense !== false && wantDense !== 'auto') {
+    throw new InputError(`hessianSpectrum: dense must be true, false or 'auto', got ${JSON.stringify(wantDense)}`);
+  }
+  if (options.denseLimit !== undefined) checkInteger(options.denseLimit, 'denseLimit', 1, Infinity, 'hessianSpectrum');
   checkSpectrumK(options.k ?? 10, p, options.denseLimit ?? DENSE_LIMIT);
   const k = Math.min(options.k ?? 10, p);
   const seed = options.seed ?? 0;
@@ -132,7 +138,6 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
     density = { grid: d.grid, values: d.values, nodes: d.nodes, weights: d.weights, sigma: d.sigma };
   }
   let dense: DenseSpectrum | null = null;
-  const wantDense = options.dense ?? 'auto';
   if (wantDense === true || (wantDense === 'auto' && p <= 1500)) {
     report('dense', 0, `full Hessian, p = ${p}`);
     dense = await denseHessianSpectrum(op, { limit: options.denseLimit ?? DENSE_LIMIT, vectors: p, ...sig, onProgress: (pr) => report('dense', pr.done / pr.total, pr.stage) });
