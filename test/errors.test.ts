@@ -200,7 +200,10 @@ describe('API', () => {
     await recover();
   });
 
-  it('[A6] a model whose θ is non-finite or of the wrong length', async () => {
+  it('[A6] a model whose θ is non-finite or of the wrong length, or whose spec was written by hand wrongly', async () => {
+    // an unknown activation used to run as no activation at all
+    await expectError(() => engine.evaluate({ spec: { sizes: [4, 5, 3], activation: 'swish' } as never, theta: BASE_THETA }, data), 'InputError', "unsupported activation 'swish'");
+    await expectError(() => engine.evaluate({ theta: BASE_THETA } as never, data), 'InputError', 'a model is { spec, theta }');
     const bad = BASE_THETA.slice();
     bad[7] = Number.POSITIVE_INFINITY;
     await expectError(() => engine.evaluate({ spec: BASE_SPEC, theta: bad }, data), 'InputError', 'parameter 7 of the model is Infinity (parameters must be finite)');
@@ -254,6 +257,9 @@ describe('API', () => {
       [{ statistic: 'bogus' }, "analyze: statistic must be 'meanAbs' or 'maxAbs', got 'bogus'"],
     ];
     for (const [options, message] of bad) await expectError(() => analyze(engine, options as AnalyzeOptions), 'InputError', message);
+    await expectError(() => engine.session(model, data, { chunkSize: 0 }), 'ShapeError', 'chunkSize must be a positive integer, got 0');
+    await expectError(() => engine.session(model, data, { precision: 'f16' as never }), 'InputError', `precision must be 'f32' or 'f64', got "f16"`);
+    await expectError(() => createEngine({ threads: 1, poolThreshold: -1 }), 'InputError', 'poolThreshold must be a number ≥ 0');
     await expectError(() => hessianSpectrum(op, { dense: 'yes' as never }), 'InputError', `hessianSpectrum: dense must be true, false or 'auto', got "yes"`);
     await expectError(() => hessianSpectrum(op, { denseLimit: -1 }), 'InputError', 'hessianSpectrum: denseLimit must be an integer ≥ 1, got -1');
     // [R6] a spec whose f32 parameters alone exceed wasm32's 4 GiB, refused before anything is allocated

@@ -23,7 +23,7 @@
  * and recomputes forward and backward on the others, one chunk at a time in one spare chunk of
  * rows. Cached or recomputed, the results are the same bits. See {@link curvatureElementsPerSample}.
  */
-import { ShapeError } from '../errors.js';
+import { InputError, ShapeError } from '../errors.js';
 import { ACTIVATIONS, layerSlices, parameterCount, type LayerSlice, type MlpSpec } from '../model/mlp.js';
 import type { Dataset } from '../data/dataset.js';
 import { Arena } from './arena.js';
@@ -246,6 +246,7 @@ export class DenseNet {
       throw new ShapeError(`the data has ${data.classes} classes but the ${spec.sizes.join('-')} MLP outputs ${classes}`);
     }
     this.precision = options.precision ?? 'f32';
+    if (this.precision !== 'f32' && this.precision !== 'f64') throw new InputError(`precision must be 'f32' or 'f64', got ${JSON.stringify(this.precision)}`);
     this.k = typedKernels(kernels.exports, this.precision);
     this.kernels = kernels.exports;
     this.es = this.precision === 'f64' ? 8 : 4;

@@ -6,7 +6,7 @@
  */
 import { InputError, ResourceError, ShapeError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
-import { checkParameters, parameterCount, type MlpSpec } from '../model/mlp.js';
+import { checkParameters, mlpSpec, parameterCount, type MlpSpec } from '../model/mlp.js';
 import { DenseNet, type DenseNetOptions } from './dense-net.js';
 import { platform } from './platform.js';
 import { WorkerPool } from './pool.js';
@@ -41,10 +41,25 @@ export interface EngineOptions extends DenseNetOptions {
 
 /** Checks that a model's θ is finite and sized for its spec. */
 export function checkModel(model: Model): void {
+  if (model === null || typeof model !== 'object' || model.spec === null || typeof model.spec !== 'object') {
+    throw new InputError('a model is { spec, theta }: spec from mlpSpec(sizes, activation) (or loadMlp), theta its p parameters');
+  }
+  // a spec written by hand gets mlpSpec's checks (an unknown activation ran as no activation at all)
+  mlpSpec(model.spec.sizes, model.spec.activation);
   checkParameters(model.spec, model.theta);
   for (let i = 0; i < model.theta.length; i++) {
     if (!Number.isFinite(model.theta[i]!)) throw new InputError(`parameter ${i} of the model is ${model.theta[i]} (parameters must be finite)`);
   }
+}
+
+/**
+ * Checks the options a {@link DenseNet} takes before a session shards the data by them (a zero
+ * chunkSize made every shard empty and the error said the dataset was).
+ */
+function checkNetOptions(options: DenseNetOptions): void {
+  const { chunkSize, precision } = options;
+  if (chunkSize !== undefined && !(Number.isInteger(chunkSize) && chunkSize >= 1)) throw new ShapeError(`chunkSize must be a positive integer, got ${chunkSize}`);
+  if (precision !== undefined && precision !== 'f32' && precision !== 'f64') throw new InputError(`precision must be 'f32' or 'f64', got ${JSON.stringify(precision)}`);
 }
 
 /** Checks that `data` fits `model`: features, labels within the model's classes, not empty. */
@@ -92,6 +107,10 @@ export class Engine {
     let threads = options.threads ?? 'auto';
     if (threads === 'auto') threads = await (await platform()).hardwareThreads();
     if (!Number.isInteger(threads) || threads < 1) throw new ResourceError(`threads must be a positive integer or 'auto', got ${String(options.threads)}`);
+    const threshold = options.poolThreshold;
+    if (threshold !== undefined && !(threshold >= 0 && threshold <= Number.POSITIVE_INFINITY)) {
+      throw new InputError(`poolThreshold must be a number ≥ 0 (n·p from which a session uses the worker pool), got ${String(threshold)}`);
+    }
     return new Engine(await compileKernels(options.build ?? 'auto'), threads, options);
   }
 
@@ -124,6 +143,7 @@ export class Engine {
   async session(model: Model, data: Dataset, options: SessionOptions = {}): Promise<Session> {
     checkModel(model);
     checkData(model, data);
+    checkNetOptions(options);
     const { inThread, ...netOptions } = options;
     const size = data.n * parameterCount(model.spec);
     const usePool = !inThread && this.threads > 1 && !this.poolUnavailable && size >= (this.options.poolThreshold ?? DEFAULT_POOL_THRESHOLD);
