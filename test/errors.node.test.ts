@@ -188,6 +188,11 @@ describe('CLI: spectrum and train', () => {
     expect(stderr.trim().split('\n').at(-1)).toBe('hessian-lens: AbortError: The operation was aborted: interrupted (SIGINT)');
   });
 
+  it('[A7] analyze --model without --data, when the default data does not fit the model, says to pass its data', async () => {
+    const run = await cli(['analyze', '--model', IRIS_MODEL, '--threads', '1']);
+    expectCliError(run, 'ShapeError', '', "the given 4-16-3 model expects 4 features, but no data was given and the default (gauss) has 2: pass the model's data (CLI: --data D.csv)");
+  });
+
   it('[R6] --hidden widths whose f32 parameters alone exceed 4 GiB', async () => {
     const run = await cli(['analyze', '--hidden', '100000,100000', '--threads', '1']);
     expectCliError(run, 'ResourceError', '', 'a 2-100000-100000-3 MLP has p = 10,000,700,003 parameters: 37.3 GiB as f32 alone, more than wasm32\'s 4 GiB of memory holds; use narrower or fewer layers');

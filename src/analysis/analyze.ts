@@ -7,7 +7,7 @@
  * One versioned, JSON-serialisable record comes back; every figure of the HTML report is drawn
  * from it (Sabanayagam et al. 2023, arXiv 2306.07104; Sagun et al. 2017, arXiv 1706.04454).
  */
-import { InputError, ResourceError, throwIfAborted } from '../errors.js';
+import { InputError, ResourceError, ShapeError, throwIfAborted } from '../errors.js';
 import { checkInteger, checkSeed, checkTol } from '../hessian/validate.js';
 import type { Dataset } from '../data/dataset.js';
 import { isToyName, TOY_DATASETS, generateToy } from '../data/toy.js';
@@ -312,6 +312,10 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
     const classes = Math.max(splits.train.classes, splits.test?.classes ?? 0, splits.val?.classes ?? 0);
     if (options.model) {
       checkTop(options.model.spec);
+      const inputs = options.model.spec.sizes[0];
+      if (options.data === undefined && inputs !== splits.train.d) {
+        throw new ShapeError(`the given ${options.model.spec.sizes.join('-')} model expects ${inputs} features, but no data was given and the default (gauss) has ${splits.train.d}: pass the model's data (CLI: --data D.csv)`);
+      }
       model = options.model;
       modelSource = 'given';
     } else {
