@@ -14,6 +14,7 @@ import {
   AbortError,
   alignment,
   analyze,
+  compare,
   type AnalyzeOptions,
   HessianLensError,
   InputError,
@@ -257,6 +258,10 @@ describe('API', () => {
       [{ statistic: 'bogus' }, "analyze: statistic must be 'meanAbs' or 'maxAbs', got 'bogus'"],
     ];
     for (const [options, message] of bad) await expectError(() => analyze(engine, options as AnalyzeOptions), 'InputError', message);
+    // compare checks every run before the first one trains
+    let events = 0;
+    await expectError(() => compare(engine, [{ budget: 0.01 }, { preset: 'nope' }], { onProgress: () => { events++; } }), 'InputError', "compare, run 2 of 2: unknown preset 'nope'");
+    expect(events).toBe(0);
     await expectError(() => engine.session(model, data, { chunkSize: 0 }), 'ShapeError', 'chunkSize must be a positive integer, got 0');
     await expectError(() => engine.session(model, data, { precision: 'f16' as never }), 'InputError', `precision must be 'f32' or 'f64', got "f16"`);
     await expectError(() => createEngine({ threads: 1, poolThreshold: -1 }), 'InputError', 'poolThreshold must be a number ≥ 0');

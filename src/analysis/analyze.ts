@@ -59,7 +59,7 @@ import { alignmentGrid, type AlignmentGridResult as AlignmentGrid } from './grid
  * with its own name rather than after training, or as the inner function's option, or not at all
  * (a negative budget, epochs or trackEvery, and a negative gridRes, were used as if valid).
  */
-function checkAnalyzeOptions(o: AnalyzeOptions): void {
+export function checkAnalyzeOptions(o: AnalyzeOptions): void {
   const where = 'analyze';
   if (o.budget !== undefined && !(Number.isFinite(o.budget) && o.budget >= 0)) {
     throw new InputError(`${where}: budget must be a finite number ≥ 0 (a share of the epochs), got ${String(o.budget)}`);
@@ -75,6 +75,7 @@ function checkAnalyzeOptions(o: AnalyzeOptions): void {
   if (o.statistic !== undefined && o.statistic !== 'meanAbs' && o.statistic !== 'maxAbs') {
     throw new InputError(`${where}: statistic must be 'meanAbs' or 'maxAbs', got '${String(o.statistic)}'`);
   }
+  if (o.preset !== undefined && !isPresetName(o.preset)) throw new InputError(`unknown preset '${o.preset}' (presets: ${PRESET_NAMES.join(', ')})`);
 }
 
 /** Schema of {@link AnalysisReport}. */

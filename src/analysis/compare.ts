@@ -7,7 +7,7 @@
  */
 import { InputError } from '../errors.js';
 import type { Engine } from '../engine/engine.js';
-import { analyze, type AnalysisReport, type AnalyzeOptions, type AnalyzeProgress } from './analyze.js';
+import { analyze, checkAnalyzeOptions, type AnalysisReport, type AnalyzeOptions, type AnalyzeProgress } from './analyze.js';
 
 /** Schema of {@link CompareReport}. */
 export const COMPARE_SCHEMA = 'hessian-lens/compare@1';
@@ -75,6 +75,15 @@ export interface CompareOptions {
 /** Trains and analyses every run (`{label, ...AnalyzeOptions}`), then ranks the measures. */
 export async function compare(engine: Engine, runs: readonly (AnalyzeOptions & { readonly label?: string })[], options: CompareOptions = {}): Promise<CompareReport> {
   if (runs.length === 0) throw new InputError('compare needs at least one run');
+  // every run's options are checked before the first one trains, not when its turn comes
+  runs.forEach((run, r) => {
+    try {
+      checkAnalyzeOptions(run);
+    } catch (error) {
+      if (error instanceof InputError) throw new InputError(`compare, run ${r + 1} of ${runs.length}: ${error.message}`);
+      throw error;
+    }
+  });
   const reports: AnalysisReport[] = [];
   const rows: CompareRow[] = [];
   for (let r = 0; r < runs.length; r++) {
