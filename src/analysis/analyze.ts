@@ -46,7 +46,7 @@ export function spectrumOps(engine: Engine, p: number, k: number, density: boole
   }
 }
 import { train, trainingRecord, type TrainingRecord } from '../train/train.js';
-import { isPresetName, PRESET_NAMES, PRESETS, runPreset, type PresetPhaseRecord } from '../train/recipes.js';
+import { isPresetName, PRESET_NAMES, PRESETS, runPreset, type PresetName, type PresetPhaseRecord } from '../train/recipes.js';
 import { parameterNorm } from '../train/recipes.js';
 import { alignment } from './alignment.js';
 import { generalization, type GeneralizationResult } from './generalization.js';
@@ -59,7 +59,7 @@ import { alignmentGrid, type AlignmentGridResult as AlignmentGrid } from './grid
  * with its own name rather than after training, or as the inner function's option, or not at all
  * (a negative budget, epochs or trackEvery, and a negative gridRes, were used as if valid).
  */
-export function checkAnalyzeOptions(o: AnalyzeOptions): void {
+export function checkAnalyzeOptions(o: AnalyzeOptions): asserts o is AnalyzeOptions & { readonly preset?: PresetName } {
   const where = 'analyze';
   if (o.budget !== undefined && !(Number.isFinite(o.budget) && o.budget >= 0)) {
     throw new InputError(`${where}: budget must be a finite number ≥ 0 (a share of the epochs), got ${String(o.budget)}`);
@@ -297,7 +297,6 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
   // An impossible --top fails now, not after training.
   const checkTop = (spec: Pick<MlpSpec, 'sizes' | 'activation'>): void => checkSpectrumK(top, parameterCount(spec), options.denseLimit ?? DENSE_LIMIT);
   if (options.preset !== undefined) {
-    if (!isPresetName(options.preset)) throw new InputError(`unknown preset '${options.preset}' (presets: ${PRESET_NAMES.join(', ')})`);
     checkTop(PRESETS[options.preset].model);
     report('train', 0, `preset ${options.preset} at budget ${budget}`);
     const run = await runPreset(engine, options.preset, {
