@@ -36,6 +36,17 @@ import { EPILOGUE, type KernelExports, type Kernels } from './wasm.js';
  */
 export type Precision = 'f32' | 'f64';
 
+/**
+ * Checks the options a net is built with: the net itself, and a session before it shards the data
+ * by them (a zero chunkSize would make every shard empty).
+ */
+export function checkNetOptions(options: DenseNetOptions): void {
+  const { chunkSize, precision, cacheBytes } = options;
+  if (chunkSize !== undefined && !(Number.isInteger(chunkSize) && chunkSize >= 1)) throw new ShapeError(`chunkSize must be a positive integer, got ${chunkSize}`);
+  if (precision !== undefined && precision !== 'f32' && precision !== 'f64') throw new InputError(`precision must be 'f32' or 'f64', got ${JSON.stringify(precision)}`);
+  if (cacheBytes !== undefined && !(cacheBytes >= 0)) throw new ShapeError(`cacheBytes must be ≥ 0, got ${cacheBytes}`);
+}
+
 /** The kernel entry points of one precision, bound to an instance. */
 interface TypedKernels {
   gemm: KernelExports['gemm_f32'];
@@ -245,8 +256,8 @@ export class DenseNet {
     if (data.classes > classes) {
       throw new ShapeError(`the data has ${data.classes} classes but the ${spec.sizes.join('-')} MLP outputs ${classes}`);
     }
+    checkNetOptions(options);
     this.precision = options.precision ?? 'f32';
-    if (this.precision !== 'f32' && this.precision !== 'f64') throw new InputError(`precision must be 'f32' or 'f64', got ${JSON.stringify(this.precision)}`);
     this.k = typedKernels(kernels.exports, this.precision);
     this.kernels = kernels.exports;
     this.es = this.precision === 'f64' ? 8 : 4;
@@ -257,7 +268,6 @@ export class DenseNet {
     this.d = data.d;
     this.act = ACTIVATIONS.indexOf(spec.activation);
     const blockSize = options.chunkSize ?? DEFAULT_CHUNK;
-    if (!Number.isInteger(blockSize) || blockSize < 1) throw new ShapeError(`chunkSize must be a positive integer, got ${blockSize}`);
     this.block = blockSize;
     this.firstBlock = options.firstBlock ?? 0;
     const slices = layerSlices(spec);
@@ -266,7 +276,6 @@ export class DenseNet {
     const es = this.es;
     const perSample = curvatureElementsPerSample(spec) * es;
     const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
-    if (!(cacheBytes >= 0)) throw new ShapeError(`cacheBytes must be ≥ 0, got ${cacheBytes}`);
     const cacheAll = this.n * perSample <= cacheBytes;
     this.cachedSamples = cacheAll ? this.n : Math.floor(cacheBytes / (perSample * blockSize)) * blockSize;
     const m = Math.min(this.block, this.n);

@@ -7,7 +7,7 @@
 import { InputError, ResourceError, ShapeError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { checkParameters, mlpSpec, parameterCount, type MlpSpec } from '../model/mlp.js';
-import { DenseNet, type DenseNetOptions } from './dense-net.js';
+import { checkNetOptions, DenseNet, type DenseNetOptions } from './dense-net.js';
 import { platform } from './platform.js';
 import { WorkerPool } from './pool.js';
 import { Session, type Evaluation, type GradientResult, type SessionOptions } from './session.js';
@@ -50,16 +50,6 @@ export function checkModel(model: Model): void {
   for (let i = 0; i < model.theta.length; i++) {
     if (!Number.isFinite(model.theta[i]!)) throw new InputError(`parameter ${i} of the model is ${model.theta[i]} (parameters must be finite)`);
   }
-}
-
-/**
- * Checks the options a {@link DenseNet} takes before a session shards the data by them (a zero
- * chunkSize made every shard empty and the error said the dataset was).
- */
-function checkNetOptions(options: DenseNetOptions): void {
-  const { chunkSize, precision } = options;
-  if (chunkSize !== undefined && !(Number.isInteger(chunkSize) && chunkSize >= 1)) throw new ShapeError(`chunkSize must be a positive integer, got ${chunkSize}`);
-  if (precision !== undefined && precision !== 'f32' && precision !== 'f64') throw new InputError(`precision must be 'f32' or 'f64', got ${JSON.stringify(precision)}`);
 }
 
 /** Checks that `data` fits `model`: features, labels within the model's classes, not empty. */
@@ -108,7 +98,7 @@ export class Engine {
     if (threads === 'auto') threads = await (await platform()).hardwareThreads();
     if (!Number.isInteger(threads) || threads < 1) throw new ResourceError(`threads must be a positive integer or 'auto', got ${String(options.threads)}`);
     const threshold = options.poolThreshold;
-    if (threshold !== undefined && !(threshold >= 0 && threshold <= Number.POSITIVE_INFINITY)) {
+    if (threshold !== undefined && !(threshold >= 0)) {
       throw new InputError(`poolThreshold must be a number ≥ 0 (n·p from which a session uses the worker pool), got ${String(threshold)}`);
     }
     return new Engine(await compileKernels(options.build ?? 'auto'), threads, options);
