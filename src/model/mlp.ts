@@ -52,8 +52,7 @@ export function mlpSpec(sizes: readonly number[], activation: Activation = 'relu
   if (!ACTIVATIONS.includes(activation)) {
     throw new InputError(`unsupported activation '${activation}' (expected one of ${ACTIVATIONS.join(', ')})`);
   }
-  let p = 0;
-  for (let l = 1; l < sizes.length; l++) p += sizes[l - 1]! * sizes[l]! + sizes[l]!;
+  const p = parameterCount({ sizes, activation });
   if (p * 4 > MAX_WASM_BYTES) {
     throw new ResourceError(`a ${sizes.join('-')} MLP has p = ${p.toLocaleString('en-US')} parameters: ${(p * 4 / 2 ** 30).toFixed(1)} GiB as f32 alone, ` +
       `more than wasm32's 4 GiB of memory holds; use narrower or fewer layers`);
