@@ -43,6 +43,7 @@ import { NumericalError, ResourceError } from '../errors.js';
 import type { Rng } from '../model/rng.js';
 import type { LinearOperator } from './operator.js';
 import { doubleRow } from './record.js';
+import { decimalSize } from './validate.js';
 import { fillNormal, float64Ops, orthogonalize, reorthogonalize, type VectorOps } from './vector.js';
 
 /**
@@ -89,9 +90,8 @@ function allocateRows(alloc: (length: number) => Float64Array, rows: number, n: 
     return alloc(rows * n);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
-    const gb = (rows * n * 8) / 1e9;
     throw new ResourceError(
-      `a Krylov basis of ${rows} vectors of length ${n} needs ${gb >= 1 ? `${gb.toFixed(1)} GB` : `${Math.ceil(gb * 1000)} MB`}, ` +
+      `a Krylov basis of ${rows} vectors of length ${n} needs ${decimalSize(rows * n * 8)}, ` +
       `more than this JavaScript engine could allocate (${error.message}); ask for fewer eigenpairs or a smaller maxIterations`,
     );
   }

@@ -14,7 +14,7 @@ import { countOutliers } from './outliers.js';
 import { denseHessianSpectrum, type DenseSpectrum } from './dense.js';
 import type { VectorOps } from './vector.js';
 import { InputError, ResourceError } from '../errors.js';
-import { checkInteger } from './validate.js';
+import { checkInteger, decimalSize } from './validate.js';
 
 /** Largest p the dense path accepts by default (`denseLimit`). */
 export const DENSE_LIMIT = 4000;
@@ -31,10 +31,9 @@ export function checkSpectrumK(k: number, p: number, denseLimit = DENSE_LIMIT): 
   const kk = Math.min(k, p);
   if (p <= denseLimit || kk <= p / 2) return;
   const asked = k > p ? `top ${k} (more than p, so all p = ${p})` : `top ${k} of p = ${p}`;
-  const gb = (8 * p * p) / 1e9;
   throw new ResourceError(
     `${asked} asks for more than half the spectrum: by Lanczos that needs a basis of nearly all ${p} directions ` +
-    `(≈ ${gb >= 1 ? `${gb.toFixed(1)} GB` : `${Math.ceil(gb * 1000)} MB`}) and O(p³) work, and the dense path takes p ≤ ${denseLimit} only; ` +
+    `(≈ ${decimalSize(8 * p * p)}) and O(p³) work, and the dense path takes p ≤ ${denseLimit} only; ` +
     `ask for fewer eigenpairs (10–100 is what an analysis usually needs; Lanczos work grows as k²·p)`,
   );
 }

@@ -29,3 +29,9 @@ export function checkReorthogonalization(value: Reorthogonalization | undefined,
   if (r !== 'full' && r !== 'partial') throw new InputError(`${where}: reorthogonalization must be 'full' or 'partial', got ${String(r)}`);
   return r;
 }
+
+/** A size for a ResourceError's message in decimal units: '94.6 GB' from 1 GB up, else whole MB rounded up ('917 MB'). */
+export function decimalSize(bytes: number): string {
+  const gb = bytes / 1e9;
+  return gb >= 1 ? `${gb.toFixed(1)} GB` : `${Math.ceil(gb * 1000)} MB`;
+}
