@@ -10,7 +10,7 @@ import { createEngine, type Engine } from '../engine/engine.js';
 import type { Precision } from '../engine/dense-net.js';
 import type { KernelBuildOption } from '../engine/wasm.js';
 import { ACTIVATIONS, type Activation } from '../model/mlp.js';
-import { checkWritable, readData, readJson, readModel, readVector, writeBytes, writeText } from './node-io.js';
+import { checkWritable, readData, readJson, readModel, readVector, writeOutput } from './node-io.js';
 import { progressPrinter, type ProgressPrinter } from './progress.js';
 import { InputError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
@@ -147,7 +147,7 @@ const COMMANDS: Command[] = [
           const k = eigen.eigenvectors.length;
           const flat = new Float32Array(k * session.p);
           eigen.eigenvectors.forEach((v, i) => flat.set(v, i * session.p));
-          await writeBytes(o['save-eigenvectors'], writeSafetensors([{ name: 'eigenvectors', shape: [k, session.p], data: flat }], { order: 'pytorch parameters()', eigenvalues: JSON.stringify(eigen.eigenvalues) }));
+          await writeOutput(o['save-eigenvectors'], writeSafetensors([{ name: 'eigenvectors', shape: [k, session.p], data: flat }], { order: 'pytorch parameters()', eigenvalues: JSON.stringify(eigen.eigenvalues) }));
         }
         return summary;
       } finally {
@@ -180,8 +180,8 @@ const COMMANDS: Command[] = [
         trainData = r.train;
         record = r.record;
       }
-      if (typeof o.save === 'string') await writeBytes(o.save, saveMlp(model.spec, model.theta));
-      if (typeof o['save-data'] === 'string') await writeText(o['save-data'], formatCsv(trainData));
+      if (typeof o.save === 'string') await writeOutput(o.save, saveMlp(model.spec, model.theta));
+      if (typeof o['save-data'] === 'string') await writeOutput(o['save-data'], formatCsv(trainData));
       return { model: { sizes: model.spec.sizes, activation: model.spec.activation, parameters: model.theta.length }, ...(record as object) };
     },
   },
@@ -291,7 +291,7 @@ async function readSweep(path: string): Promise<(AnalyzeOptions & { label?: stri
 
 async function writeReport(path: string, result: AnalysisReport | CompareReport): Promise<void> {
   const { renderHtmlReport } = await import('../report/html.js');
-  await writeText(path, renderHtmlReport(result));
+  await writeOutput(path, renderHtmlReport(result));
 }
 
 /** A short human summary: scalars and short lists, two levels deep; the rest is in --json. */
@@ -348,7 +348,7 @@ export async function runCli(
     const result = await command.run(o, parsed.positionals, context);
     progress.done();
     const json = JSON.stringify(result);
-    if (typeof o.out === 'string') await writeText(o.out, `${json}\n`);
+    if (typeof o.out === 'string') await writeOutput(o.out, `${json}\n`);
     io.stdout(o.json ? `${json}\n` : `${summarize(result)}\n`);
     return 0;
   } catch (error) {

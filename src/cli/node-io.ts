@@ -93,19 +93,10 @@ export async function checkWritable(path: string, what: string): Promise<void> {
   if (reason) throw new InputError(`cannot write ${what} '${path}': ${reason}`);
 }
 
-/** Writes text to a file; a failed write is an {@link InputError} naming the file. */
-export async function writeText(path: string, text: string, what = 'output'): Promise<void> {
+/** Writes an output file (text or bytes); a failed write is an {@link InputError} naming the file and the reason. */
+export async function writeOutput(path: string, data: string | Uint8Array, what = 'output'): Promise<void> {
   try {
-    await writeFile(path, text);
-  } catch (cause) {
-    throw new InputError(`cannot write ${what} '${path}': ${writeReason(cause, path)}`);
-  }
-}
-
-/** Writes bytes to a file; a failed write is an {@link InputError} naming the file. */
-export async function writeBytes(path: string, bytes: Uint8Array, what = 'output'): Promise<void> {
-  try {
-    await writeFile(path, bytes);
+    await writeFile(path, data);
   } catch (cause) {
     throw new InputError(`cannot write ${what} '${path}': ${writeReason(cause, path)}`);
   }
