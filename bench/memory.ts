@@ -5,7 +5,7 @@
  * in a child process (bench/memory-case.ts), so its peak resident set is its own: the record is
  * the growth of the peak over the baseline after setup (Node itself, the engine, the caller's
  * dataset). A second record gives the working set by construction (the net's wasm memory, the
- * basis rows written, the returned Ritz vectors and the two vectors of their residual checks).
+ * basis rows written, the returned Ritz vectors and Lanczos's two work vectors).
  * Every Lanczos run goes to convergence, as analyze's does (784-512-512-10: ≈ 1.5 min cached, 2 min
  * streamed): a run capped early would hold a small basis next to the same net and Ritz vectors, a
  * budget no real run sees. The n = 10,000 cases
@@ -53,7 +53,7 @@ export async function memoryBench(records: BenchRecord[], filter?: string): Prom
         `${r.residentBasis ? 'in wasm memory' : 'in JS'}; net ${(r.netWasmBytes / 2 ** 20).toFixed(1)} MiB wasm` +
         `${r.cachesAllSamples ? ' with the per-sample cache' : ', no per-sample cache (cacheBytes: 0)'}; ${r.seconds.toFixed(1)} s`;
       records.push(bytesRecord(`mem.lanczos-peak-rss-growth.${tag}`, r.growth, budget, what));
-      records.push(bytesRecord(`mem.lanczos-working-set.${tag}`, r.working, budget, 'net wasm memory + basis rows + 10 Ritz vectors + the 2 vectors of their residual checks'));
+      records.push(bytesRecord(`mem.lanczos-working-set.${tag}`, r.working, budget, 'net wasm memory + basis rows + 10 Ritz vectors + 2 Lanczos work vectors'));
     }
   }
 }
