@@ -17,9 +17,15 @@ import type { CompiledKernels } from './wasm.js';
 interface Slot {
   handle: WorkerHandle;
   remote: Remote<ShardService>;
-  /** rejects when the worker fails */
+  /** rejects when the worker fails (awaited once, while the worker starts) */
   failed: Promise<never>;
   dead: Error | null;
+  /**
+   * Rejecters of the calls now running on this worker, removed when each call settles. A call
+   * must not race `failed` itself: `failed` never settles while the worker lives, so each race
+   * would leave a reaction on it holding that call's result (8·p bytes per call, for good).
+   */
+  waiting: Set<(error: Error) => void>;
   /** shard inits to replay on a replacement */
   shards: Map<number, ShardInit>;
 }
@@ -63,22 +69,36 @@ export class WorkerPool {
       fail = reject;
     });
     failed.catch(() => {}); // observed through `call`
-    const slot: Slot = { handle, remote: wrap<ShardService>(handle.endpoint), failed, dead: null, shards };
+    const slot: Slot = { handle, remote: wrap<ShardService>(handle.endpoint), failed, dead: null, waiting: new Set(), shards };
     handle.onFailure((error) => {
       if (slot.dead) return;
       slot.dead = error;
-      fail(new ResourceError(`a worker died: ${error.message}`));
+      const died = new ResourceError(`a worker died: ${error.message}`);
+      fail(died);
+      for (const reject of slot.waiting) reject(died);
+      slot.waiting.clear();
     });
     await Promise.race([ready, failed]);
     for (const [id, init] of shards) await this.race(slot, () => slot.remote.open(id, init));
     return slot;
   }
 
-  /** Runs `fn` on a slot, rejecting if the worker dies first. */
+  /** Runs `fn` on a slot, rejecting if the worker dies first; nothing of the call outlives it. */
   private race<T>(slot: Slot, fn: () => Promise<T>): Promise<T> {
     if (slot.dead) return Promise.reject(new ResourceError(`a worker died: ${slot.dead.message}`));
-    return Promise.race([fn(), slot.failed]).catch((error: unknown) => {
-      throw retype(error);
+    return new Promise<T>((resolve, reject) => {
+      slot.waiting.add(reject);
+      const settled = (): void => {
+        slot.waiting.delete(reject);
+      };
+      let call: Promise<T>;
+      try {
+        call = fn();
+      } catch (error) {
+        settled();
+        throw retype(error);
+      }
+      call.then(resolve, (error: unknown) => reject(retype(error))).finally(settled);
     });
   }
 
