@@ -36,6 +36,7 @@ import {
   parameterCount,
   parseCsv,
   powerIteration,
+  renderHtmlReport,
   readSafetensors,
   saveMlp,
   spectralDensity,
@@ -283,6 +284,20 @@ describe('API', () => {
     await expectError(() => hessianSpectrum(wide, { k: 2001 }), 'ResourceError', 'top 2001 of p = 4001 asks for more than half the spectrum');
     await session.close();
     await recover();
+  });
+});
+
+describe('reports', () => {
+  it('[H1] a result JSON with a field of the wrong type or length is refused, naming the field', async () => {
+    const base = { schema: 'hessian-lens/analysis@1' } as const;
+    await expectError(() => renderHtmlReport({ ...base, data: 'x' } as never), 'InputError', 'report: data must be an object, got a string ("x")');
+    const tiny = { train: makeDataset(new Float32Array([0, 0, 1, 1, 0, 1, 1, 0]), new Int32Array([0, 1, 2, 0]), 2), name: 'tiny' };
+    const r = JSON.parse(JSON.stringify(await analyze(engine, { data: tiny, hidden: [4], epochs: 2, top: 2, gridRes: 4 }))) as Record<string, any>;
+    r.spectrum.outliers.count = '<img src=x onerror=alert(1)>';
+    await expectError(() => renderHtmlReport(r as never), 'InputError', 'report: spectrum.outliers.count must be an integer ≥ 0, got a string ("<img src=x onerror=alert(1)>")');
+    r.spectrum.outliers.count = 0;
+    r.grid.predicted.pop();
+    await expectError(() => renderHtmlReport(r as never), 'InputError', 'report: grid.predicted has 15 entries, expected res² = 16');
   });
 });
 

@@ -15,6 +15,7 @@ type Grid = NonNullable<AnalysisReport['grid']>;
 
 /** Subscript digits for labels such as λ₁. */
 export function sub(n: number): string {
+  if (typeof n !== 'number') return '–'; // a hand-edited result: never echo it into the page
   return String(n).replace(/\d/g, (d) => '₀₁₂₃₄₅₆₇₈₉'[Number(d)]!);
 }
 

@@ -9,11 +9,12 @@
 import type { ANALYSIS_SCHEMA as AnalysisSchema, AnalysisReport } from '../analysis/analyze.js';
 import type { COMPARE_SCHEMA as CompareSchema, CompareReport } from '../analysis/compare.js';
 import { InputError } from '../errors.js';
+import { checkReportInput } from './check.js';
 import {
   alignmentMapFigure, boundarySegments, classAlignmentFigure, compareScatter, decisionFigure, densityFigure, eigenvalueFigure,
   marginFigure, reconstructionFigure, residualFigure, sub, trackingFigures, trainingAccuracyFigure, trainingLossFigure,
 } from './figures.js';
-import { esc, FIGURE_CSS, fmt } from './svg.js';
+import { esc, FIGURE_CSS, fmt, grouped, int } from './svg.js';
 
 /** Options of {@link renderHtmlReport}. */
 export interface HtmlReportOptions {
@@ -66,7 +67,7 @@ button { font: inherit; padding: 3px 10px; }
 footer { color: var(--muted); font-size: 12px; padding: 12px 28px 24px; border-top: 1px solid var(--line); }
 `;
 
-const SCRIPT = `
+export const REPORT_SCRIPT = `
 document.getElementById('download-json')?.addEventListener('click', function () {
   var text = document.getElementById('${RESULT_ELEMENT_ID}').textContent;
   var url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
@@ -76,6 +77,16 @@ document.getElementById('download-json')?.addEventListener('click', function () 
   setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
 });
 `;
+
+/**
+ * SHA-256 (base64) of {@link REPORT_SCRIPT}, the page's only script. The page's Content-Security-Policy
+ * lets that script alone run — no other inline script and no event-handler attribute — so a
+ * value that ever slipped past the escaping still could not run script. A test recomputes it.
+ */
+export const REPORT_SCRIPT_SHA256 = '3vriTB9OsU48t95+Crz80i4QDH2Mo7Z5+vUJaH2BNtE=';
+
+/** The page's policy: no requests at all, images only from data: URLs, the one script by hash. */
+const CSP = `default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-${REPORT_SCRIPT_SHA256}'; base-uri 'none'; form-action 'none'`;
 
 /** A number cell with the full-precision value in data-value and title. */
 function num(v: number | null | undefined, digits = 4): string {
@@ -116,16 +127,16 @@ function summaryTable(r: AnalysisReport, prefix: string): string {
   };
   row('λ<sub>max</sub>', num(s.lambdaMax.value, 6), `± residual ${esc(fmt(s.lambdaMax.residual, 3))}, ${esc(s.lambdaMax.method)}${s.lambdaMax.converged ? '' : ', <b>not converged</b>'}`);
   row('λ₁ (Lanczos)', num(s.eigenvalues[0], 6), `residual ${esc(fmt(s.residuals[0], 3))}`);
-  row('trace', num(s.trace.estimate, 5), `± ${esc(fmt(s.trace.stderr, 3))} (std. error, ${esc(s.trace.method)}, ${s.trace.probes} probes)`);
-  row('outliers', `<td class="num" data-value="${s.outliers.count}">${s.outliers.count}</td>`, `threshold ${esc(fmt(s.outliers.threshold, 4))}; <span title="${esc(s.outliers.rule)}">rule: ${esc(s.outliers.rule.slice(0, 90))}…</span>`);
-  row(`G (${esc(g.topK.over)})`, num(g.topK.G, 4), `${g.topK.aligned} of ${g.topK.k} eigenvectors with ${esc(g.topK.variant)} ${esc(g.topK.comparison)} ε`);
-  if (g.all) row(`G (${esc(g.all.over)})`, num(g.all.G, 4), `${g.all.aligned} of ${g.all.k} eigenvectors with ${esc(g.all.variant)} ${esc(g.all.comparison)} ε`);
-  row('ε', num(g.topK.epsilon.value, 4), g.topK.epsilon.method === 'random-directions' ? `${esc(String(g.topK.epsilon.statistic))} of ${g.topK.epsilon.directions} random unit directions (seeds ${g.topK.epsilon.seed}…)` : 'fixed');
+  row('trace', num(s.trace.estimate, 5), `± ${esc(fmt(s.trace.stderr, 3))} (std. error, ${esc(s.trace.method)}, ${int(s.trace.probes)} probes)`);
+  row('outliers', `<td class="num" data-value="${int(s.outliers.count)}">${int(s.outliers.count)}</td>`, `threshold ${esc(fmt(s.outliers.threshold, 4))}; <span title="${esc(s.outliers.rule)}">rule: ${esc(s.outliers.rule.slice(0, 90))}…</span>`);
+  row(`G (${esc(g.topK.over)})`, num(g.topK.G, 4), `${int(g.topK.aligned)} of ${int(g.topK.k)} eigenvectors with ${esc(g.topK.variant)} ${esc(g.topK.comparison)} ε`);
+  if (g.all) row(`G (${esc(g.all.over)})`, num(g.all.G, 4), `${int(g.all.aligned)} of ${int(g.all.k)} eigenvectors with ${esc(g.all.variant)} ${esc(g.all.comparison)} ε`);
+  row('ε', num(g.topK.epsilon.value, 4), g.topK.epsilon.method === 'random-directions' ? `${esc(String(g.topK.epsilon.statistic))} of ${int(g.topK.epsilon.directions)} random unit directions (seeds ${int(g.topK.epsilon.seed)}…)` : 'fixed');
   row('margin', mg ? num(mg.margin, 5) : '<td class="num">–</td>', mg ? `${esc(mg.method)}; |A${sub(mg.eigenvector + 1)}(x_b)| = ${esc(fmt(mg.finalAbsAlignment, 4))}, relative logit gap at x_b ${esc(fmt(mg.logitGapRelative, 2))}` : 'not computed');
   row('Jacobian norm', num(r.jacobianNorm.mean, 5), `± ${esc(fmt(r.jacobianNorm.std, 3))} (std over training samples), ${esc(r.jacobianNorm.quantity)}`);
-  row('train accuracy', pct(e.train.accuracy), `loss ${esc(fmt(e.train.loss, 4))}, n = ${e.train.n}`);
-  if (e.test) row('test accuracy', pct(e.test.accuracy), `loss ${esc(fmt(e.test.loss, 4))}, n = ${e.test.n}`);
-  if (e.val) row('validation accuracy', pct(e.val.accuracy), `loss ${esc(fmt(e.val.loss, 4))}, n = ${e.val.n}`);
+  row('train accuracy', pct(e.train.accuracy), `loss ${esc(fmt(e.train.loss, 4))}, n = ${int(e.train.n)}`);
+  if (e.test) row('test accuracy', pct(e.test.accuracy), `loss ${esc(fmt(e.test.loss, 4))}, n = ${int(e.test.n)}`);
+  if (e.val) row('validation accuracy', pct(e.val.accuracy), `loss ${esc(fmt(e.val.loss, 4))}, n = ${int(e.val.n)}`);
   return table(`${prefix}table-summary`, ['quantity', 'value', 'how'], rows, [false, true, false]);
 }
 
@@ -140,18 +151,18 @@ function eigenTable(r: AnalysisReport, prefix: string): string {
 
 function gTable(r: AnalysisReport, prefix: string): string {
   const rows = [r.generalization.topK, r.generalization.all].filter((g): g is NonNullable<typeof g> => !!g).map((g) =>
-    `<tr><td>${esc(g.over)}</td><td>${esc(g.variant)}</td><td>${esc(g.comparison)}</td>${num(g.epsilon.value, 4)}<td>${esc(g.epsilon.method)}${g.epsilon.method === 'random-directions' ? `, R = ${g.epsilon.directions}, seed ${g.epsilon.seed}` : ''}</td><td class="num">${g.aligned} / ${g.k}</td>${num(g.G, 4)}${num(g['G_at_1e-6'], 4)}<td>${esc(g.labels)}</td></tr>`);
+    `<tr><td>${esc(g.over)}</td><td>${esc(g.variant)}</td><td>${esc(g.comparison)}</td>${num(g.epsilon.value, 4)}<td>${esc(g.epsilon.method)}${g.epsilon.method === 'random-directions' ? `, R = ${int(g.epsilon.directions)}, seed ${int(g.epsilon.seed)}` : ''}</td><td class="num">${int(g.aligned)} / ${int(g.k)}</td>${num(g.G, 4)}${num(g['G_at_1e-6'], 4)}<td>${esc(g.labels)}</td></tr>`);
   return table(`${prefix}table-G`, ['over', 'variant (mᵢ)', 'mᵢ vs ε', 'ε', 'ε from', 'aligned', 'G', 'G at ε = 1e-6', 'gradient labels'], rows, [false, false, false, true, false, true, true, true, false]);
 }
 
 function modelTable(r: AnalysisReport, prefix: string): string {
   const st = r.settings as Record<string, unknown>;
   const rows = [
-    ['data', esc(r.data.name), `d = ${r.data.d}, ${r.data.classes} classes, n = ${r.data.n.train} / ${r.data.n.test} / ${r.data.n.val} (train / test / val)`],
-    ['model', esc(`${r.model.sizes.join('-')} ${r.model.activation}`), `p = ${r.model.parameters.toLocaleString('en-US')}, ‖θ‖₂ = ${esc(fmt(r.model.norm, 5))}`],
+    ['data', esc(r.data.name), `d = ${int(r.data.d)}, ${int(r.data.classes)} classes, n = ${int(r.data.n.train)} / ${int(r.data.n.test)} / ${int(r.data.n.val)} (train / test / val)`],
+    ['model', esc(`${r.model.sizes.join('-')} ${r.model.activation}`), `p = ${grouped(r.model.parameters)}, ‖θ‖₂ = ${esc(fmt(r.model.norm, 5))}`],
     ['source', esc(r.model.source), ''],
     ['settings', esc(Object.entries(st).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ')), ''],
-    ['Lanczos', `${r.spectrum.iterations} iterations, ${r.spectrum.matvecs} Hessian-vector products, tol ${esc(fmt(r.spectrum.tol, 2))}`, r.spectrum.dense ? `dense path: all ${r.spectrum.dense.eigenvalues.length} eigenvalues (asymmetry ${esc(fmt(r.spectrum.dense.asymmetry, 2))})` : 'dense path not run'],
+    ['Lanczos', `${int(r.spectrum.iterations)} iterations, ${int(r.spectrum.matvecs)} Hessian-vector products, tol ${esc(fmt(r.spectrum.tol, 2))}`, r.spectrum.dense ? `dense path: all ${int(r.spectrum.dense.eigenvalues.length)} eigenvalues (asymmetry ${esc(fmt(r.spectrum.dense.asymmetry, 2))})` : 'dense path not run'],
   ].map(([a, b, c]) => `<tr><th>${a}</th><td>${b}</td><td>${c}</td></tr>`);
   return table(`${prefix}table-model`, ['', '', ''], rows);
 }
@@ -162,7 +173,7 @@ function trainingTable(r: AnalysisReport, prefix: string): string {
     const t = ph.record;
     const o = t.optimizer as unknown as Record<string, unknown>;
     const last = t.curve.loss[t.curve.loss.length - 1];
-    return `<tr><td>${esc(ph.phase)}</td><td>${esc(ph.labels)}</td><td>${esc(`${String(o.type)} lr ${String(o.lr)}`)}</td><td class="num">${t.batchSize}</td><td class="num">${t.epochs}</td><td class="num">${t.steps}</td>${num(last, 4)}</tr>`;
+    return `<tr><td>${esc(ph.phase)}</td><td>${esc(ph.labels)}</td><td>${esc(`${String(o.type)} lr ${String(o.lr)}`)}</td><td class="num">${int(t.batchSize)}</td><td class="num">${int(t.epochs)}</td><td class="num">${int(t.steps)}</td>${num(last, 4)}</tr>`;
   });
   return table(`${prefix}table-training`, ['phase', 'labels', 'optimizer', 'batch', 'epochs', 'steps', 'last epoch loss'], rows, [false, false, false, true, true, true, true]);
 }
@@ -175,7 +186,7 @@ function analysisBody(r: AnalysisReport, prefix = ''): string {
   const out: string[] = [];
   out.push(`<section id="${prefix}summary"><h2>Summary</h2>${summaryTable(r, prefix)}${modelTable(r, prefix)}</section>`);
   out.push(`<section id="${prefix}spectrum"><h2>Hessian spectrum</h2><div class="figs">`
-    + figure(eigenvalueFigure(r, `${prefix}fig-eigenvalues`), `Top-${k} eigenvalues of the loss Hessian (Lanczos); red: the ${r.spectrum.outliers.count} outlier(s) by the gap-ratio rule; error bars ±‖Hvᵢ − λᵢvᵢ‖ (usually below the line width).`)
+    + figure(eigenvalueFigure(r, `${prefix}fig-eigenvalues`), `Top-${k} eigenvalues of the loss Hessian (Lanczos); red: the ${int(r.spectrum.outliers.count)} outlier(s) by the gap-ratio rule; error bars ±‖Hvᵢ − λᵢvᵢ‖ (usually below the line width).`)
     + figure(residualFigure(r, `${prefix}fig-residuals`), `Residuals of the Lanczos eigenpairs (converged at relative tolerance ${esc(fmt(r.spectrum.tol, 2))}).`)
     + figure(densityFigure(r, `${prefix}fig-density`), 'Spectral density φ(λ) by stochastic Lanczos quadrature on a log scale (values below 1e-8 of the peak clipped); blue ticks: top-k eigenvalues; red: outliers.')
     + `</div>${eigenTable(r, prefix)}<p class="note">Outlier rule: ${esc(r.spectrum.outliers.rule)}</p></section>`);
@@ -186,14 +197,14 @@ function analysisBody(r: AnalysisReport, prefix = ''): string {
     const g = r.grid!;
     const m = g.alignment.length;
     let figs = '';
-    for (let i = 0; i < m; i++) figs += figure(alignmentMapFigure(r, i, `${prefix}fig-map-${i + 1}`, boundary), `A${sub(i + 1)}(x) on a ${g.res}×${g.res} grid, λ${sub(i + 1)} = ${esc(fmt(g.eigenvalues?.[i] ?? r.spectrum.eigenvalues[i]))}; black: predicted decision boundary; markers: training points by class.`);
+    for (let i = 0; i < m; i++) figs += figure(alignmentMapFigure(r, i, `${prefix}fig-map-${i + 1}`, boundary), `A${sub(i + 1)}(x) on a ${int(g.res)}×${int(g.res)} grid, λ${sub(i + 1)} = ${esc(fmt(g.eigenvalues?.[i] ?? r.spectrum.eigenvalues[i]))}; black: predicted decision boundary; markers: training points by class.`);
     out.push(`<section id="${prefix}maps"><h2>Over the input plane</h2><div class="figs">`
       + figure(decisionFigure(r, `${prefix}fig-decision-boundary`, boundary), 'Predicted class of every grid point; black: the decision boundary (0.5-level lines of the class indicators).')
       + figure(reconstructionFigure(r, `${prefix}fig-reconstructed-boundary`, boundary), `Boundary reconstructed from the top ${m} eigenvectors (${esc(String(g.reconstruction))}); white: the predicted boundary for comparison.`)
       + (r.margin ? figure(marginFigure(r, `${prefix}fig-margin`, boundary), `x_b: the boundary point with the largest |A${sub(r.margin.eigenvector + 1)}|; x_t^max, x_t^min: training points with the largest and smallest A${sub(r.margin.eigenvector + 1)}; solid: the margin min(‖x_t^max − x_b‖, ‖x_t^min − x_b‖) = ${esc(fmt(r.margin.margin))}; dashed: the other distance.`) : '')
       + `</div><h3>Alignment maps of the top ${m} eigenvectors</h3><div class="figs" id="${prefix}fig-alignment-maps">${figs}</div></section>`);
   } else {
-    const why = r.data.d === 2 ? 'The grid maps were not computed (grid resolution 0).' : `The data have ${r.data.d} input features: maps over the input plane are drawn for 2-D data only.`;
+    const why = r.data.d === 2 ? 'The grid maps were not computed (grid resolution 0).' : `The data have ${int(r.data.d)} input features: maps over the input plane are drawn for 2-D data only.`;
     out.push(`<section id="${prefix}maps"><h2>Over the input plane</h2><p class="note">${why} The margin and the alignments are in the tables above.</p></section>`);
   }
   out.push(r.training?.length
@@ -207,7 +218,7 @@ function analysisBody(r: AnalysisReport, prefix = ''): string {
 }
 
 function compareBody(c: CompareReport): string {
-  const rows = c.rows.map((row, i) => `<tr><td>${i + 1}</td><td>${esc(row.label)}</td>${pct(row.testAccuracy)}${pct(row.trainAccuracy)}${num(row.G, 4)}${num(row.margin, 4)}${num(row.lambdaMax, 5)}${num(row.trace, 5)}<td class="num">${row.outliers}</td></tr>`);
+  const rows = c.rows.map((row, i) => `<tr><td>${i + 1}</td><td>${esc(row.label)}</td>${pct(row.testAccuracy)}${pct(row.trainAccuracy)}${num(row.G, 4)}${num(row.margin, 4)}${num(row.lambdaMax, 5)}${num(row.trace, 5)}<td class="num">${int(row.outliers)}</td></tr>`);
   const expect: Record<string, string> = { G: 'negative (smaller G, simpler boundary ↔ better)', margin: 'positive (wider margin ↔ better)', lambdaMax: 'no consistent sign (Kaur et al. 2023)', trace: 'no consistent sign', outliers: 'negative (fewer outliers, simpler boundary)' };
   const sp = (Object.keys(c.spearman) as (keyof CompareReport['spearman'])[]).map((k) => `<tr><td>${esc(k)}</td>${num(c.spearman[k], 3)}<td>${esc(expect[k] ?? '')}</td></tr>`);
   const cards = c.reports.map((r, i) => {
@@ -215,7 +226,7 @@ function compareBody(c: CompareReport): string {
     const pic = r.grid && r.data.d === 2 ? (r.margin ? marginFigure(r, `m${i + 1}-card-map`) : alignmentMapFigure(r, 0, `m${i + 1}-card-map`)) : eigenvalueFigure(r, `m${i + 1}-card-eigenvalues`);
     return `<div class="card" id="minimum-${i + 1}"><h3>${i + 1}. ${esc(label)}</h3>${pic}<table><tbody>`
       + `<tr><th>test accuracy</th>${pct(r.evaluation.test?.accuracy)}</tr><tr><th>G (${esc(r.generalization.topK.over)})</th>${num(r.generalization.topK.G)}</tr>`
-      + `<tr><th>margin</th>${num(r.margin?.margin)}</tr><tr><th>λ<sub>max</sub></th>${num(r.spectrum.lambdaMax.value)}</tr><tr><th>outliers</th><td class="num">${r.spectrum.outliers.count}</td></tr>`
+      + `<tr><th>margin</th>${num(r.margin?.margin)}</tr><tr><th>λ<sub>max</sub></th>${num(r.spectrum.lambdaMax.value)}</tr><tr><th>outliers</th><td class="num">${int(r.spectrum.outliers.count)}</td></tr>`
       + `<tr><th>model</th><td>${esc(r.model.sizes.join('-'))} ${esc(r.model.activation)}</td></tr></tbody></table></div>`;
   });
   const details = c.reports.map((r, i) => `<details id="details-${i + 1}"><summary>Full analysis of ${i + 1}. ${esc(c.rows[i]?.label ?? '')}</summary>${analysisBody(r, `m${i + 1}-`)}</details>`);
@@ -245,11 +256,13 @@ export function renderHtmlReport(result: AnalysisReport | CompareReport, options
   let body: string;
   let nav: [string, string][];
   if (isAnalysis(result)) {
+    checkReportInput(result, 'analysis');
     title = options.title ?? `hessian-lens analysis: ${result.data.name}`;
-    subtitle = `${result.model.sizes.join('-')} ${result.model.activation}, p = ${result.model.parameters.toLocaleString('en-US')} · ${result.model.source}`;
+    subtitle = `${result.model.sizes.join('-')} ${result.model.activation}, p = ${grouped(result.model.parameters)} · ${result.model.source}`;
     body = analysisBody(result);
     nav = [['summary', 'Summary'], ['spectrum', 'Spectrum'], ['alignment', 'Alignment & G'], ['maps', 'Input plane'], ['training', 'Training'], ['data', 'Data']];
   } else if (isCompare(result)) {
+    checkReportInput(result, 'compare');
     title = options.title ?? `hessian-lens comparison of ${result.rows.length} minima`;
     subtitle = result.rows.map((r) => r.label).join(' · ');
     body = compareBody(result);
@@ -263,6 +276,7 @@ export function renderHtmlReport(result: AnalysisReport | CompareReport, options
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="hessian-lens">
 <title>${esc(title)}</title>
@@ -278,7 +292,7 @@ ${body}
 </main>
 <footer>${footer}</footer>
 <script type="application/json" id="${RESULT_ELEMENT_ID}">${embed(result)}</script>
-<script>${SCRIPT}</script>
+<script>${REPORT_SCRIPT}</script>
 </body>
 </html>
 `;

@@ -10,14 +10,27 @@ export function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-/** A number for display: `digits` significant digits, exponent form outside [1e-3, 1e5). */
+/**
+ * A number for display: `digits` significant digits, exponent form outside [1e-3, 1e5). A result
+ * read from a file can hold anything where a number belongs: whatever is not a number shows as '–'.
+ */
 export function fmt(value: number | null | undefined, digits = 4): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return '–';
+  if (typeof value !== 'number' || Number.isNaN(value)) return '–';
   if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
   if (value === 0) return '0';
   const a = Math.abs(value);
   const s = a >= 1e-3 && a < 1e5 ? String(Number(value.toPrecision(digits))) : value.toExponential(Math.max(0, digits - 1)).replace(/\.?0+e/, 'e');
   return s.replace(/^-/, '−');
+}
+
+/** A count or integer for display: a number as written, anything else (a hand-edited result) as '–'. */
+export function int(value: unknown): string {
+  return typeof value === 'number' ? String(value) : '–';
+}
+
+/** A count with thousands separators, as {@link int} for anything that is not a number. */
+export function grouped(value: unknown): string {
+  return typeof value === 'number' ? value.toLocaleString('en-US') : '–';
 }
 
 /** Coordinates rounded for compact paths. */

@@ -1,0 +1,178 @@
+/**
+ * Checks a result read from a file before the report draws it. A report is a file people share
+ * and its JSON can come from anyone, so every field the renderer reads is checked for its type
+ * (numbers are numbers, counts are integers, arrays are arrays of what they should hold) and the
+ * arrays that must agree in length do; anything else is an {@link InputError} naming the field.
+ * Fields the renderer does not read are not checked (settings are shown as escaped text).
+ */
+import { InputError } from '../errors.js';
+
+/** A field's expected shape. */
+type Shape =
+  | 'number' // a number, or null (JSON writes NaN and ±∞ as null)
+  | 'count' // an integer ≥ 0
+  | 'string'
+  | 'boolean'
+  | { readonly array: Shape; readonly max?: number }
+  | { readonly nullable: Shape }
+  | { readonly [field: string]: Shape };
+
+const number: Shape = 'number';
+const count: Shape = 'count';
+const string: Shape = 'string';
+const boolean: Shape = 'boolean';
+const array = (of: Shape, max?: number): Shape => (max === undefined ? { array: of } : { array: of, max });
+const nullable = (of: Shape): Shape => ({ nullable: of });
+const numbers = array(number);
+
+/** Limits that keep a hostile file from asking the renderer for unbounded work. */
+const MAX_GRID_RES = 2048;
+const MAX_CLASSES = 10_000;
+
+const EPSILON: Shape = { value: number, method: string, directions: nullable(count), seed: nullable(number), statistic: nullable(string) };
+const GENERALIZATION: Shape = {
+  G: number, 'G_at_1e-6': nullable(number), variant: string, comparison: string, over: string, k: count, aligned: count, m: numbers,
+  labels: string, epsilon: EPSILON,
+};
+const SCORE: Shape = { n: count, loss: number, accuracy: number };
+const POINT: Shape = { x: numbers };
+
+const ANALYSIS: Shape = {
+  data: {
+    name: string, d: count, classes: count, n: { train: count, test: count, val: count },
+    points: nullable({ x: array(numbers), y: array(count) }),
+  },
+  model: { sizes: array(count), activation: string, parameters: count, norm: number, source: string },
+  training: nullable(array({
+    phase: string, labels: string,
+    record: {
+      batchSize: count, epochs: count, steps: count,
+      curve: { epoch: numbers, loss: numbers, accuracy: numbers, evalEpoch: nullable(numbers), fullLoss: nullable(numbers), fullAccuracy: nullable(numbers), valLoss: nullable(numbers), valAccuracy: nullable(numbers) },
+    },
+  })),
+  evaluation: { train: SCORE, test: nullable(SCORE), val: nullable(SCORE) },
+  spectrum: {
+    eigenvalues: numbers, residuals: numbers, converged: array(boolean), matvecs: count, iterations: count, tol: number,
+    lambdaMax: { value: number, residual: number, converged: boolean, method: string },
+    trace: { estimate: number, stderr: number, method: string, probes: count },
+    outliers: { count: count, rule: string, threshold: nullable(number) },
+    density: nullable({ grid: numbers, values: numbers }),
+    dense: nullable({ eigenvalues: numbers, asymmetry: number }),
+  },
+  alignment: { meanAbs: numbers, maxAbs: numbers, perClassMean: array(numbers), perClassMeanAbs: array(numbers) },
+  generalization: { topK: GENERALIZATION, all: nullable(GENERALIZATION) },
+  margin: nullable({
+    method: string, eigenvector: count, margin: number, finalAbsAlignment: number, logitGapRelative: number,
+    distanceToMax: number, distanceToMin: number, xb: numbers, xtMax: POINT, xtMin: POINT,
+  }),
+  jacobianNorm: { mean: number, std: number, quantity: string },
+  grid: nullable({
+    res: count, bounds: { xMin: number, xMax: number, yMin: number, yMax: number }, xs: numbers, ys: numbers,
+    alignment: array(numbers), predicted: array(count), boundary: nullable(numbers), eigenvalues: nullable(numbers), reconstruction: string,
+  }),
+  tracking: array({ epoch: number, eigenvalues: numbers, G: number }),
+};
+
+const COMPARE: Shape = {
+  rows: array({ label: string, testAccuracy: nullable(number), trainAccuracy: number, G: number, margin: nullable(number), lambdaMax: number, trace: number, outliers: count }),
+  spearman: { G: nullable(number), margin: nullable(number), lambdaMax: nullable(number), trace: nullable(number), outliers: nullable(number) },
+  reports: array({}),
+};
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
+  if (typeof value === 'number') return String(value);
+  return typeof value === 'object' ? 'an object' : typeof value;
+}
+
+function expected(shape: Shape): string {
+  if (shape === 'number') return 'a number';
+  if (shape === 'count') return 'an integer ≥ 0';
+  if (typeof shape === 'string') return `a ${shape}`;
+  if ('array' in shape) return `an array of ${expected(shape.array as Shape).replace(/^an? /, '')}s`;
+  if ('nullable' in shape) return `${expected(shape.nullable as Shape)} or null`;
+  return 'an object';
+}
+
+function fail(path: string, shape: Shape, value: unknown): never {
+  throw new InputError(`report: ${path} must be ${expected(shape)}, got ${describe(value)}`);
+}
+
+function check(value: unknown, shape: Shape, path: string): void {
+  if (shape === 'number') {
+    if (value !== null && typeof value !== 'number') fail(path, shape, value);
+  } else if (shape === 'count') {
+    if (!Number.isSafeInteger(value) || (value as number) < 0) fail(path, shape, value);
+  } else if (shape === 'string' || shape === 'boolean') {
+    if (typeof value !== shape) fail(path, shape, value);
+  } else if ('array' in shape) {
+    if (!Array.isArray(value)) fail(path, shape, value);
+    const of = shape.array as Shape;
+    for (let i = 0; i < value.length; i++) check(value[i], of, `${path}[${i}]`);
+  } else if ('nullable' in shape) {
+    if (value !== null && value !== undefined) check(value, shape.nullable as Shape, path);
+  } else {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(path, shape, value);
+    for (const [field, inner] of Object.entries(shape)) check((value as Record<string, unknown>)[field], inner, path ? `${path}.${field}` : field);
+  }
+}
+
+function sameLength(path: string, a: readonly unknown[], b: readonly unknown[], bName: string): void {
+  if (a.length !== b.length) throw new InputError(`report: ${path} has ${a.length} entries but ${bName} has ${b.length}`);
+}
+
+interface CheckedAnalysis {
+  data: { d: number; classes: number; points: { x: number[][]; y: number[] } | null };
+  spectrum: { eigenvalues: number[]; residuals: number[]; converged: boolean[]; density: { grid: number[]; values: number[] } | null };
+  grid: { res: number; xs: number[]; ys: number[]; alignment: number[][]; predicted: number[]; boundary: number[] | null } | null;
+}
+
+function checkAnalysis(value: unknown, path: string): void {
+  check(value, ANALYSIS, path);
+  const r = value as CheckedAnalysis;
+  const at = (field: string): string => (path ? `${path}.${field}` : field);
+  if (r.data.classes < 1 || r.data.classes > MAX_CLASSES) throw new InputError(`report: ${at('data.classes')} must be in 1..${MAX_CLASSES}, got ${r.data.classes}`);
+  const s = r.spectrum;
+  sameLength(at('spectrum.residuals'), s.residuals, s.eigenvalues, at('spectrum.eigenvalues'));
+  sameLength(at('spectrum.converged'), s.converged, s.eigenvalues, at('spectrum.eigenvalues'));
+  if (s.density) sameLength(at('spectrum.density.values'), s.density.values, s.density.grid, at('spectrum.density.grid'));
+  const pts = r.data.points;
+  if (pts) {
+    sameLength(at('data.points.y'), pts.y, pts.x, at('data.points.x'));
+    pts.x.forEach((row, i) => {
+      if (row.length !== r.data.d) throw new InputError(`report: ${at(`data.points.x[${i}]`)} has ${row.length} features, expected data.d = ${r.data.d}`);
+    });
+    pts.y.forEach((y, i) => {
+      if (y >= r.data.classes) throw new InputError(`report: ${at(`data.points.y[${i}]`)} is ${y}, out of range for ${r.data.classes} classes`);
+    });
+  }
+  const g = r.grid;
+  if (g) {
+    if (g.res < 2 || g.res > MAX_GRID_RES) throw new InputError(`report: ${at('grid.res')} must be in 2..${MAX_GRID_RES}, got ${g.res}`);
+    const cells = g.res * g.res;
+    const cellsOk = (a: readonly unknown[], name: string): void => {
+      if (a.length !== cells) throw new InputError(`report: ${at(name)} has ${a.length} entries, expected res² = ${cells}`);
+    };
+    if (g.xs.length !== g.res || g.ys.length !== g.res) throw new InputError(`report: ${at('grid.xs')} and ${at('grid.ys')} must have res = ${g.res} entries`);
+    g.alignment.forEach((row, i) => cellsOk(row, `grid.alignment[${i}]`));
+    cellsOk(g.predicted, 'grid.predicted');
+    if (g.boundary) cellsOk(g.boundary, 'grid.boundary');
+  }
+}
+
+/**
+ * Throws {@link InputError} naming the first field of `result` (an analysis or a comparison, by
+ * its `schema`) that the report could not draw as it is.
+ */
+export function checkReportInput(result: unknown, kind: 'analysis' | 'compare'): void {
+  if (kind === 'analysis') {
+    checkAnalysis(result, '');
+    return;
+  }
+  check(result, COMPARE, '');
+  const c = result as { rows: unknown[]; reports: unknown[] };
+  sameLength('reports', c.reports, c.rows, 'rows');
+  c.reports.forEach((r, i) => checkAnalysis(r, `reports[${i}]`));
+}
