@@ -597,6 +597,49 @@ export class DenseNet {
     }
   }
 
+  /**
+   * The per-sample gradients g(x_i) themselves, [n × p] row-major in PyTorch order (at the
+   * predicted (default) or true label) — for consumers that need them whole, e.g. projecting all
+   * of them onto all p eigenvectors as Ĝ·Q·S (n·p doubles: 13 MB for the paper's model). For a
+   * dense layer the weight part is the outer product δ_l a_{l−1}ᵀ and the bias part δ_l.
+   */
+  perSampleGradients(labelChoice: LabelChoice = 'predicted'): Float64Array {
+    const es = this.es;
+    const out = new Float64Array(this.n * this.p);
+    for (let i0 = 0; i0 < this.n; i0 += this.block) {
+      const m = Math.min(this.block, this.n - i0);
+      const row = this.cacheRow(i0);
+      const x = this.x + i0 * this.d * es;
+      this.forwardRows(x, this.labels + i0 * 4, m, row);
+      const last = this.layers[this.layers.length - 1]!;
+      const C = last.slice.outputs;
+      this.k.argmaxRows(last.z, m, C, this.pred + i0 * 4);
+      if (labelChoice === 'predicted') {
+        this.k.softmaxXent(last.z, this.pred + i0 * 4, this.prob + row * C * es, last.d + row * C * es, m, C);
+      }
+      this.backwardRows(x, m, row, false, false);
+      this.layers.forEach((L, l) => {
+        const { inputs, outputs, weight, bias } = L.slice;
+        const below = l > 0 ? this.layers[l - 1]! : undefined;
+        const aPrev = below ? below.a + row * inputs * es : x;
+        const view = (ptr: number, count: number): Float32Array | Float64Array => (es === 8 ? this.arena.viewF64(ptr, count) : this.arena.viewF32(ptr, count));
+        const a = view(aPrev, m * inputs);
+        const d = view(L.d + row * outputs * es, m * outputs);
+        for (let i = 0; i < m; i++) {
+          const g = (i0 + i) * this.p;
+          for (let o = 0; o < outputs; o++) {
+            const delta = d[i * outputs + o]!;
+            const w = g + weight + o * inputs;
+            for (let t = 0; t < inputs; t++) out[w + t] = delta * a[i * inputs + t]!;
+            out[g + bias + o] = delta;
+          }
+        }
+      });
+    }
+    this.curvatureReady = false;
+    return out;
+  }
+
   /** Predicted labels of the last forward pass over all samples. */
   predictions(): Int32Array {
     return this.arena.viewI32(this.pred, this.n).slice();

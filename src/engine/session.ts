@@ -51,14 +51,16 @@ interface ShardServiceLike {
   gradientNodes(): BlockNode[] | Promise<BlockNode[]>;
   hvpNodes(v: Float64Array): BlockNode[] | Promise<BlockNode[]>;
   perSampleProducts(vectors: Float64Array[], labels: LabelChoice): PerSampleProducts | Promise<PerSampleProducts>;
+  perSampleGradients(labels: LabelChoice): Float64Array | Promise<Float64Array>;
 }
 
-function bind(service: Pick<ShardService, 'forwardNodes' | 'gradientNodes' | 'hvpNodes' | 'perSampleProducts'>, id: number): ShardServiceLike {
+function bind(service: Pick<ShardService, 'forwardNodes' | 'gradientNodes' | 'hvpNodes' | 'perSampleProducts' | 'perSampleGradients'>, id: number): ShardServiceLike {
   return {
     forwardNodes: () => service.forwardNodes(id),
     gradientNodes: () => service.gradientNodes(id),
     hvpNodes: (v) => service.hvpNodes(id, v),
     perSampleProducts: (vectors, labels) => service.perSampleProducts(id, vectors, labels),
+    perSampleGradients: (labels) => service.perSampleGradients(id, labels),
   };
 }
 
@@ -272,6 +274,22 @@ export class Session {
       at += part.gradNormSq.length;
     }
     return { dots, gradNormSq, predicted };
+  }
+
+  /**
+   * The per-sample gradients g(x_i) (at the predicted or true label), [n × p] row-major in
+   * PyTorch order, in sample order: n·p doubles, for analyses that need them whole.
+   */
+  async perSampleGradients(labels: LabelChoice = 'predicted'): Promise<Float64Array> {
+    const parts = await this.live().each((s) => s.perSampleGradients(labels));
+    if (parts.length === 1) return parts[0]!;
+    const out = new Float64Array(this.n * this.p);
+    let at = 0;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
   }
 
   /** The backend, unless the session was closed (then a clear error, not a worker's 'no shard'). */

@@ -70,6 +70,11 @@ export class ShardService {
     return this.get(id).perSampleProducts(vectors, labels);
   }
 
+  perSampleGradients(id: number, labels: LabelChoice): Float64Array {
+    const g = this.get(id).perSampleGradients(labels);
+    return transfer(g, [g.buffer as ArrayBuffer]);
+  }
+
   /** Test hook: makes this worker die abruptly (issue 8's fault injection). */
   crash(): never {
     throw new Error('crash requested');
