@@ -14,6 +14,9 @@ export {
   axpy_f64, scale_f64, f64_to_f32, f32_to_f64, project_f64, combine_f64, combine_project_f64,
 } from './vec';
 export { ceiling_madd8_f32x4, ceiling_madd12_f32x4 } from './bench';
+export {
+  symv_upper_f64, tridiag_column_f64, syr2k_upper_f64, gather_reflectors_f64, larft_neg_f64,
+} from './eigen';
 
 /** First byte the engine may use: everything below is the module's static data. */
 export function heap_base(): usize {

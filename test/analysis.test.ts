@@ -20,6 +20,8 @@ import {
   alignmentInputGradient,
   generalization,
   generalizationAll,
+  generalizationFromProjections,
+  normalizedRows,
   generalizationMeasure,
   jacobianNorm,
   margin,
@@ -35,7 +37,7 @@ import { makeDataset, type Dataset } from '../src/data/dataset.js';
 import { gauss } from '../src/data/toy.js';
 import { createEngine, type Engine, type Model } from '../src/engine/engine.js';
 import { InputError, ShapeError } from '../src/errors.js';
-import { denseHessianSpectrum } from '../src/hessian/dense.js';
+import { denseHessianProjection, denseHessianSpectrum } from '../src/hessian/dense.js';
 import { HessianOperator } from '../src/hessian/hessian-operator.js';
 import { parseCsv } from '../src/io/csv.js';
 import { loadMlp } from '../src/io/safetensors.js';
@@ -198,6 +200,31 @@ describe('generalization measure G', () => {
     for (let i = 0; i < 3; i++) expect(Math.abs(maxAbs.m[i]! - direct.maxAbs[i]!)).toBeLessThan(1e-12);
     expect(maxAbs.G).toBe(maxAbs.m.filter((m) => m > 0.5).length / 4);
     await expect(generalization(engine, model, data, spectrum.eigenvectors.slice(0, 4), { over: 'all' })).rejects.toThrow(ShapeError);
+  });
+
+  it('over all p eigenvectors from projections (Ĝ·Q)·S equals the same from the eigenvectors', async () => {
+    // f64 kernels, so both routes see the same per-sample gradients to rounding
+    const engine = await createEngine({ threads: 1, precision: 'f64' });
+    const spec = mlpSpec([2, 6, 3], 'relu');
+    const model: Model = { spec, theta: initParameters(spec, 4) };
+    const data = randomData(50, 2, 3, 8);
+    const p = parameterCount(spec);
+    const op = HessianOperator.create(engine, model, data);
+    const spectrum = await denseHessianSpectrum(op, { vectors: p });
+    const fromVectors = await generalizationAll(engine, model, data, spectrum, { seed: 5 });
+    const session = await engine.session(model, data);
+    const rows = normalizedRows(await session.perSampleGradients(), data.n, p);
+    const { spectrum: values, projections } = await denseHessianProjection(op, rows);
+    expect(values.eigenvalues).toEqual(spectrum.eigenvalues);
+    expect(values.eigenvectors).toEqual([]);
+    const fromProjections = await generalizationFromProjections(engine, model, data, projections, { seed: 5 });
+    for (let t = 0; t < p; t++) expect(Math.abs(fromProjections.m[t]! - fromVectors.m[t]!)).toBeLessThan(1e-12);
+    expect(fromProjections.epsilon).toEqual(fromVectors.epsilon);
+    expect(fromProjections.G).toBe(fromVectors.G);
+    expect(fromProjections.over).toBe('all p eigenvectors (dense)');
+    await expect(generalizationFromProjections(engine, model, data, projections.subarray(1), {})).rejects.toThrow(ShapeError);
+    await session.close();
+    await engine.close();
     await expect(generalization(engine, model, data, [new Float64Array(p - 1)])).rejects.toThrow(ShapeError);
     await expect(alignment(engine, model, data, [new Float64Array(p)])).rejects.toThrow(InputError);
   });

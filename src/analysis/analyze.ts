@@ -18,7 +18,7 @@ import type { Engine, Model } from '../engine/engine.js';
 import type { Precision } from '../engine/dense-net.js';
 import { initParameters, mlpSpec, parameterCount, type Activation, type MlpSpec } from '../model/mlp.js';
 import { lanczos } from '../hessian/lanczos.js';
-import { checkSpectrumK, DENSE_LIMIT, hessianSpectrum, spectrumVectorBytes, type SpectrumResult, type SpectrumSummary } from '../hessian/spectrum.js';
+import { AUTO_DENSE_LIMIT, checkSpectrumK, DENSE_LIMIT, hessianSpectrum, spectrumVectorBytes, type SpectrumResult, type SpectrumSummary } from '../hessian/spectrum.js';
 import { wasmVectorOps } from '../engine/vector-ops.js';
 import type { VectorOps } from '../hessian/vector.js';
 
@@ -49,7 +49,7 @@ import { train, trainingRecord, type TrainingRecord } from '../train/train.js';
 import { isPresetName, PRESET_NAMES, PRESETS, runPreset, type PresetName, type PresetPhaseRecord } from '../train/recipes.js';
 import { parameterNorm } from '../train/recipes.js';
 import { alignment } from './alignment.js';
-import { generalization, type GeneralizationResult } from './generalization.js';
+import { generalization, generalizationFromProjections, normalizedRows, type GeneralizationResult } from './generalization.js';
 import { margin, type MarginResult } from './margin.js';
 import { jacobianNorm } from './jacobian.js';
 import { alignmentGrid, type AlignmentGridResult as AlignmentGrid } from './grid.js';
@@ -353,7 +353,14 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
   const session = await engine.session(model, trainData, netOptions);
   let spec: SpectrumResult;
   try {
+    // G over all p eigenvectors when the dense path runs: the normalised per-sample gradients are
+    // projected onto every eigenvector inside the eigensolver, (Ĝ·Q)·S, never forming the p × p V
+    const wantDense = options.dense ?? 'auto';
+    const project = wantDense === true || (wantDense === 'auto' && p <= AUTO_DENSE_LIMIT)
+      ? normalizedRows(await session.perSampleGradients('predicted'), trainData.n, p)
+      : undefined;
     spec = await hessianSpectrum(session.hessian(), {
+      ...(project ? { project } : {}),
       k, seed, tol: options.tol ?? 1e-6, density: options.density ?? true, dense: options.dense ?? 'auto',
       ...spectrumOps(engine, p, k, options.density ?? true),
       ...(options.denseLimit !== undefined ? { denseLimit: options.denseLimit } : {}),
@@ -371,8 +378,10 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
   const align = await alignment(engine, model, trainData, eig.eigenvectors, netOptions);
   const directions = options.epsilonDirections ?? 5;
   const statistic = options.statistic ?? 'meanAbs';
-  const topK = await generalization(engine, model, trainData, eig.eigenvectors, { statistic, directions, seed: 1000 + seed, over: 'top-k', ...(signal ? { signal } : {}) });
-  const all = denseAll ? await generalization(engine, model, trainData, denseAll.eigenvectors, { statistic, directions, seed: 1000 + seed, over: 'all', ...(signal ? { signal } : {}) }) : null;
+  const topK = await generalization(engine, model, trainData, eig.eigenvectors, { statistic, directions, seed: 1000 + seed, over: 'top-k', ...(precision ? { precision } : {}), ...(signal ? { signal } : {}) });
+  const all = denseAll && spec.projections
+    ? await generalizationFromProjections(engine, model, trainData, spec.projections, { statistic, directions, seed: 1000 + seed, ...(precision ? { precision } : {}), ...(signal ? { signal } : {}) })
+    : null;
 
   let marginResult: MarginResult | null = null;
   if (options.margin ?? true) {

@@ -232,6 +232,21 @@ export async function generalization(
   const net = engine.net(model, data, options.precision ? { precision: options.precision } : {});
   const summary = alignmentSummary(net, eigenvectors, labels, options.signal);
   const m = statistic === 'meanAbs' ? summary.meanAbs : summary.maxAbs;
+  return measureRecord(net, m, over === 'all' ? 'all p eigenvectors (dense)' : `top-k = ${eigenvectors.length}`, { ...options, statistic, comparison, labels });
+}
+
+/** G, ε and the record for per-eigenvector statistics m already computed over the samples of `net`. */
+function measureRecord(
+  net: DenseNet,
+  m: Float64Array,
+  over: string,
+  options: GeneralizationOptions & { readonly statistic: AlignmentStatistic; readonly comparison: EpsilonComparison; readonly labels: LabelChoice },
+): GeneralizationResult {
+  const { statistic, comparison, labels } = options;
+  const epsOption = options.epsilon ?? 'random';
+  if (epsOption !== 'random' && !(typeof epsOption === 'number' && Number.isFinite(epsOption) && epsOption >= 0)) {
+    throw new InputError(`epsilon must be 'random' or a finite number ≥ 0, got ${String(epsOption)}`);
+  }
   const epsilon = epsOption === 'random'
     ? randomEpsilonOnNet(net, options, statistic, labels)
     : Object.freeze({ value: epsOption, method: 'fixed' as const, directions: 0, seed: null, statistic: null, perDirection: Object.freeze([]) });
@@ -243,12 +258,62 @@ export async function generalization(
     epsilon,
     comparison,
     'G_at_1e-6': generalizationMeasure(m, 1e-6, { comparison }),
-    over: over === 'all' ? 'all p eigenvectors (dense)' : `top-k = ${eigenvectors.length}`,
-    k: eigenvectors.length,
-    aligned: Math.round(G * eigenvectors.length),
+    over,
+    k: m.length,
+    aligned: Math.round(G * m.length),
     m: Object.freeze(Array.from(m)),
     labels,
   });
+}
+
+/**
+ * G over all p eigenvectors from their products with the per-sample gradients, without the
+ * eigenvectors themselves: `projections` is [n × p] with entry (i, t) = ⟨ĝ(x_i), v_t⟩ for the
+ * unit-normalised per-sample gradients ĝ (rows of zero gradients all zero) — what
+ * `denseHessianProjection(op, Ĝ)` returns. m_t is the statistic of |entry| over the n samples,
+ * exactly as {@link generalization} computes it from the eigenvectors; ε is drawn the same way.
+ */
+export async function generalizationFromProjections(
+  engine: Engine,
+  model: Model,
+  data: Dataset,
+  projections: Float64Array,
+  options: Omit<GeneralizationOptions, 'over'> = {},
+): Promise<GeneralizationResult> {
+  const p = parameterCount(model.spec);
+  const n = data.n;
+  if (!(projections instanceof Float64Array) || projections.length !== n * p) {
+    throw new ShapeError(`projections must be a Float64Array of n × p = ${n} × ${p} values, got ${projections instanceof Float64Array ? projections.length : typeof projections}`);
+  }
+  const statistic = checkStatistic(options.statistic ?? 'meanAbs');
+  const comparison = checkComparison(options.comparison ?? '>');
+  const labels = options.labels ?? 'predicted';
+  const m = new Float64Array(p);
+  for (let i = 0; i < n; i++) {
+    const row = i * p;
+    for (let t = 0; t < p; t++) {
+      const c = Math.min(1, Math.abs(projections[row + t]!));
+      m[t] = statistic === 'meanAbs' ? m[t]! + c : Math.max(m[t]!, c);
+    }
+  }
+  if (statistic === 'meanAbs') for (let t = 0; t < p; t++) m[t] = m[t]! / n;
+  const net = engine.net(model, data, options.precision ? { precision: options.precision } : {});
+  return measureRecord(net, m, 'all p eigenvectors (dense)', { ...options, statistic, comparison, labels });
+}
+
+/**
+ * The rows ĝ(x_i) = g(x_i)/‖g(x_i)‖ of per-sample gradients G [n × p] (zero rows stay zero), as a
+ * new array: what {@link generalizationFromProjections} expects to have been projected.
+ */
+export function normalizedRows(G: Float64Array, n: number, p: number): Float64Array {
+  const out = new Float64Array(n * p);
+  for (let i = 0; i < n; i++) {
+    let sq = 0;
+    for (let j = 0; j < p; j++) sq += G[i * p + j]! ** 2;
+    const s = sq > 0 ? 1 / Math.sqrt(sq) : 0;
+    for (let j = 0; j < p; j++) out[i * p + j] = G[i * p + j]! * s;
+  }
+  return out;
 }
 
 /** ε from R random directions over the samples bound to `net`. */

@@ -67,6 +67,13 @@ export interface KernelExports {
   combine_project_f64(B: Ptr, rows: number, n: number, ld: number, coeffs: Ptr, y: Ptr, out: Ptr): void;
   ceiling_madd8_f32x4(iters: number, buf: Ptr): number;
   ceiling_madd12_f32x4(iters: number, x: number, b: number): number;
+  symv_upper_f64(m: number, A: Ptr, lda: number, x: Ptr, y: Ptr): void;
+  tridiag_column_f64(n: number, A: Ptr, lda: number, i0: number, jj: number, Wn: Ptr, ldw: number,
+    d: Ptr, e: Ptr, tau: Ptr, work: Ptr): void;
+  syr2k_upper_f64(m: number, k: number, P: Ptr, ldp: number, Q: Ptr, ldq: number, C: Ptr, ldc: number,
+    r0: number, r1: number, work: Ptr): void;
+  gather_reflectors_f64(A: Ptr, lda: number, n: number, i0: number, k: number, c0: number, out: Ptr, ldo: number): void;
+  larft_neg_f64(k: number, m: number, V: Ptr, ldv: number, tau: Ptr, Tn: Ptr, ldt: number): void;
 }
 
 /** A compiled kernel module, shareable with workers (WebAssembly.Module is structured-cloneable). */

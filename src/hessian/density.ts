@@ -30,7 +30,7 @@
 import { exp } from '../model/detmath.js';
 import { InputError, throwIfAborted } from '../errors.js';
 import { Rng } from '../model/rng.js';
-import { tridiagonalEigenRows } from './dense.js';
+import { tridiagonalEigenRows } from './tridiagonal.js';
 import { KrylovBasis, LOOSEST_LEVEL, type Reorthogonalization } from './krylov.js';
 import { operatorSize, type LinearOperator } from './operator.js';
 import { frozenArray, frozenRows } from './record.js';

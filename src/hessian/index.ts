@@ -17,8 +17,13 @@ export { powerIteration, type PowerOptions, type PowerProgress, type PowerResult
 export { traceEstimate, type TraceOptions, type TraceProgress, type TraceResult } from './trace.js';
 export { spectralDensity, type DensityOptions, type DensityProgress, type SpectralDensity } from './density.js';
 export {
+  DEFAULT_DENSE_LIMIT,
+  denseHessianProjection,
   denseHessianSpectrum,
+  denseMemoryBytes,
   symmetricEigen,
+  type DenseProjection,
+  type DenseStage,
   tridiagonalEigen,
   tridiagonalEigenRows,
   type DenseProgress,

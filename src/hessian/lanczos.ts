@@ -40,7 +40,7 @@
  */
 import { InputError, throwIfAborted } from '../errors.js';
 import { Rng } from '../model/rng.js';
-import { tridiagonalEigen, tridiagonalEigenRows } from './dense.js';
+import { tridiagonalEigen, tridiagonalEigenRows } from './tridiagonal.js';
 import { KrylovBasis, orthogonalityLevel, type Reorthogonalization } from './krylov.js';
 import { operatorSize, type LinearOperator } from './operator.js';
 import { fixSign, frozenArray } from './record.js';

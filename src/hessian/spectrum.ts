@@ -11,13 +11,19 @@ import { powerIteration } from './power.js';
 import { traceEstimate } from './trace.js';
 import { spectralDensity } from './density.js';
 import { countOutliers } from './outliers.js';
-import { denseHessianSpectrum, type DenseSpectrum } from './dense.js';
+import { DEFAULT_DENSE_LIMIT, denseHessianProjection, denseHessianSpectrum, type DenseProgress, type DenseSpectrum } from './dense.js';
 import type { VectorOps } from './vector.js';
 import { InputError, ResourceError } from '../errors.js';
 import { checkInteger, decimalSize } from './validate.js';
 
-/** Largest p the dense path accepts by default (`denseLimit`). */
-export const DENSE_LIMIT = 4000;
+/**
+ * Largest p for which `dense: 'auto'` runs the dense path: every spectrum then gets all p
+ * eigenvalues at the cost of p Hessian-vector products and well under a second of decomposition.
+ */
+export const AUTO_DENSE_LIMIT = 1500;
+
+/** Largest p the dense path accepts by default (`denseLimit`): 12,000, the paper's main model (p = 10,703) fits. */
+export const DENSE_LIMIT = DEFAULT_DENSE_LIMIT;
 
 /**
  * Refuses a top-k request that asks for more than half of all p eigenpairs when p is beyond the
@@ -58,8 +64,14 @@ export interface SpectrumOptions {
   readonly density?: boolean;
   /** Dense path: 'auto' (default: when p ≤ 1500), true (up to denseLimit), false. */
   readonly dense?: boolean | 'auto';
-  /** Largest p the dense path accepts (default 4000). */
+  /** Largest p the dense path accepts (default 12,000). */
   readonly denseLimit?: number;
+  /**
+   * Rows R [r × p] to project onto all p eigenvectors when the dense path runs: the result's
+   * `projections` is R·V (the generalization measure over all eigenvectors, with R the normalised
+   * per-sample gradients), computed without forming V.
+   */
+  readonly project?: Float64Array;
   /** Warm start for Lanczos. */
   readonly start?: readonly Float64Array[];
   /** Vector kernels for Lanczos and SLQ (e.g. `wasmVectorOps`; default plain-TS float64). */
@@ -100,8 +112,10 @@ export interface SpectrumResult {
   readonly summary: SpectrumSummary;
   /** the Lanczos record (with its k eigenvectors) */
   readonly eigen: EigenResult;
-  /** the dense path's record (all p eigenpairs), or null */
+  /** the dense path's record (all p eigenvalues; no eigenvectors: Lanczos gave the top k), or null */
   readonly dense: DenseSpectrum | null;
+  /** [r × p] `project`'s rows times every eigenvector (column t ↔ dense.eigenvalues[t]) when the dense path ran with `project`, else null */
+  readonly projections: Float64Array | null;
 }
 
 /** Runs every spectrum estimator on `op`; see the module notes. */
@@ -137,9 +151,17 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
     density = { grid: d.grid, values: d.values, nodes: d.nodes, weights: d.weights, sigma: d.sigma };
   }
   let dense: DenseSpectrum | null = null;
-  if (wantDense === true || (wantDense === 'auto' && p <= 1500)) {
+  let projections: Float64Array | null = null;
+  if (wantDense === true || (wantDense === 'auto' && p <= AUTO_DENSE_LIMIT)) {
     report('dense', 0, `full Hessian, p = ${p}`);
-    dense = await denseHessianSpectrum(op, { limit: options.denseLimit ?? DENSE_LIMIT, vectors: p, ...sig, onProgress: (pr) => report('dense', pr.done / pr.total, pr.stage) });
+    const denseOptions = { limit: options.denseLimit ?? DENSE_LIMIT, ...sig, onProgress: (pr: DenseProgress) => report('dense', pr.done / pr.total, pr.stage) };
+    if (options.project) {
+      const r = await denseHessianProjection(op, options.project, denseOptions);
+      dense = r.spectrum;
+      projections = r.projections;
+    } else {
+      dense = await denseHessianSpectrum(op, { ...denseOptions, vectors: 0 });
+    }
   }
   const outliers = countOutliers(dense ? dense.eigenvalues.slice(0, Math.max(k, 20)) : which === 'LA' ? eigen.eigenvalues : [power.eigenvalue]);
   const summary: SpectrumSummary = Object.freeze({
@@ -157,5 +179,5 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
     density,
     dense: dense ? { eigenvalues: dense.eigenvalues, asymmetry: dense.asymmetry } : null,
   });
-  return { summary, eigen, dense };
+  return { summary, eigen, dense, projections };
 }

@@ -1,0 +1,258 @@
+/**
+ * The dense symmetric eigensolver in WebAssembly (float64, SIMD): what LAPACK's dsyevd does, in
+ * three stages on a wasm kernel instance of its own —
+ *   1. blocked Householder reduction T = Qᵀ A Q (./tridiagonalize.ts, dsytrd-like);
+ *   2. all eigenpairs of T by divide and conquer, T = S Λ Sᵀ (./divide-conquer.ts, dstedc-like);
+ *   3. the back-transformation V = Q S by compact-WY blocks of reflectors (dormtr-like) — or,
+ *      when only projections onto the eigenvectors are wanted (the generalization measure over
+ *      all p eigenvectors), R·V = (R·Q)·S for the r given rows R, without ever forming V.
+ * Eigenvalues only skips the vectors of T as well (O(n²) after the reduction).
+ *
+ * Memory (8-byte words): A n² + S n² + the divide and conquer's workspace n² with all vectors;
+ * with projections R·Q is formed before A is released, so the peak is r·n + 2n². The estimate is
+ * checked before anything is allocated ({@link denseMemoryBytes}).
+ *
+ * Progress: one monotone fraction over the stages (each weighted by its estimated flops), with
+ * the stage named; the work is cut into pieces of a few tens of ms, between which the abort
+ * signal is checked and a macrotask turn is given, so a page stays responsive and an abort lands
+ * within one piece. Results depend on the sizes and the kernel build only, never on timing.
+ *
+ * see: LAPACK 3.12 dsyevd (J. Demmel, Applied Numerical Linear Algebra, SIAM 1997, §5.3);
+ * the stage modules' own references.
+ */
+import { InputError, NumericalError, ResourceError, ShapeError, throwIfAborted } from '../../errors.js';
+import { Arena, formatBytes, WASM_MEMORY_LIMIT } from '../../engine/arena.js';
+import { cooperativeYield } from '../../engine/yield.js';
+import { compileKernels, instantiateKernels, type KernelBuildOption, type KernelExports } from '../../engine/wasm.js';
+import { tridiagonalEigenDCSteps } from './divide-conquer.js';
+import { applyQToRowsSteps, applyQTransposedToRowsSteps, tridiagonalizeSteps } from './tridiagonalize.js';
+
+/** The stages of a dense decomposition, in order (`matvec` only when a matrix is assembled from an operator). */
+export type DenseStage = 'matvec' | 'tridiagonalize' | 'solve' | 'backtransform' | 'project';
+
+/** Where a dense computation is: `done` of `total` units of the whole computation, now in `stage`. */
+export interface DenseProgress {
+  /** The stage running now. */
+  readonly stage: DenseStage;
+  /** Units done over all stages (monotone). */
+  readonly done: number;
+  /** Units in all stages: done / total is the overall fraction. */
+  readonly total: number;
+}
+
+/** Options of {@link symmetricEigen}. */
+export interface SymmetricEigenOptions {
+  /**
+   * Eigenvectors to return: true (default) = all n; false or 0 = none; a number k = those of the
+   * k largest eigenvalues (the back-transformation then costs 2kn² instead of 2n³).
+   */
+  readonly vectors?: boolean | number;
+  /**
+   * Rows R (r × n, row-major) to project onto every eigenvector: the result's `projections` is
+   * R·V (r × n, column t ↔ eigenvalues[t]), computed as (R·Q)·S without forming V.
+   */
+  readonly project?: Float64Array;
+  /** Kernel build (default `auto`). */
+  readonly build?: KernelBuildOption;
+  /** Largest wasm memory the decomposition may use, in bytes (default and cap: wasm32's 4 GiB). */
+  readonly memoryBudget?: number;
+  /** Checked between pieces of work (tens of ms); fires {@link AbortError}. */
+  readonly signal?: AbortSignal;
+  /** Called between pieces of work with the overall progress. */
+  readonly onProgress?: (progress: DenseProgress) => void;
+}
+
+/** A dense eigen-decomposition (typed arrays: a low-level primitive). */
+export interface SymmetricEigenResult {
+  /** n */
+  readonly n: number;
+  /** [n] eigenvalues, descending. */
+  readonly eigenvalues: Float64Array;
+  /** [k, n] row-major, row t = unit eigenvector of eigenvalues[t]; null when none were asked for. */
+  readonly eigenvectors: Float64Array | null;
+  /** [r, n] row-major R·V (column t ↔ eigenvalues[t]) when `project` was given, else null. */
+  readonly projections: Float64Array | null;
+}
+
+/** Wasm memory a decomposition of order n needs, in bytes: see the module notes. */
+export function denseMemoryBytes(n: number, vectors: number, projectRows: number): number {
+  const sq = 8 * n * n;
+  const small = 8 * (64 * n + 3 * 128 * n) + (1 << 20); // vectors of n, WY blocks, GEMM workspace
+  if (projectRows > 0) return 8 * projectRows * n + 2 * sq + small;
+  if (vectors > 0) return 3 * sq + small;
+  return sq + small;
+}
+
+/** Checks the memory estimate against wasm's 4 GiB and the budget before anything is allocated. */
+export function checkDenseMemory(n: number, vectors: number, projectRows: number, budget?: number): void {
+  const bytes = denseMemoryBytes(n, vectors, projectRows);
+  const limit = Math.min(WASM_MEMORY_LIMIT, budget ?? WASM_MEMORY_LIMIT);
+  if (bytes > limit) {
+    const what = projectRows > 0 ? `projections of ${projectRows} rows` : vectors > 0 ? `${vectors} eigenvectors` : 'eigenvalues only';
+    const which = limit === WASM_MEMORY_LIMIT ? "wasm32's 4 GiB" : `the memory budget of ${formatBytes(limit)}`;
+    throw new ResourceError(`a dense eigen-decomposition of order p = ${n} (${what}) needs ${formatBytes(bytes)} (${bytes} bytes), more than ${which}; use lanczos for the top eigenpairs${projectRows > 0 || vectors > 0 ? ', or ask for fewer vectors' : ''}`);
+  }
+}
+
+function checkOptions(n: number, options: SymmetricEigenOptions): { count: number; rows: number } {
+  const v = options.vectors ?? options.project === undefined;
+  const count = v === true ? n : v === false ? 0 : v;
+  if (!Number.isInteger(count) || count < 0 || count > n) {
+    throw new InputError(`symmetricEigen: vectors must be a boolean or an integer in 0..n = ${n}, got ${String(v)}`);
+  }
+  if (count > 0 && options.project !== undefined) {
+    throw new InputError('symmetricEigen: ask for eigenvectors or for projections onto them, not both (projections exist so that the n×n vectors need not be formed)');
+  }
+  let rows = 0;
+  if (options.project !== undefined) {
+    if (!(options.project instanceof Float64Array) || options.project.length % n !== 0) {
+      throw new ShapeError(`symmetricEigen: project must be a Float64Array of r × n values (n = ${n}), got ${options.project instanceof Float64Array ? options.project.length : typeof options.project}`);
+    }
+    rows = options.project.length / n;
+    for (let i = 0; i < options.project.length; i++) {
+      if (!Number.isFinite(options.project[i]!)) throw new NumericalError(`symmetricEigen: projected row ${Math.floor(i / n)} has entry ${i % n} = ${options.project[i]}`);
+    }
+  }
+  const budget = options.memoryBudget;
+  if (budget !== undefined && !(typeof budget === 'number' && budget > 0)) {
+    throw new InputError(`symmetricEigen: memoryBudget must be a number of bytes > 0, got ${String(budget)}`);
+  }
+  return { count, rows };
+}
+
+/** Estimated flops of each stage, for the progress weights (from the sizes only). */
+function stageWeights(n: number, count: number, rows: number, wantVectors: boolean): Record<Exclude<DenseStage, 'matvec'>, number> {
+  const n3 = n * n * n;
+  return {
+    tridiagonalize: (4 / 3) * n3,
+    // divide and conquer: (4/3)n³ without deflation, Hessians deflate much of it; eigenvalues only O(n²)
+    solve: wantVectors ? (2 / 3) * n3 : 30 * n * n,
+    backtransform: 2 * count * n * n,
+    project: rows > 0 ? 4 * rows * n * n : 0,
+  };
+}
+
+/** A matrix already in wasm memory, and how to fill it: the entry point shared with the Hessian path. */
+export interface DenseWorkspace {
+  readonly kernels: KernelExports;
+  readonly arena: Arena;
+  /** the n×n matrix (row-major f64); its upper triangle is what the reduction reads */
+  readonly aPtr: number;
+  /** rows to project (r × n f64), or 0 */
+  readonly rPtr: number;
+  readonly n: number;
+  readonly rows: number;
+}
+
+/**
+ * Allocates the workspace of a decomposition (after checking the memory estimate): the matrix,
+ * and the rows to project (copied in) below it, so that releasing the matrix leaves them.
+ */
+export async function denseWorkspace(n: number, options: SymmetricEigenOptions): Promise<DenseWorkspace> {
+  const { count, rows } = checkOptions(n, options);
+  checkDenseMemory(n, count, rows, options.memoryBudget);
+  const kernels = instantiateKernels(await compileKernels(options.build ?? 'auto')).exports;
+  const arena = new Arena(kernels);
+  const rPtr = rows > 0 ? arena.f64(rows * n, 'the rows to project') : 0;
+  const aPtr = arena.f64(n * n, `the ${n}×${n} matrix`);
+  if (rows > 0) arena.viewF64(rPtr, rows * n).set(options.project!);
+  return { kernels, arena, aPtr, rPtr, n, rows };
+}
+
+/**
+ * Decomposes the matrix in `ws` (its upper triangle; destroyed). `before` is the progress of the
+ * caller's own earlier stage (assembling the matrix): its units come first in the overall total.
+ */
+export async function decomposeWorkspace(ws: DenseWorkspace, options: SymmetricEigenOptions, before = { done: 0, total: 0 }): Promise<SymmetricEigenResult> {
+  const { kernels, arena, aPtr, rPtr, n, rows } = ws;
+  const { count } = checkOptions(n, options);
+  const { signal, onProgress } = options;
+  const wantT = count > 0 || rows > 0;
+  const w = stageWeights(n, count, rows, wantT);
+  const total = before.total + w.tridiagonalize + w.solve + w.backtransform + w.project;
+  let base = before.done;
+  let last = base;
+  const report = (stage: DenseStage, weight: number) => (done: number, of: number): void => {
+    const at = base + (of > 0 ? Math.min(1, done / of) : 1) * weight;
+    if (at > last) last = at;
+    onProgress?.({ stage, done: last, total });
+  };
+  const pause = cooperativeYield();
+  const run = async <T>(steps: Generator<void, T, void>): Promise<T> => {
+    try {
+      for (;;) {
+        throwIfAborted(signal);
+        const r = steps.next();
+        if (r.done) return r.value;
+        await pause();
+      }
+    } finally {
+      steps.return(undefined as T);
+    }
+  };
+  const next = (weight: number): void => {
+    base += weight;
+  };
+
+  throwIfAborted(signal);
+  const t = await run(tridiagonalizeSteps(kernels, arena, aPtr, n, { onProgress: report('tridiagonalize', w.tridiagonalize) }));
+  next(w.tridiagonalize);
+  const d = Float64Array.from(t.d);
+  const e = Float64Array.from(t.e);
+  if (rows > 0) {
+    // R ← R·Q while Q's reflectors are still there; then A's memory is free for S
+    await run(applyQToRowsSteps(kernels, arena, t.reflectors, rPtr, rows, n, { onProgress: report('project', w.project / 2) }));
+    next(w.project / 2);
+    arena.reset(aPtr);
+  }
+  const zPtr = wantT ? arena.f64(n * n, `the ${n}×${n} eigenvectors`) : 0;
+  const solved = await run(tridiagonalEigenDCSteps(kernels, arena, d, e, zPtr, { vectors: wantT, onProgress: report('solve', w.solve) }));
+  next(w.solve);
+  const eigenvalues = Float64Array.from(solved.values);
+  let projections: Float64Array | null = null;
+  if (rows > 0) {
+    // (R·Q)·S: with S's columns as the rows of Z, one GEMM R·Zᵀ in row blocks
+    const out = arena.f64(rows * n, 'the projections');
+    const work = arena.alloc(kernels.gemmWorkspaceBytes(), 'GEMM workspace');
+    const half = w.project / 2;
+    const step = Math.max(1, Math.floor(2e8 / (2 * n * Math.max(1, rows))));
+    const progress = report('project', half);
+    for (let j0 = 0; j0 < n; j0 += step) {
+      throwIfAborted(signal);
+      const m = Math.min(step, n - j0);
+      kernels.gemm_f64(0, 1, rows, m, n, rPtr, n, zPtr + j0 * n * 8, n, out + j0 * 8, n, 0, work, 0, 0, 0, 0);
+      progress(j0 + m, n);
+      await pause();
+    }
+    next(half);
+    projections = arena.viewF64(out, rows * n).slice();
+  }
+  let eigenvectors: Float64Array | null = null;
+  if (count > 0) {
+    await run(applyQTransposedToRowsSteps(kernels, arena, t.reflectors, zPtr, count, n, { onProgress: report('backtransform', w.backtransform) }));
+    next(w.backtransform);
+    eigenvectors = arena.viewF64(zPtr, count * n).slice();
+  }
+  onProgress?.({ stage: count > 0 ? 'backtransform' : rows > 0 ? 'project' : 'solve', done: total, total });
+  return { n, eigenvalues, eigenvectors, projections };
+}
+
+/**
+ * All eigenvalues (descending) of the symmetric n×n matrix `A` (row-major; (A + Aᵀ)/2 is used,
+ * `A` is not modified) and, by default, all eigenvectors — or the projections of given rows onto
+ * them. See the module notes for the method, the memory and the progress.
+ */
+export async function symmetricEigen(A: ArrayLike<number>, n: number, options: SymmetricEigenOptions = {}): Promise<SymmetricEigenResult> {
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`symmetricEigen: n must be a positive integer, got ${String(n)}`);
+  if (A.length !== n * n) throw new ShapeError(`symmetricEigen: matrix has ${A.length} entries, expected n² = ${n * n} for n = ${n}`);
+  for (let i = 0; i < A.length; i++) {
+    if (!Number.isFinite(A[i]!)) throw new NumericalError(`symmetricEigen input: entry ${i} is ${A[i]}`);
+  }
+  const ws = await denseWorkspace(n, options);
+  const a = ws.arena.viewF64(ws.aPtr, n * n);
+  for (let i = 0; i < n; i++) {
+    a[i * n + i] = A[i * n + i]!;
+    for (let j = i + 1; j < n; j++) a[i * n + j] = 0.5 * (A[i * n + j]! + A[j * n + i]!);
+  }
+  return decomposeWorkspace(ws, options);
+}
