@@ -8,7 +8,8 @@
  *   users    fwd+bwd, Hv, alignment k=10, Lanczos top-10, training, margin, memory — per MLP case
  *   tfjs     TensorFlow.js 4.22 (wasm and cpu backends) fwd+bwd on the same MLPs; its Hv attempt
  *   workers  1 vs 2 workers for Hv; the in-thread vs pool crossover
- *   spectrum the dense path at p ≈ 1000, 2000 (4000 with BENCH_DENSE_4000=1)
+ *   spectrum the dense Hessian path (p Hv + decomposition) at p ≈ 1000, 2000 (4000 with BENCH_DENSE_4000=1)
+ *   dense    the WebAssembly eigensolver against numpy eigh/eigvalsh at p = 983 … 10,703; the paper's G over all P
  *   vector   Lanczos vector work: plain TS vs wasm SIMD (resident and copied-in basis)
  *   memory   peak RSS of a Lanczos top-10 run per case (own process) against issue 7's formula
  *   lanczos  Lanczos top-10 outside-matvec share: full vs partial re-orthogonalisation × TS vs wasm ops
@@ -18,6 +19,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { ceilingBench } from './ceiling.js';
+import { denseBench } from './dense.js';
 import { memoryBench } from './memory.js';
 import { lanczosBench } from './lanczos.js';
 import { printTable, type BenchRecord } from './harness.js';
@@ -33,6 +35,7 @@ const GROUPS: Record<string, (records: BenchRecord[], filter?: string) => Promis
   tfjs: tfjsBench,
   workers: (r) => workersBench(r),
   spectrum: (r) => spectrumBench(r),
+  dense: (r) => denseBench(r),
   vector: (r) => vectorBench(r),
   memory: memoryBench,
   lanczos: lanczosBench,

@@ -1,5 +1,6 @@
 /**
- * Same inputs and kernel build → bitwise-identical loss, gradient and Hv in Node and in Chromium.
+ * Same inputs and kernel build → bitwise-identical loss, gradient and Hv, and dense eigenpairs
+ * (f64 runs), in Node and in Chromium.
  * The Node side runs in a child process started by the `nodeDigest` browser command
  * (vitest.config.ts); both sides run test/helpers/digest.ts.
  */
@@ -23,10 +24,11 @@ describe('Node and Chromium give the same bits', () => {
     ['simd128', 'f32'],
     ['simd128', 'f64'],
     ['relaxed', 'f32'],
+    ['relaxed', 'f64'],
   ] as const)('build %s, precision %s', async (build, precision) => {
     const browser = await computeDigests(build, precision);
     const node = JSON.parse(await commands.nodeDigest(build, precision)) as Record<string, string>;
-    expect(Object.keys(browser).length).toBe(6);
+    expect(Object.keys(browser).length).toBe(precision === 'f64' ? 9 : 6);
     expect(browser).toEqual(node);
   });
 });

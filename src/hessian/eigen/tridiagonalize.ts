@@ -77,7 +77,7 @@ export const REDUCTION_BLOCK = 32;
 /** Default reflectors per compact-WY block of the back-transformation. */
 export const BACK_BLOCK = 128;
 /**
- * Default work between yields, in GEMM flops (2·10⁸ ≈ 10–20 ms at the f64 GEMM's 10–20 GFLOP/s).
+ * Default work between yields, in GEMM flops (2·10⁸ ≈ 10–20 ms at the f64 GEMM's 15–22 GFLOP/s).
  * The cost model uses sizes only, so the yield points — like the results — never depend on timing.
  */
 export const STEP_WORK = 2e8;
@@ -92,6 +92,10 @@ function checkBlock(nb: number, what: string): void {
   if (!Number.isInteger(nb) || nb < 1) throw new InputError(`${what} must be a positive integer, got ${nb}`);
 }
 
+function checkStepWork(work: number): void {
+  if (!(work > 0)) throw new InputError(`stepWork must be positive, got ${work}`);
+}
+
 /** Runs a step generator to its end, synchronously. */
 function drain<T>(steps: Generator<void, T, void>): T {
   for (;;) {
@@ -100,7 +104,7 @@ function drain<T>(steps: Generator<void, T, void>): T {
   }
 }
 
-/** Flops of the reduction with panel width nb: 2m² per symv and 4·nb·m² per trailing update (upper halves). */
+/** Flops of the reduction with panel width nb: 2m² per symv, 2k·m² per rank-2k trailing update (upper half). */
 function reductionFlops(n: number, nb: number): number {
   let total = 0;
   for (let i0 = 0; i0 < n - 1; i0 += nb) {
@@ -125,6 +129,7 @@ export function* tridiagonalizeSteps(kernels: KernelExports, arena: Arena, aPtr:
   const nbMax = options.blockSize ?? REDUCTION_BLOCK;
   checkBlock(nbMax, 'blockSize');
   const stepWork = options.stepWork ?? STEP_WORK;
+  checkStepWork(stepWork);
   const onProgress = options.onProgress;
   const tauPtr = arena.f64(Math.max(n - 1, 1), 'Householder scalars');
   const mark = arena.mark();
@@ -214,6 +219,7 @@ function* applyReflectors(kernels: KernelExports, arena: Arena, q: HouseholderRe
   const kbMax = options.blockSize ?? BACK_BLOCK;
   checkBlock(kbMax, 'blockSize');
   const stepWork = options.stepWork ?? STEP_WORK;
+  checkStepWork(stepWork);
   if (!Number.isInteger(rows) || rows < 0) throw new InputError(`rows must be a non-negative integer, got ${rows}`);
   if (!Number.isInteger(ldz) || ldz < n) throw new InputError(`ldz must be an integer ≥ n = ${n}, got ${ldz}`);
   const onProgress = options.onProgress;
