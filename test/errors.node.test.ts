@@ -146,11 +146,11 @@ describe('CLI: spectrum and train', () => {
   });
 
   it('[A10] a --top that asks for over half the spectrum of a model past the dense limit fails at once, before training', async () => {
-    // the default model 2-100-100-3 has p = 10,703: all of it would mean a ~0.9 GB Krylov basis and hours of O(p³) work
-    const allOfIt = await cli(['analyze', '--top', '999999', '--threads', '1']);
-    expectCliError(allOfIt, 'ResourceError', '', /^top 999999 \(more than p, so all p = 10703\) asks for more than half the spectrum: .*≈ 917 MB.*p ≤ 4000 only; ask for fewer eigenpairs/);
-    const overHalf = await cli(['analyze', '--top', '5352', '--threads', '1']);
-    expectCliError(overHalf, 'ResourceError', '', /^top 5352 of p = 10703 asks for more than half the spectrum/);
+    // 2-110-110-3 has p = 12,873 > 12,000: all of it would mean a ~1.3 GB Krylov basis and hours of O(p³) work
+    const allOfIt = await cli(['analyze', '--hidden', '110,110', '--top', '999999', '--threads', '1']);
+    expectCliError(allOfIt, 'ResourceError', '', /^top 999999 \(more than p, so all p = 12873\) asks for more than half the spectrum: .*≈ 1\.3 GB.*p ≤ 12000 only; ask for fewer eigenpairs/);
+    const overHalf = await cli(['analyze', '--hidden', '110,110', '--top', '6437', '--threads', '1']);
+    expectCliError(overHalf, 'ResourceError', '', /^top 6437 of p = 12873 asks for more than half the spectrum/);
   });
 
   it('[R7] a reader that closes stdout early (`… --json | head -c 1`) ends the program quietly with status 141, no EPIPE trace', async () => {
@@ -199,11 +199,11 @@ describe('CLI: spectrum and train', () => {
   });
 
   it('[A5] --dense above the dense limit', async () => {
-    const spec = mlpSpec([4, 64, 64, 3], 'tanh');
-    const file = join(dir, 'p4675.safetensors');
+    const spec = mlpSpec([4, 108, 108, 3], 'tanh');
+    const file = join(dir, 'p12639.safetensors');
     await writeFile(file, saveMlp(spec, initParameters(spec, 1)));
     const run = await cli(['spectrum', '--model', file, '--data', IRIS_DATA, '--top', '2', '--dense', '--quiet', '--threads', '1']);
-    expectCliError(run, 'ResourceError', '', 'dense path needs p ≤ 4000, this model has p = 4675; raise `limit` or use lanczos');
+    expectCliError(run, 'ResourceError', '', 'dense path needs p ≤ 12000, this model has p = 12639; raise `limit` or use lanczos');
   });
 
   it('[N1] training that diverges names the epoch and the learning rate', async () => {

@@ -189,9 +189,9 @@ describe('API', () => {
   });
 
   it('[A5] the dense path above its size limit', async () => {
-    const big: Model = { spec: mlpSpec([4, 64, 64, 3], 'tanh'), theta: initParameters(mlpSpec([4, 64, 64, 3], 'tanh'), 1) };
+    const big: Model = { spec: mlpSpec([4, 108, 108, 3], 'tanh'), theta: initParameters(mlpSpec([4, 108, 108, 3], 'tanh'), 1) };
     const session = await engine.session(big, data);
-    await expectError(() => denseHessianSpectrum(session.hessian()), 'ResourceError', 'dense path needs p ≤ 4000, this model has p = 4675; raise `limit` or use lanczos');
+    await expectError(() => denseHessianSpectrum(session.hessian()), 'ResourceError', 'dense path needs p ≤ 12000, this model has p = 12639; raise `limit` or use lanczos');
     expect(session.hessian().matvecs).toBe(0);
     await session.close();
     const small = await engine.session(model, data);
@@ -280,8 +280,11 @@ describe('API', () => {
     const tall = { size: 118_282, matvec: (): never => { throw new Error('no product should be taken'); } };
     await expectError(() => lanczos(tall, { k: 50_000 }), 'ResourceError', /^a Krylov basis of 100020 vectors of length 118282 needs 94\.6 GB, more than this JavaScript engine could allocate \(.*\); ask for fewer eigenpairs or a smaller maxIterations$/);
     // [A10] over half the spectrum past the dense limit, refused before any product
-    const wide = { size: 4001, matvec: (): never => { throw new Error('no product should be taken'); } };
-    await expectError(() => hessianSpectrum(wide, { k: 2001 }), 'ResourceError', 'top 2001 of p = 4001 asks for more than half the spectrum');
+    const wide = { size: 12_001, matvec: (): never => { throw new Error('no product should be taken'); } };
+    await expectError(() => hessianSpectrum(wide, { k: 6001 }), 'ResourceError', 'top 6001 of p = 12001 asks for more than half the spectrum');
+    // [R11] a dense decomposition whose memory estimate exceeds the budget (or wasm's 4 GiB), refused before any product
+    const paper = { size: 10_703, matvec: (): never => { throw new Error('no product should be taken'); } };
+    await expectError(() => denseHessianSpectrum(paper, { vectors: 10, memoryBudget: 2e9 }), 'ResourceError', /^a dense eigen-decomposition of order p = 10703 \(10 eigenvectors\) needs 2\.60 GiB \(\d+ bytes\), more than the memory budget of 1\.86 GiB; use lanczos for the top eigenpairs, or ask for fewer vectors$/);
     await session.close();
     await recover();
   });

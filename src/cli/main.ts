@@ -38,7 +38,7 @@ const PRECISION: OptionSpec = { name: 'precision', kind: 'string', value: 'P', c
 const THREADS: OptionSpec = { name: 'threads', kind: 'int', value: 'N', min: 1, description: 'worker threads for large jobs (default: the machine\'s cores)' };
 const QUIET: OptionSpec = { name: 'quiet', kind: 'boolean', description: 'no progress on stderr' };
 const SEED: OptionSpec = { name: 'seed', kind: 'int', value: 'S', default: 0, description: 'seed of data, init, shuffles and estimators' };
-const TOP: OptionSpec = { name: 'top', kind: 'int', value: 'K', min: 1, default: 10, description: 'top eigenpairs (above p: all p; more than p/2 needs p ≤ 4000, the dense path\'s limit)' };
+const TOP: OptionSpec = { name: 'top', kind: 'int', value: 'K', min: 1, default: 10, description: 'top eigenpairs (above p: all p; more than p/2 comes from the dense path, p ≤ 12,000)' };
 const CACHE: OptionSpec = { name: 'cache-mb', kind: 'number', value: 'MB', min: 0, description: 'largest per-sample activation cache in MiB (default 512; 0 = recompute per Hv: less memory, slower Hv)' };
 const COMMON = [JSON_OUT, OUT, BUILD, PRECISION, CACHE, THREADS, QUIET];
 const TRAINING: OptionSpec[] = [
@@ -111,7 +111,7 @@ const COMMANDS: Command[] = [
     summary: 'train (or load) a model and analyse its Hessian and decision boundary (default: the paper\'s gauss experiment)',
     options: [DATA_CHOICE, { ...MODEL, required: false }, ACTIVATION, ...TRAINING, PRESET, BUDGET, SEED, TOP,
       { name: 'statistic', kind: 'string', value: 'S', choices: ['meanAbs', 'maxAbs'], description: 'G statistic: meanAbs (poster) or maxAbs (paper code)' },
-      { name: 'dense', kind: 'boolean', description: 'force the dense path (all p eigenpairs, p ≤ 4000)' },
+      { name: 'dense', kind: 'boolean', description: 'force the dense path (all p eigenvalues, and G over all p eigenvectors; p ≤ 12,000)' },
       { name: 'track-every', kind: 'int', value: 'N', min: 1, description: 'track eigenvalues and G every N epochs' },
       REPORT, ...COMMON],
     async run(o, _p, context) {
@@ -128,7 +128,7 @@ const COMMANDS: Command[] = [
       { name: 'which', kind: 'string', value: 'W', choices: ['LA', 'SA', 'LM'], default: 'LA', description: 'largest algebraic, smallest algebraic, largest magnitude' },
       { name: 'tol', kind: 'number', value: 'T', min: 0, default: 1e-6, description: 'Lanczos relative residual tolerance' },
       { name: 'density', kind: 'boolean', description: 'also estimate the spectral density (SLQ)' },
-      { name: 'dense', kind: 'boolean', description: 'all p eigenvalues by the dense path (p ≤ 4000)' },
+      { name: 'dense', kind: 'boolean', description: 'all p eigenvalues by the dense path (p ≤ 12,000)' },
       { name: 'save-eigenvectors', kind: 'string', value: 'E.safetensors', description: 'write the eigenvectors as F32 tensor `eigenvectors` [k, p]' },
       SEED, ...COMMON],
     async run(o, _p, context) {

@@ -2,8 +2,10 @@
  * The spectrum summary of one Hessian operator, as `spectrum` and `analyze` report it: Lanczos
  * top-k eigenpairs with residuals, λ_max by power iteration (with its residual), the trace by
  * Hutch++ with its standard error, the density by stochastic Lanczos quadrature, the outlier count
- * with its rule, and, for small p, all p eigenpairs from the dense path. Every number comes with
- * how good it is; no estimate is reported alone.
+ * with its rule, and, for small p, all p eigenvalues from the dense path. A top-k of more than
+ * half the spectrum (within the dense limit) comes from the dense path's exact eigenpairs instead
+ * of Lanczos, whose basis would hold nearly all p directions. Every number comes with how good
+ * it is; no estimate is reported alone.
  */
 import type { LinearOperator } from './operator.js';
 import { lanczos, type EigenResult, type Which } from './lanczos.js';
@@ -12,6 +14,7 @@ import { traceEstimate } from './trace.js';
 import { spectralDensity } from './density.js';
 import { countOutliers } from './outliers.js';
 import { DEFAULT_DENSE_LIMIT, denseHessianProjection, denseHessianSpectrum, type DenseProgress, type DenseSpectrum } from './dense.js';
+import { frozenArray, frozenRows } from './record.js';
 import type { VectorOps } from './vector.js';
 import { InputError, ResourceError } from '../errors.js';
 import { checkInteger, decimalSize } from './validate.js';
@@ -118,6 +121,34 @@ export interface SpectrumResult {
   readonly projections: Float64Array | null;
 }
 
+/** The top-k record `lanczos` would give, from the dense path's exact eigenpairs (all of them unless `which` is LA). */
+function denseEigenResult(d: DenseSpectrum, k: number, which: Which, tol: number, seed: number): EigenResult {
+  const p = d.size;
+  const lam = d.eigenvalues;
+  let order: number[];
+  if (which === 'LA') order = Array.from({ length: k }, (_, i) => i);
+  else if (which === 'SA') order = Array.from({ length: k }, (_, i) => p - 1 - i);
+  else order = Array.from({ length: p }, (_, i) => i).sort((a, b) => Math.abs(lam[b]!) - Math.abs(lam[a]!) || a - b).slice(0, k);
+  let scale = 0;
+  for (const x of lam) scale = Math.max(scale, Math.abs(x));
+  const residuals = order.map((i) => d.residuals[i]!);
+  return Object.freeze({
+    schema: 'hessian-lens/eigen@1' as const,
+    size: p,
+    which,
+    eigenvalues: frozenArray(order.map((i) => lam[i]!)),
+    eigenvectors: frozenRows(order.map((i) => d.eigenvectors[i]!)),
+    residuals: frozenArray(residuals),
+    converged: Object.freeze(residuals.map((r) => r <= tol * scale)),
+    residualScale: scale,
+    tol,
+    iterations: 0,
+    restarts: 0,
+    matvecs: d.matvecs,
+    seed,
+  });
+}
+
 /** Runs every spectrum estimator on `op`; see the module notes. */
 export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptions = {}): Promise<SpectrumResult> {
   const p = op.size;
@@ -135,11 +166,23 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
   const sig = signal ? { signal } : {};
   // the Krylov methods (Lanczos, SLQ) also take the vector kernels their bases live in
   const krylov = { ...sig, ...(options.vectorOps ? { vectorOps: options.vectorOps } : {}) };
-  report('lanczos', 0, `top-${k} (${which}) eigenpairs, p = ${p}`);
-  const eigen = await lanczos(op, {
-    k, which, seed, tol: options.tol ?? 1e-6, ...krylov, ...(options.start ? { start: options.start } : {}),
-    onProgress: (pr) => report('lanczos', Math.min(1, pr.converged / k), `iteration ${pr.iteration}, ${pr.converged}/${k} converged`),
-  });
+  const denseLimit = options.denseLimit ?? DENSE_LIMIT;
+  const tol = options.tol ?? 1e-6;
+  // more than half the spectrum: Lanczos would build a basis of nearly all p directions, the dense path is exact and faster
+  const viaDense = k > p / 2 && p <= denseLimit;
+  let eigen: EigenResult;
+  let denseTop: DenseSpectrum | null = null;
+  if (viaDense) {
+    report('dense', 0, `top-${k} (${which}) of p = ${p} eigenpairs by the dense path`);
+    denseTop = await denseHessianSpectrum(op, { limit: denseLimit, vectors: which === 'LA' ? k : p, ...sig, onProgress: (pr) => report('dense', pr.done / pr.total, pr.stage) });
+    eigen = denseEigenResult(denseTop, k, which, tol, seed);
+  } else {
+    report('lanczos', 0, `top-${k} (${which}) eigenpairs, p = ${p}`);
+    eigen = await lanczos(op, {
+      k, which, seed, tol, ...krylov, ...(options.start ? { start: options.start } : {}),
+      onProgress: (pr) => report('lanczos', Math.min(1, pr.converged / k), `iteration ${pr.iteration}, ${pr.converged}/${k} converged`),
+    });
+  }
   report('power', undefined, 'λ_max by power iteration');
   const power = await powerIteration(op, { seed: seed + 1, tol: 1e-6, maxIterations: 500, ...sig });
   report('trace', undefined, 'trace by Hutch++');
@@ -152,7 +195,9 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
   }
   let dense: DenseSpectrum | null = null;
   let projections: Float64Array | null = null;
-  if (wantDense === true || (wantDense === 'auto' && p <= AUTO_DENSE_LIMIT)) {
+  if (denseTop && !options.project) {
+    dense = Object.freeze({ ...denseTop, eigenvectors: frozenRows([]), residuals: frozenArray([]) });
+  } else if (wantDense === true || (wantDense === 'auto' && p <= AUTO_DENSE_LIMIT)) {
     report('dense', 0, `full Hessian, p = ${p}`);
     const denseOptions = { limit: options.denseLimit ?? DENSE_LIMIT, ...sig, onProgress: (pr: DenseProgress) => report('dense', pr.done / pr.total, pr.stage) };
     if (options.project) {
