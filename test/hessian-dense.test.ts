@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AbortError, InputError, ResourceError, ShapeError } from '../src/errors.js';
-import { denseHessianSpectrum, denseOperator, symmetricEigen, tridiagonalEigen, tridiagonalEigenRows, type LinearOperator } from '../src/hessian/index.js';
+import { denseHessianSpectrum, denseOperator, hessianSpectrum, symmetricEigen, tridiagonalEigen, tridiagonalEigenRows, type LinearOperator } from '../src/hessian/index.js';
 import { absCos, buildCase, jacobiEigenvalues, residual, SPECTRUM_CASES, wishart } from './cases/hessian-spectra.js';
 
 function maxAbs(xs: ArrayLike<number>): number {
@@ -194,5 +194,27 @@ describe('denseHessianSpectrum', () => {
     const run = denseHessianSpectrum(op, { signal: ctrl.signal, onProgress: () => { if (op.matvecs >= 5) ctrl.abort(); } });
     await expect(run).rejects.toBeInstanceOf(AbortError);
     expect(op.matvecs).toBeLessThan(k.n);
+  });
+});
+
+describe('hessianSpectrum with a top-k of more than half the spectrum', () => {
+  it('takes the exact eigenpairs from the dense path (no Lanczos basis), for LA, SA and LM', async () => {
+    const k = buildCase(SPECTRUM_CASES.find((c) => c.id === 'indefinite')!);
+    const byWhich = {
+      LA: [...k.eigenvalues].sort((a, b) => b - a),
+      SA: [...k.eigenvalues].sort((a, b) => a - b),
+      LM: [...k.eigenvalues].sort((a, b) => Math.abs(b) - Math.abs(a)),
+    };
+    for (const which of ['LA', 'SA', 'LM'] as const) {
+      const r = await hessianSpectrum(denseOperator(k.A, k.n), { k: 40, which, density: false, dense: false });
+      expect(r.eigen.iterations).toBe(0);
+      expect(r.eigen.eigenvalues).toHaveLength(40);
+      // (LM: equal |λ| may come in either order)
+      const value = (x: number): number => (which === 'LM' ? Math.abs(x) : x);
+      r.eigen.eigenvalues.forEach((v, i) => expect(Math.abs(value(v) - value(byWhich[which][i]!))).toBeLessThan(1e-12 * 8));
+      expect(r.eigen.converged.every(Boolean)).toBe(true);
+      r.eigen.eigenvectors.forEach((u, i) => expect(residual(k.A, k.n, u, r.eigen.eigenvalues[i]!)).toBeLessThan(1e-12));
+      expect(r.summary.dense?.eigenvalues).toHaveLength(k.n); // the same assembly serves the summary
+    }
   });
 });
