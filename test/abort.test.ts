@@ -1,7 +1,11 @@
 /**
- * Cancellation: aborting in the middle of Lanczos (in this thread and, in Node, on a 2-worker
- * pool) and of training rejects with AbortError within 200 ms of the signal, and the next call on
- * the same engine succeeds.
+ * Cancellation: aborting from a timer in the middle of Lanczos (in this thread and, in Node, on a
+ * 2-worker pool), of the dense eigen-decomposition and of training rejects with AbortError, and the
+ * next call on the same engine succeeds. "Promptly" is measured in work, not in milliseconds (a
+ * test must not depend on how busy the machine is): after the timer fires, at most one more unit
+ * of work starts — one Hessian-vector product, one progress step of the dense solver, one
+ * progress report of training. The lag in milliseconds is printed for the record; `npm run bench
+ * -- dense` measures it at p = 3897 on an otherwise idle machine.
  */
 import { describe, expect, it } from 'vitest';
 import { makeDataset } from '../src/data/dataset.js';
@@ -22,7 +26,8 @@ function bigProblem() {
   return { model: { spec, theta: initParameters(spec, 1) }, data };
 }
 
-async function abortAfter<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<{ error: unknown; lag: number }> {
+/** Aborts from a timer after `ms`; `fired()` tells whether it has fired. */
+async function abortAfter<T>(ms: number, run: (signal: AbortSignal, fired: () => boolean) => Promise<T>): Promise<{ error: unknown; lag: number }> {
   const controller = new AbortController();
   let firedAt = 0;
   setTimeout(() => {
@@ -30,11 +35,17 @@ async function abortAfter<T>(ms: number, run: (signal: AbortSignal) => Promise<T
     controller.abort();
   }, ms);
   try {
-    await run(controller.signal);
+    await run(controller.signal, () => firedAt > 0);
     return { error: null, lag: NaN };
   } catch (error) {
     return { error, lag: performance.now() - firedAt };
   }
+}
+
+/** An operator that counts the products started after `fired()`. */
+function counting(op: { size: number; matvec(v: Float64Array, out: Float64Array): Promise<void> }, fired: () => boolean) {
+  const counts = { after: 0 };
+  return { counts, op: { size: op.size, matvec: (v: Float64Array, out: Float64Array) => { if (fired()) counts.after++; return op.matvec(v, out); } } };
 }
 
 const threadCounts = inBrowser ? [1] : [1, 2];
@@ -44,9 +55,15 @@ describe.each(threadCounts)('abort with %i thread(s)', (threads) => {
     const engine = await createEngine({ threads, poolThreshold: 0 });
     const { model, data } = bigProblem();
     const session = await engine.session(model, data);
-    const { error, lag } = await abortAfter(150, (signal) => lanczos(session.hessian(), { k: 10, tol: 1e-14, maxIterations: 400, signal }));
+    let after = { after: 0 };
+    const { error, lag } = await abortAfter(150, (signal, fired) => {
+      const c = counting(session.hessian(), fired);
+      after = c.counts;
+      return lanczos(c.op, { k: 10, tol: 1e-14, maxIterations: 400, signal });
+    });
     expect(error).toBeInstanceOf(AbortError);
-    expect(lag).toBeLessThan(200);
+    expect(after.after, 'Hessian-vector products started after the abort').toBeLessThanOrEqual(1);
+    console.log(`Lanczos (${threads} thread(s)) rejected ${lag.toFixed(0)} ms after the abort`);
     const eig = await lanczos(session.hessian(), { k: 2, tol: 1e-4 });
     expect(eig.eigenvalues).toHaveLength(2);
     await session.close();
@@ -60,9 +77,17 @@ it('the dense eigendecomposition rejects promptly and the next call succeeds', a
   const rng = new Rng(4);
   const data = makeDataset(new Float32Array(300).map(() => rng.normal()), Int32Array.from({ length: 150 }, (_, i) => i % 3), 2, 3);
   const session = await engine.session({ spec, theta: initParameters(spec, 2) }, data);
-  const { error, lag } = await abortAfter(400, (signal) => denseHessianSpectrum(session.hessian(), { vectors: 1883, signal }));
+  let products = { after: 0 };
+  let reportsAfter = 0;
+  const { error, lag } = await abortAfter(400, (signal, fired) => {
+    const c = counting(session.hessian(), fired);
+    products = c.counts;
+    return denseHessianSpectrum(c.op, { vectors: 1883, signal, onProgress: () => { if (fired()) reportsAfter++; } });
+  });
   expect(error).toBeInstanceOf(AbortError);
-  expect(lag).toBeLessThan(200);
+  expect(products.after, 'products started after the abort').toBeLessThanOrEqual(1);
+  expect(reportsAfter, 'pieces of work reported after the abort').toBeLessThanOrEqual(1);
+  console.log(`dense p = 1883 rejected ${lag.toFixed(0)} ms after the abort`);
   const small = await createEngine({ threads: 1 });
   const s2 = await small.session({ spec: mlpSpec([2, 6, 3], 'tanh'), theta: initParameters(mlpSpec([2, 6, 3], 'tanh'), 1) }, data);
   const ok = await denseHessianSpectrum(s2.hessian(), { vectors: 2 });
@@ -72,9 +97,14 @@ it('the dense eigendecomposition rejects promptly and the next call succeeds', a
 it('training rejects promptly and the next training call succeeds', async () => {
   const engine = await createEngine({ threads: 1 });
   const { model, data } = bigProblem();
-  const { error, lag } = await abortAfter(150, (signal) => train(engine, model, data, { epochs: 10_000, batchSize: 32, lr: 0.01, signal }));
+  let reportsAfter = 0;
+  const { error, lag } = await abortAfter(150, (signal, fired) => train(engine, model, data, {
+    epochs: 10_000, batchSize: 32, lr: 0.01, signal, onProgress: () => { if (fired()) reportsAfter++; },
+  }));
   expect(error).toBeInstanceOf(AbortError);
-  expect(lag).toBeLessThan(200);
+  // training checks the signal before every mini-batch: no epoch completes after the abort
+  expect(reportsAfter, 'progress reports after the abort').toBeLessThanOrEqual(1);
+  console.log(`training rejected ${lag.toFixed(0)} ms after the abort`);
   const ok = await train(engine, model, data, { epochs: 1, batchSize: 500, lr: 0.01 });
   expect(ok.epochs).toBe(1);
 });

@@ -225,11 +225,12 @@ describe('train', () => {
     expect(after.epochs).toBe(2);
   });
 
-  it('an abort from a timer rejects promptly (< 200 ms), and progress flows meanwhile', async () => {
+  it('an abort from a timer rejects promptly (no epoch completes after it), and progress flows meanwhile', async () => {
     const engine = await getEngine();
     const controller = new AbortController();
     let abortedAt = 0;
     let reports = 0;
+    let reportsAfter = 0;
     setTimeout(() => {
       abortedAt = performance.now();
       controller.abort();
@@ -238,11 +239,15 @@ describe('train', () => {
       ...options,
       epochs: 1_000_000,
       signal: controller.signal,
-      onProgress: () => reports++,
+      onProgress: () => {
+        reports++;
+        if (abortedAt > 0) reportsAfter++;
+      },
     });
     await expect(run).rejects.toThrow(AbortError);
     expect(abortedAt).toBeGreaterThan(0);
-    expect(performance.now() - abortedAt).toBeLessThan(200);
+    // measured in work, not milliseconds (the machine may be busy): the signal is checked before every mini-batch
+    expect(reportsAfter).toBeLessThanOrEqual(1);
     expect(reports).toBeGreaterThanOrEqual(2);
     expect((await train(engine, model, data, { ...options, epochs: 1 })).steps).toBe(10);
   });
