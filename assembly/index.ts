@@ -17,6 +17,9 @@ export { ceiling_madd8_f32x4, ceiling_madd12_f32x4 } from './bench';
 export {
   symv_upper_f64, tridiag_column_f64, syr2k_upper_f64, gather_reflectors_f64, larft_neg_f64,
 } from './eigen';
+export {
+  gelq2_rows_f64, symm_upper_rows_f64, band_from_upper_f64, sb2st_sweeps_f64, apply_band_q_rows_f64,
+} from './band';
 
 /** First byte the engine may use: everything below is the module's static data. */
 export function heap_base(): usize {

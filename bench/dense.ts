@@ -69,16 +69,23 @@ out['numpy'] = np.__version__
 print(json.dumps(out))
 `;
 
-/** numpy's eigvalsh and eigh on the matrix, one OpenBLAS thread, or why not. */
-function numpyTimes(path: string): { eigh: number; eigvalsh: number; note: string } | { error: string } {
+/**
+ * numpy's eigvalsh and eigh on the matrix, one OpenBLAS thread, or why not. `native`: with
+ * OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, so OpenBLAS picks its kernel for this CPU (AVX-512
+ * here); otherwise with the environment as this machine sets it (OPENBLAS_CORETYPE=Haswell: AVX2),
+ * which is how the eigensolver issue measured numpy.
+ */
+function numpyTimes(path: string, native: boolean): { eigh: number; eigvalsh: number; note: string } | { error: string } {
   const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-  // a current numpy runs its slow generic kernel under these (see the environment notes): unset for a fair comparison
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
+  if (native) {
+    delete env.OPENBLAS_CORETYPE;
+    delete env.OPENBLAS_L2_SIZE;
+  }
   const r = spawnSync('python3', ['-c', NUMPY, path], { env, encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.error || r.status !== 0) return { error: `numpy not available (${r.error?.message ?? r.stderr.trim().split('\n').pop()})` };
   const o = JSON.parse(r.stdout) as { eigh: number; eigvalsh: number; blas: string[]; numpy: string };
-  return { eigh: o.eigh, eigvalsh: o.eigvalsh, note: `numpy ${o.numpy}, ${o.blas.join('; ')}` };
+  const kernel = native ? 'OpenBLAS native kernel' : `OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? 'unset'}`;
+  return { eigh: o.eigh, eigvalsh: o.eigvalsh, note: `numpy ${o.numpy}, ${kernel}` };
 }
 
 /** The Hessian of `model` over `data` (H e_j, symmetrised), in f64. */
@@ -135,9 +142,14 @@ export async function denseBench(records: BenchRecord[]): Promise<void> {
       const H = await assemble(trainer, model, data);
       const npy = join(dir, `h${p}.npy`);
       writeNpy(npy, H, p);
-      const np = numpyTimes(npy);
+      const np = numpyTimes(npy, true);
+      const npEnv = process.env.OPENBLAS_CORETYPE ? numpyTimes(npy, false) : np;
       rmSync(npy);
       if ('error' in np) records.push(valueRecord(`dense.p${p}.numpy`, NaN, 'n/a', np.error));
+      else {
+        records.push(timeRecord(`dense.p${p}.numpy-eigh`, np.eigh, 'error' in npEnv ? undefined : { seconds: npEnv.eigh, against: `numpy eigh, ${npEnv.note}` }, np.note));
+        records.push(timeRecord(`dense.p${p}.numpy-eigvalsh`, np.eigvalsh, 'error' in npEnv ? undefined : { seconds: npEnv.eigvalsh, against: `numpy eigvalsh, ${npEnv.note}` }, np.note));
+      }
       for (const build of BUILDS) {
         try {
           const mem = peakRss();
@@ -151,11 +163,40 @@ export async function denseBench(records: BenchRecord[]): Promise<void> {
           records.push(errorRecord(`dense.p${p}.${build}`, error, what));
         }
       }
+      if (h === 59) await abortLatency(records, H, p);
       if (h === 100) await paperPipeline(records, model, data, p);
     }
   } finally {
     await trainer.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** How long after an abort the solver rejects, fired from a timer inside each stage (issue target: 200 ms at p = 4000). */
+async function abortLatency(records: BenchRecord[], H: Float64Array, p: number): Promise<void> {
+  for (const stage of ['tridiagonalize', 'solve', 'backtransform'] as const) {
+    const controller = new AbortController();
+    let firedAt = 0;
+    let armed = false;
+    const t0 = performance.now();
+    try {
+      await symmetricEigen(H, p, {
+        signal: controller.signal,
+        onProgress: (pr) => {
+          if (pr.stage !== stage || armed) return;
+          armed = true;
+          // a little way into the stage, from a timer, as a user's cancel arrives
+          setTimeout(() => {
+            firedAt = performance.now();
+            controller.abort();
+          }, 300);
+        },
+      });
+      records.push(errorRecord(`dense.p${p}.abort-latency.${stage}`, new Error('finished before the abort fired')));
+    } catch {
+      const lag = performance.now() - firedAt;
+      records.push(timeRecord(`dense.p${p}.abort-latency.${stage}`, lag / 1000, { seconds: 0.2, against: 'the target: 200 ms' }, `aborted ${((firedAt - t0) / 1000).toFixed(1)} s into the run`));
+    }
   }
 }
 
@@ -178,5 +219,58 @@ async function paperPipeline(records: BenchRecord[], model: Model, data: ReturnT
     records.push(errorRecord(`dense.paper-G-all.p${p}`, error));
   } finally {
     await engine.close();
+  }
+}
+
+/**
+ * p = 3897-sized timing in Chromium, once: the same solver from dist/index.js in a page served from
+ * this repository, on a seeded random symmetric matrix, against Node on the same matrix in this run.
+ */
+export async function denseBrowserBench(records: BenchRecord[]): Promise<void> {
+  const { chromiumPath, launchChromium, serveRepo } = await import('../test/helpers/chromium.js');
+  const n = 3897;
+  if (!chromiumPath) {
+    records.push(valueRecord(`dense.chromium.p${n}`, NaN, 'n/a', 'Chromium not found'));
+    return;
+  }
+  spawnSync('npm', ['run', 'build:dist'], { stdio: 'ignore' });
+  const { Rng } = await import('../src/model/rng.js');
+  const rng = new Rng(11);
+  const A = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) A[i * n + j] = A[j * n + i] = rng.normal();
+  const node = await staged((onProgress) => symmetricEigen(A, n, { build: 'relaxed', onProgress }));
+  const server = await serveRepo();
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/bench/results/`).catch(() => {});
+    const r = await page.evaluate(async ({ n, url }) => {
+      const lib = await import(url);
+      const rng = new lib.Rng(11);
+      const A = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) A[i * n + j] = A[j * n + i] = rng.normal();
+      const stages: Record<string, number> = {};
+      let stage = '';
+      let t = performance.now();
+      const t0 = t;
+      const res = await lib.symmetricEigen(A, n, { build: 'relaxed', onProgress: (p: { stage: string }) => {
+        if (p.stage === stage) return;
+        const now = performance.now();
+        if (stage) stages[stage] = (stages[stage] ?? 0) + (now - t) / 1000;
+        stage = p.stage;
+        t = now;
+      } });
+      const end = performance.now();
+      stages[stage] = (stages[stage] ?? 0) + (end - t) / 1000;
+      return { seconds: (end - t0) / 1000, stages, first: res.eigenvalues[0] as number, last: res.eigenvalues[n - 1] as number };
+    }, { n, url: `${server.url}/dist/index.js` });
+    const same = r.first === node.value.eigenvalues[0] && r.last === node.value.eigenvalues[n - 1];
+    records.push(timeRecord(`dense.chromium.p${n}.all-eigenpairs.relaxed`, r.seconds, { seconds: node.seconds, against: 'Node on the same matrix, this run' },
+      `random symmetric; ${fmtStages(r.stages as Partial<Record<DenseStage, number>>)}; extreme eigenvalues ${same ? 'bitwise equal to Node' : 'DIFFER from Node'}`));
+  } catch (error) {
+    records.push(errorRecord(`dense.chromium.p${n}`, error));
+  } finally {
+    await browser.close();
+    await server.close();
   }
 }

@@ -10,6 +10,7 @@
  *   workers  1 vs 2 workers for Hv; the in-thread vs pool crossover
  *   spectrum the dense Hessian path (p Hv + decomposition) at p ≈ 1000, 2000 (4000 with BENCH_DENSE_4000=1)
  *   dense    the WebAssembly eigensolver against numpy eigh/eigvalsh at p = 983 … 10,703; the paper's G over all P
+ *   dense-chromium  the same solver in Chromium at p = 3897, against Node on the same matrix
  *   vector   Lanczos vector work: plain TS vs wasm SIMD (resident and copied-in basis)
  *   memory   peak RSS of a Lanczos top-10 run per case (own process) against issue 7's formula
  *   lanczos  Lanczos top-10 outside-matvec share: full vs partial re-orthogonalisation × TS vs wasm ops
@@ -19,7 +20,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { ceilingBench } from './ceiling.js';
-import { denseBench } from './dense.js';
+import { denseBench, denseBrowserBench } from './dense.js';
 import { memoryBench } from './memory.js';
 import { lanczosBench } from './lanczos.js';
 import { printTable, type BenchRecord } from './harness.js';
@@ -36,6 +37,7 @@ const GROUPS: Record<string, (records: BenchRecord[], filter?: string) => Promis
   workers: (r) => workersBench(r),
   spectrum: (r) => spectrumBench(r),
   dense: (r) => denseBench(r),
+  'dense-chromium': (r) => denseBrowserBench(r),
   vector: (r) => vectorBench(r),
   memory: memoryBench,
   lanczos: lanczosBench,

@@ -74,6 +74,13 @@ export interface KernelExports {
     r0: number, r1: number, work: Ptr): void;
   gather_reflectors_f64(A: Ptr, lda: number, n: number, i0: number, k: number, c0: number, out: Ptr, ldo: number): void;
   larft_neg_f64(k: number, m: number, V: Ptr, ldv: number, tau: Ptr, Tn: Ptr, ldt: number): void;
+  gelq2_rows_f64(k: number, m: number, P: Ptr, ldp: number, tau: Ptr): void;
+  symm_upper_rows_f64(m: number, k: number, V: Ptr, ldv: number, A: Ptr, lda: number, Y: Ptr, ldy: number,
+    r0: number, r1: number, work: Ptr): void;
+  band_from_upper_f64(n: number, b: number, A: Ptr, lda: number, B: Ptr, ldb: number): void;
+  sb2st_sweeps_f64(n: number, b: number, B: Ptr, ldb: number, s0: number, s1: number, R: Ptr, ldr: number, work: Ptr): void;
+  apply_band_q_rows_f64(n: number, b: number, R: Ptr, ldr: number, s0: number, s1: number, G: Ptr, ldg: number,
+    rows: number, transpose: number): void;
 }
 
 /** A compiled kernel module, shareable with workers (WebAssembly.Module is structured-cloneable). */
