@@ -107,12 +107,67 @@ function larfg(x: usize, len: i32): f64 {
 }
 
 // y ← y·H for the row y[0:len] and H = I − τ v vᵀ with v[0] = 1 implicit (v[0] itself not read).
+// Same arithmetic as applyRight2, so a row's result does not depend on whether it was paired.
 // @ts-ignore: decorator
 @inline
 function applyRight(y: usize, v: usize, tau: f64, len: i32): void {
-  const d = tau * (load<f64>(y) + dot(y + 8, v + 8, len - 1));
+  let s0 = f64x2.splat(0);
+  let c = 1;
+  for (; c + 2 <= len; c += 2) {
+    const o = <usize>c << 3;
+    s0 = fma2(v128.load(y + o), v128.load(v + o), s0);
+  }
+  let d = load<f64>(y) + hsum(s0);
+  if (c < len) d += load<f64>(y + (<usize>c << 3)) * load<f64>(v + (<usize>c << 3));
+  d *= tau;
   store<f64>(y, load<f64>(y) - d);
-  axpy(y + 8, -d, v + 8, len - 1);
+  const nd = f64x2.splat(-d);
+  c = 1;
+  for (; c + 2 <= len; c += 2) {
+    const o = <usize>c << 3;
+    v128.store(y + o, fma2(nd, v128.load(v + o), v128.load(y + o)));
+  }
+  if (c < len) {
+    const o = <usize>c << 3;
+    store<f64>(y + o, load<f64>(y + o) - d * load<f64>(v + o));
+  }
+}
+
+// applyRight for two rows y0, y1 at once: v is loaded once, and the two chains interleave.
+// @ts-ignore: decorator
+@inline
+function applyRight2(y0: usize, y1: usize, v: usize, tau: f64, len: i32): void {
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+  let c = 1;
+  for (; c + 2 <= len; c += 2) {
+    const o = <usize>c << 3;
+    const vc = v128.load(v + o);
+    s0 = fma2(v128.load(y0 + o), vc, s0);
+    s1 = fma2(v128.load(y1 + o), vc, s1);
+  }
+  let d0 = load<f64>(y0) + hsum(s0), d1 = load<f64>(y1) + hsum(s1);
+  if (c < len) {
+    const o = <usize>c << 3;
+    d0 += load<f64>(y0 + o) * load<f64>(v + o);
+    d1 += load<f64>(y1 + o) * load<f64>(v + o);
+  }
+  d0 *= tau;
+  d1 *= tau;
+  store<f64>(y0, load<f64>(y0) - d0);
+  store<f64>(y1, load<f64>(y1) - d1);
+  const n0 = f64x2.splat(-d0), n1 = f64x2.splat(-d1);
+  c = 1;
+  for (; c + 2 <= len; c += 2) {
+    const o = <usize>c << 3;
+    const vc = v128.load(v + o);
+    v128.store(y0 + o, fma2(n0, vc, v128.load(y0 + o)));
+    v128.store(y1 + o, fma2(n1, vc, v128.load(y1 + o)));
+  }
+  if (c < len) {
+    const o = <usize>c << 3;
+    store<f64>(y0 + o, load<f64>(y0 + o) - d0 * load<f64>(v + o));
+    store<f64>(y1 + o, load<f64>(y1 + o) - d1 * load<f64>(v + o));
+  }
 }
 
 /**
@@ -132,38 +187,7 @@ export function gelq2_rows_f64(k: i32, m: i32, P: usize, ldp: i32, tau: usize): 
     // two rows per pass over v
     for (; r + 2 <= k; r += 2) {
       const y0 = P + <usize>r * ld + (<usize>j << 3);
-      const y1 = y0 + ld;
-      let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
-      let c = 1;
-      for (; c + 2 <= len; c += 2) {
-        const o = <usize>c << 3;
-        const vc = v128.load(x + o);
-        s0 = fma2(v128.load(y0 + o), vc, s0);
-        s1 = fma2(v128.load(y1 + o), vc, s1);
-      }
-      let d0 = load<f64>(y0) + hsum(s0), d1 = load<f64>(y1) + hsum(s1);
-      if (c < len) {
-        const o = <usize>c << 3;
-        d0 += load<f64>(y0 + o) * load<f64>(x + o);
-        d1 += load<f64>(y1 + o) * load<f64>(x + o);
-      }
-      d0 *= t;
-      d1 *= t;
-      store<f64>(y0, load<f64>(y0) - d0);
-      store<f64>(y1, load<f64>(y1) - d1);
-      const n0 = f64x2.splat(-d0), n1 = f64x2.splat(-d1);
-      c = 1;
-      for (; c + 2 <= len; c += 2) {
-        const o = <usize>c << 3;
-        const vc = v128.load(x + o);
-        v128.store(y0 + o, fma2(n0, vc, v128.load(y0 + o)));
-        v128.store(y1 + o, fma2(n1, vc, v128.load(y1 + o)));
-      }
-      if (c < len) {
-        const o = <usize>c << 3;
-        store<f64>(y0 + o, load<f64>(y0 + o) - d0 * load<f64>(x + o));
-        store<f64>(y1 + o, load<f64>(y1 + o) - d1 * load<f64>(x + o));
-      }
+      applyRight2(y0, y0 + ld, x, t, len);
     }
     if (r < k) applyRight(P + <usize>r * ld + (<usize>j << 3), x, t, len);
   }
@@ -319,8 +343,10 @@ export function apply_band_q_rows_f64(n: i32, b: i32, R: usize, ldr: i32, s0: i3
   for (let jj = 0; jj <= jmax; jj++) {
     const j = transpose ? jj : jmax - jj;
     const off = j * b;
-    for (let g = 0; g < rows; g++) {
+    // two rows of G at a time: each reflector is loaded once for both
+    for (let g = 0; g < rows; g += 2) {
       const row = G + <usize>g * ldG;
+      const two = g + 1 < rows;
       for (let q = 0; q < s1 - s0; q++) {
         const s = transpose ? s1 - 1 - q : s0 + q;
         const a = s + 1 + off;
@@ -331,7 +357,9 @@ export function apply_band_q_rows_f64(n: i32, b: i32, R: usize, ldr: i32, s0: i3
         const rv = R + <usize>(n - 1 - s) * ldR + (<usize>off << 3);
         const tau = load<f64>(rv);
         if (tau == 0) continue;
-        applyRight(row + (<usize>a << 3), rv, tau, min(b, n - a));
+        const y = row + (<usize>a << 3);
+        if (two) applyRight2(y, y + ldG, rv, tau, min(b, n - a));
+        else applyRight(y, rv, tau, min(b, n - a));
       }
     }
   }

@@ -18,17 +18,27 @@ describe('README', () => {
     expect(firstBlock).toMatch(/npm test/);
   });
 
-  it('the library example runs as written', async () => {
+  /** Runs the README's `n`-th js example (0-based) as written against the package; returns stdout. */
+  async function runExample(n: number): Promise<string> {
     const text = await readFile(join(repoRoot, 'README.md'), 'utf8');
-    const code = text.split('```js\n')[1]!.split('```')[0]!;
+    const code = text.split('```js\n')[n + 1]!.split('```')[0]!;
     const dir = await mkdtemp(join(tmpdir(), 'hl-readme-'));
     await mkdir(join(dir, 'node_modules'));
     await symlink(repoRoot, join(dir, 'node_modules', 'hessian-lens'));
     await writeFile(join(dir, 'example.mjs'), code);
     const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'example.mjs')], { cwd: dir, timeout: 120_000 });
-    const lines = stdout.trim().split('\n');
+    return stdout;
+  }
+
+  it('the library example runs as written', async () => {
+    const lines = (await runExample(0)).trim().split('\n');
     // loss accuracy gradNorm [eigenvalues] [residuals], then G and the margin
     expect(lines[0]).toMatch(/^\d[\d.e-]* \d[\d.e-]* \d[\d.e-]* \[/);
     expect(lines.at(-1)).toMatch(/^[\d.]+ [\d.e-]+$/);
+  });
+
+  it('the dense-path example runs as written: eigenvalues, residuals, G over all p eigenvectors', async () => {
+    const out = (await runExample(1)).trim();
+    expect(out).toMatch(/^\[[^\]]+\] \[[^\]]+\] [\d.]+ \d+ of 1113$/);
   });
 });

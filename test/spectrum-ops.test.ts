@@ -37,12 +37,13 @@ it('Lanczos and SLQ on wasm-resident bases agree with the TS path and PyTorch', 
 it('hessianSpectrum refuses over half the spectrum beyond the dense limit before any product, and allows it within', async () => {
   let products = 0;
   const diag = (p: number) => ({ size: p, matvec(v: Float64Array, out: Float64Array): void { products++; for (let i = 0; i < p; i++) out[i] = (i + 1) * v[i]!; } });
-  await expect(hessianSpectrum(diag(4001), { k: 2001, density: false, dense: false })).rejects.toThrow(ResourceError);
-  await expect(hessianSpectrum(diag(4001), { k: 99999, density: false, dense: false })).rejects.toThrow(/^top 99999 \(more than p, so all p = 4001\) asks for more than half the spectrum/);
+  await expect(hessianSpectrum(diag(12_001), { k: 6001, density: false, dense: false })).rejects.toThrow(ResourceError);
+  await expect(hessianSpectrum(diag(12_001), { k: 99999, density: false, dense: false })).rejects.toThrow(/^top 99999 \(more than p, so all p = 12001\) asks for more than half the spectrum/);
   expect(products).toBe(0);
   // a raised denseLimit, or p within the default one, lets the same share through
-  expect(() => checkSpectrumK(2001, 4001, 5000)).not.toThrow();
-  expect(() => checkSpectrumK(2000, 4001)).not.toThrow();
+  expect(() => checkSpectrumK(6001, 12_001, 13_000)).not.toThrow();
+  expect(() => checkSpectrumK(6000, 12_001)).not.toThrow();
+  expect(() => checkSpectrumK(4000, 4001)).not.toThrow();
   const all = await hessianSpectrum(diag(40), { k: 1000, density: false, dense: false });
   expect(all.summary.eigenvalues).toHaveLength(40);
   expect(all.summary.eigenvalues[0]).toBeCloseTo(40, 8);
