@@ -37,14 +37,25 @@ export function platform(): Promise<PlatformAdapter> {
 /** What a worker posts once it listens for calls. */
 export const READY_MESSAGE = { hessianLensWorkerReady: true } as const;
 
-/** Resolves when the worker behind `endpoint` has posted {@link READY_MESSAGE}. */
+/** What a worker posts when its entry could not start (browsers do not report that otherwise). */
+export function workerFailedMessage(error: unknown): { hessianLensWorkerFailed: string } {
+  return { hessianLensWorkerFailed: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * Resolves when the worker behind `endpoint` has posted {@link READY_MESSAGE}; rejects when it
+ * posts that it could not start.
+ */
 export function workerReady(endpoint: Endpoint): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const listener = (event: Event): void => {
-      const data = (event as MessageEvent).data as { hessianLensWorkerReady?: boolean } | undefined;
+      const data = (event as MessageEvent).data as { hessianLensWorkerReady?: boolean; hessianLensWorkerFailed?: string } | undefined;
       if (data?.hessianLensWorkerReady) {
         endpoint.removeEventListener('message', listener);
         resolve();
+      } else if (typeof data?.hessianLensWorkerFailed === 'string') {
+        endpoint.removeEventListener('message', listener);
+        reject(new Error(`the worker entry could not start: ${data.hessianLensWorkerFailed}`));
       }
     };
     endpoint.addEventListener('message', listener);
