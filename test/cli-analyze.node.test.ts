@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.js';
 import { loadMlp } from '../src/io/safetensors.js';
+import { formatCsv } from '../src/io/csv.js';
+import { loadPaperData } from '../src/data/paper.js';
+import { PRESETS, presetData } from '../src/train/recipes.js';
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -62,6 +65,29 @@ describe('analyze, train, report, compare', () => {
     expect(r.schema).toBe('hessian-lens/compare@1');
     expect(r.rows).toHaveLength(3);
     expect(Object.keys(r.spearman).sort()).toEqual(['G', 'lambdaMax', 'margin', 'outliers', 'trace']);
+  });
+
+  it('presets train on the paper\'s points; --data-seed draws afresh (train, analyze, compare), and needs --preset', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hl-data-seed-'));
+    const csv = async (args: string[]): Promise<string> => {
+      const file = join(dir, `${args.join('_').replace(/\W/g, '')}.csv`);
+      const { code } = await cli(['train', '--preset', 'gauss-normal', '--budget', '0.0005', '--save-data', file, '--json', '--quiet', ...args]);
+      expect(code).toBe(0);
+      return readFile(file, 'utf8');
+    };
+    const gauss = PRESETS['gauss-normal'].data;
+    expect(await csv([])).toBe(formatCsv(loadPaperData('gauss').train));
+    expect(await csv(['--data-seed', '7'])).toBe(formatCsv(presetData(gauss, { dataSeed: 7 }).train));
+    const a = await cli(['analyze', '--preset', 'gauss-normal', '--data-seed', '7', '--budget', '0.001', '--top', '2', '--json', '--quiet']);
+    expect(a.code).toBe(0);
+    const r = JSON.parse(a.stdout);
+    expect([r.settings.dataSeed, r.data.name, r.model.source]).toEqual([7, 'gauss-normal, data seed 7 (150 train)', 'preset gauss-normal, budget 0.001, seed 0, data seed 7']);
+    const c = await cli(['compare', '--presets', 'gauss-normal', '--seeds', '0', '--data-seed', '7', '--budget', '0.001', '--top', '2', '--json', '--quiet']);
+    expect(c.code).toBe(0);
+    expect(JSON.parse(c.stdout).reports[0].settings.dataSeed).toBe(7);
+    const bare = await cli(['train', '--data', 'gauss', '--data-seed', '7', '--epochs', '1', '--quiet']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/--data-seed .*needs --preset/);
   });
 
   it('report rejects a file that is not a result', async () => {

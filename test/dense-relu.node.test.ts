@@ -13,7 +13,8 @@ import { PRESETS, presetData } from '../src/train/recipes.js';
 it('dense path on 2-41-41-3 ReLU (p = 1971) converges and agrees with Lanczos at both ends', async () => {
   const engine = await createEngine({ threads: 1 });
   const spec = mlpSpec([2, 41, 41, 3], 'relu');
-  const data = presetData(PRESETS['gauss-normal'].data).train;
+  // the draw the stall was found on: SplitMix64 gauss, seed 42 (the presets' data before they shipped the paper's points)
+  const data = presetData(PRESETS['gauss-normal'].data, { dataSeed: 42 }).train;
   const session = await engine.session({ spec, theta: initParameters(spec, 1) }, data);
   const dense = await denseHessianSpectrum(session.hessian(), { vectors: 3 });
   expect(dense.eigenvalues).toHaveLength(1971);

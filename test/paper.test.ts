@@ -1,5 +1,5 @@
 /**
- * The paper's main claim on its main experiment (gauss-normal: 2-100-100-3 ReLU, SGD lr 0.02,
+ * The paper's main claim on its main experiment, on its own points (gauss-normal: 2-100-100-3 ReLU, SGD lr 0.02,
  * batch 64), at a quarter of the budget: a few outliers stand well above the bulk, and the top
  * eigenvectors align with the per-sample gradients of boundary points far above the random-
  * direction level ε. Full-budget numbers next to the paper's are in docs/paper-results.md.

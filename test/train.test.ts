@@ -297,7 +297,10 @@ describe('recipes', () => {
 
 describe('presets', () => {
   it('the table holds the paper\'s numbers', () => {
-    expect(PRESET_NAMES).toEqual(['gauss-normal', 'gauss-adversarial', 'gauss-large-norm', 'checkerboard-linear', 'checkerboard-wide-margin', 'iris']);
+    expect(PRESET_NAMES).toEqual([
+      'gauss-normal', 'gauss-adversarial', 'gauss-large-norm', 'checkerboard-linear', 'checkerboard-wide-margin',
+      'hierarchical-normal', 'hierarchical-merged', 'circles-normal', 'moons-normal', 'iris',
+    ]);
     const g = PRESETS['gauss-normal'];
     expect(g.model.sizes).toEqual([2, 100, 100, 3]);
     expect(g.optimizer.lr).toBe(0.02);
@@ -309,6 +312,12 @@ describe('presets', () => {
     expect(PRESETS.iris.model.sizes).toEqual([4, 50, 50, 3]);
     expect(PRESETS.iris.batchSize).toBe('full');
     expect(PRESETS.iris.optimizer.lr).toBe(0.01);
+    // the same "normal" recipe on the other 2-D sets; the paper's points where they are shipped
+    for (const [name, classes, paper] of [['hierarchical-normal', 4, true], ['hierarchical-merged', 2, true], ['circles-normal', 2, false], ['moons-normal', 2, false]] as const) {
+      const q = PRESETS[name];
+      expect([q.model.sizes, q.optimizer.lr, q.batchSize, q.phases.map((ph) => ph.epochs), q.data.paper]).toEqual([[2, 100, 100, classes], 0.02, 64, [2000], paper]);
+    }
+    expect(PRESETS['hierarchical-merged'].data.merge).toEqual([[0, 1], [2, 3]]);
   });
 
   it('gauss-normal and checkerboard-wide-margin at a tiny budget', async () => {

@@ -71,6 +71,10 @@ export function checkAnalyzeOptions(o: AnalyzeOptions): asserts o is AnalyzeOpti
   if (o.epsilonDirections !== undefined) checkInteger(o.epsilonDirections, 'epsilonDirections', 1, Infinity, where);
   if (o.gridRes !== undefined && o.gridRes !== 0) checkInteger(o.gridRes, 'gridRes (0 = off)', 2, 4096, where);
   if (o.seed !== undefined) checkSeed(o.seed, where);
+  if (o.dataSeed !== undefined) {
+    checkSeed(o.dataSeed, `${where}: dataSeed`);
+    if (o.preset === undefined) throw new InputError(`${where}: dataSeed draws a preset's data afresh; without a preset, seed sets the data`);
+  }
   if (o.tol !== undefined) checkTol(o.tol, where);
   if (o.statistic !== undefined && o.statistic !== 'meanAbs' && o.statistic !== 'maxAbs') {
     throw new InputError(`${where}: statistic must be 'meanAbs' or 'maxAbs', got '${String(o.statistic)}'`);
@@ -95,6 +99,8 @@ export interface AnalyzeProgress {
 export interface AnalyzeOptions {
   /** One of the paper's presets (overrides data/architecture/optimizer). */
   readonly preset?: string;
+  /** With a preset: a fresh draw of its data with this generator seed instead of the paper's points. */
+  readonly dataSeed?: number;
   /** Share of a preset's (or the given) epochs to run (default 1). */
   readonly budget?: number;
   /** Data: a toy generator name, 'iris', or datasets given directly (default 'gauss'). */
@@ -301,12 +307,13 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
     report('train', 0, `preset ${options.preset} at budget ${budget}`);
     const run = await runPreset(engine, options.preset, {
       budget, seed, ...(signal ? { signal } : {}), ...(precision ? { precision } : {}),
+      ...(options.dataSeed !== undefined ? { dataSeed: options.dataSeed } : {}),
       onProgress: (p) => report('train', (p.phaseIndex + p.epoch / p.epochs) / p.phases, `${p.phase}: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toPrecision(4)}`),
     });
-    splits = { name: `${run.preset} (${run.data.train.n} train)`, train: run.data.train, test: run.data.test, val: run.data.val };
+    splits = { name: `${run.preset}${run.dataSeed !== null ? `, data seed ${run.dataSeed}` : ''} (${run.data.train.n} train)`, train: run.data.train, test: run.data.test, val: run.data.val };
     model = run.model;
     training = run.training.map((ph: PresetPhaseRecord) => ({ phase: ph.phase, labels: ph.labels, record: ph.training }));
-    modelSource = `preset ${run.preset}, budget ${budget}, seed ${seed}`;
+    modelSource = `preset ${run.preset}, budget ${budget}, seed ${seed}${run.dataSeed !== null ? `, data seed ${run.dataSeed}` : ''}`;
   } else {
     splits = typeof options.data === 'string' ? await loadNamedData(options.data, seed) : loadData(options, seed);
     const classes = Math.max(splits.train.classes, splits.test?.classes ?? 0, splits.val?.classes ?? 0);
@@ -403,7 +410,7 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
   const classes = model.spec.sizes[model.spec.sizes.length - 1]!;
   return Object.freeze({
     schema: ANALYSIS_SCHEMA,
-    settings: { seed, budget, top: k, preset: options.preset ?? null, statistic, epsilonDirections: directions, precision: precision ?? 'f32', kernelBuild: engine.build },
+    settings: { seed, budget, top: k, preset: options.preset ?? null, ...(options.dataSeed !== undefined ? { dataSeed: options.dataSeed } : {}), statistic, epsilonDirections: directions, precision: precision ?? 'f32', kernelBuild: engine.build },
     data: {
       name: splits.name,
       d: trainData.d,

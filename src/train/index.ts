@@ -42,6 +42,7 @@ export {
   type AdversarialInitResult,
   type Preset,
   type PresetData,
+  type PresetDataOptions,
   type PresetName,
   type PresetPhase,
   type PresetPhaseRecord,
