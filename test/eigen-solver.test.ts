@@ -195,6 +195,30 @@ describe('symmetricEigen (WebAssembly) against independent references', () => {
           }
         }
         expect(pe, 'projections').toBeLessThanOrEqual(1e-12 * Math.sqrt(n));
+        // the two-stage reduction (dense → band → tridiagonal) for eigenvalues and projections. It
+        // reaches another T, so eigenvectors may differ by sign and, inside a (near-)repeated
+        // eigenvalue, by a rotation: compare what is basis-free, the length of each row's projection
+        // onto each invariant subspace (eigenvalues closer than 1e-4·‖A‖ form one; beyond that gap
+        // perturbation theory bounds the difference by about n·ε·‖A‖/gap ≈ 1e-9)
+        const values2 = await symmetricEigen(A, n, { build, vectors: false, reduction: 'two-stage' });
+        for (let t = 0; t < n; t++) expect(Math.abs(values2.eigenvalues[t]! - reference[t]!)).toBeLessThanOrEqual(1e-12 * norm);
+        const pr2 = await symmetricEigen(A, n, { build, project: R, reduction: 'two-stage' });
+        let pe2 = 0;
+        for (let q = 0; q < 3; q++) {
+          for (let t0 = 0; t0 < n;) {
+            let t1 = t0 + 1;
+            while (t1 < n && r.eigenvalues[t1 - 1]! - r.eigenvalues[t1]! < 1e-4 * norm) t1++;
+            let a = 0;
+            let b = 0;
+            for (let t = t0; t < t1; t++) {
+              a += pr.projections![q * n + t]! ** 2;
+              b += pr2.projections![q * n + t]! ** 2;
+            }
+            pe2 = Math.max(pe2, Math.abs(Math.sqrt(a) - Math.sqrt(b)));
+            t0 = t1;
+          }
+        }
+        expect(pe2, 'two-stage projections onto each invariant subspace').toBeLessThanOrEqual(1e-9 * Math.sqrt(n));
         // the leading k only: the same vectors as the first k of all
         const top = await symmetricEigen(A, n, { build, vectors: 5 });
         expect(top.eigenvectors).toEqual(r.eigenvectors!.slice(0, 5 * n));
@@ -256,6 +280,7 @@ describe('symmetricEigen (WebAssembly) against independent references', () => {
     await expect(symmetricEigen(new Float64Array(4), 2, { vectors: true, project: new Float64Array(2) })).rejects.toThrow(InputError);
     await expect(symmetricEigen(new Float64Array(4), 2, { project: new Float64Array(3) })).rejects.toThrow(ShapeError);
     await expect(symmetricEigen(new Float64Array(4), 2, { memoryBudget: -1 })).rejects.toThrow(InputError);
+    await expect(symmetricEigen(new Float64Array(4), 2, { reduction: 'two-stage' })).rejects.toThrow(/two-stage reduction serves eigenvalues and projections/);
     // a 10,703-order problem within a 1 GB budget: refused with the estimate, nothing allocated
     expect(denseMemoryBytes(10_703, 10_703, 0)).toBeGreaterThan(2.7e9);
     const big = { size: 10_703, matvecs: 0, matvec: async () => { throw new Error('no product should be taken'); } };

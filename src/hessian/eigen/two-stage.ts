@@ -85,8 +85,13 @@ export interface TwoStageTridiagonal {
   readonly reflectors: TwoStageReflectors;
 }
 
-/** Default half-bandwidth of the band stage (chosen by measurement: see the module report). */
-export const TWO_STAGE_BANDWIDTH = 32;
+/**
+ * Default half-bandwidth of the band stage. Measured at n = 4000 (relaxed build, one thread, best
+ * of several runs on a shared machine): b = 32, 48, 64 reduce in 5.6, 5.2, 5.6 s (one-stage 8.4 s).
+ * A wider band makes stage 1's GEMMs more efficient (2b flops per loaded element) but the bulge
+ * chasing (6b·n²) and the LQ panels longer.
+ */
+export const TWO_STAGE_BANDWIDTH = 48;
 /** Cost model: a level-2 flop (LQ panel, bulge chase, Q₂ application) is worth this many GEMM flops. */
 export const LEVEL2_WORK = 4;
 /** Sweeps per block when applying Q₂ to rows. */
