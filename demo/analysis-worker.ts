@@ -9,10 +9,17 @@
  */
 import {
   ACTIVATIONS, AbortError, PRESETS, PRESET_NAMES, TOY_DATASETS, TOY_NAMES, analyze, createEngine, generateToy, initParameters,
-  isToyName, mlpSpec, runPreset, saveMlp, split, train, trainingRecord,
+  isToyName, mlpSpec, parameterCount, runPreset, saveMlp, split, train, trainingRecord,
   type Activation, type AnalysisReport, type Engine, type Model,
 } from '../src/index.js';
 import type { DemoSettings, FromWorker, PresetInfo, ToWorker } from './protocol.js';
+
+/**
+ * The page runs the dense path (G over all p eigenvectors) for small models only: at the paper's
+ * p = 10,703 it takes minutes and 1.9 GB — the CLI and the API do that (`analyze --dense`).
+ */
+const PAGE_DENSE_LIMIT = 1500;
+const pageDense = (model: Model): boolean => parameterCount(model.spec) <= PAGE_DENSE_LIMIT;
 
 const post = (message: FromWorker, transfer: Transferable[] = []): void => (self as unknown as Worker).postMessage(message, transfer);
 
@@ -55,7 +62,7 @@ async function run(settings: DemoSettings): Promise<void> {
       onProgress: (p) => post({ type: 'train-progress', phase: p.phase, phaseIndex: p.phaseIndex, phases: p.phases, epoch: p.epoch, epochs: p.epochs, loss: p.loss, ...(p.fullLoss !== undefined ? { fullLoss: p.fullLoss } : {}), ...(p.valLoss !== undefined ? { valLoss: p.valLoss } : {}) }),
     });
     model = run.model;
-    const base = await analyze(engine, { model, data: { train: run.data.train, test: run.data.test, val: run.data.val }, budget: src.budget, seed, top, gridRes, signal, onProgress: onStage });
+    const base = await analyze(engine, { model, data: { train: run.data.train, test: run.data.test, val: run.data.val }, budget: src.budget, seed, top, gridRes, dense: pageDense(model), signal, onProgress: onStage });
     // what analyze({ preset }) records about the data, the training and the model's source
     report = Object.freeze({
       ...base,
@@ -78,7 +85,7 @@ async function run(settings: DemoSettings): Promise<void> {
       onProgress: (p) => post({ type: 'train-progress', phase: 'train', phaseIndex: 0, phases: 1, epoch: p.epoch, epochs: p.epochs, loss: p.loss, ...(p.fullLoss !== undefined ? { fullLoss: p.fullLoss } : {}), ...(p.valLoss !== undefined ? { valLoss: p.valLoss } : {}) }),
     });
     model = result.model;
-    const base = await analyze(engine, { model, data: { train: parts.train, test: parts.test, val: parts.val, name: src.name }, seed, top, gridRes, signal, onProgress: onStage });
+    const base = await analyze(engine, { model, data: { train: parts.train, test: parts.test, val: parts.val, name: src.name }, seed, top, gridRes, dense: pageDense(model), signal, onProgress: onStage });
     report = Object.freeze({
       ...base,
       model: { ...base.model, source: `trained in the demo (${src.optimizer}, lr ${src.lr}, batch ${src.batchSize}, ${epochs} epochs, seed ${seed})` },

@@ -25,7 +25,7 @@ describe('analyze, train, report, compare', () => {
     const dir = await mkdtemp(join(tmpdir(), 'hl-analyze-'));
     const html = join(dir, 'r.html');
     const out = join(dir, 'r.json');
-    const { code, stdout, stderr } = await cli(['analyze', '--budget', '0.05', '--json', '--out', out, '--report', html, '--threads', '2']);
+    const { code, stdout, stderr } = await cli(['analyze', '--budget', '0.05', '--dense=false', '--json', '--out', out, '--report', html, '--threads', '2']);
     expect(code).toBe(0);
     expect(stderr).toMatch(/lanczos/); // plain progress lines (not a TTY)
     const r = JSON.parse(stdout);
@@ -65,6 +65,27 @@ describe('analyze, train, report, compare', () => {
     expect(r.schema).toBe('hessian-lens/compare@1');
     expect(r.rows).toHaveLength(3);
     expect(Object.keys(r.spearman).sort()).toEqual(['G', 'lambdaMax', 'margin', 'outliers', 'trace']);
+    // seed statistics: the three seeds of one preset form one group, each quantity as median and range
+    expect(r.gOver).toBe('top-k');
+    expect(r.rows.map((row: { G: number; GTopK: number }) => row.G)).toEqual(r.rows.map((row: { GTopK: number }) => row.GTopK));
+    expect(r.groups).toHaveLength(1);
+    const g = r.groups[0];
+    expect([g.label, g.runs, g.seeds, g.dataSeeds]).toEqual(['gauss-normal', [0, 1, 2], [0, 1, 2], [null]]);
+    const lambda1 = r.reports.map((a: { spectrum: { eigenvalues: number[] } }) => a.spectrum.eigenvalues[0]).sort((a: number, b: number) => a - b);
+    expect(g.eigenvalues[0]).toEqual({ median: lambda1[1], min: lambda1[0], max: lambda1[2], n: 3 });
+    expect(g.stats.G.n).toBe(3);
+  });
+
+  it('compare --data-seeds runs every preset on every draw with every seed, one group per preset', async () => {
+    const { code, stdout } = await cli(['compare', '--presets', 'gauss-normal', '--seeds', '0,1', '--data-seeds', '3,4', '--budget', '0.001', '--top', '2', '--json', '--quiet']);
+    expect(code).toBe(0);
+    const r = JSON.parse(stdout);
+    expect(r.rows.map((row: { seed: number; dataSeed: number }) => [row.seed, row.dataSeed])).toEqual([[0, 3], [1, 3], [0, 4], [1, 4]]);
+    expect(r.reports.map((a: { settings: { dataSeed: number } }) => a.settings.dataSeed)).toEqual([3, 3, 4, 4]);
+    expect(r.groups).toHaveLength(1);
+    expect([r.groups[0].seeds, r.groups[0].dataSeeds, r.groups[0].stats.testAccuracy.n]).toEqual([[0, 1], [3, 4], 4]);
+    const both = await cli(['compare', '--data-seed', '3', '--data-seeds', '3,4', '--quiet']);
+    expect(both.code).toBe(2);
   });
 
   it('presets train on the paper\'s points; --data-seed draws afresh (train, analyze, compare), and needs --preset', async () => {
@@ -78,7 +99,7 @@ describe('analyze, train, report, compare', () => {
     const gauss = PRESETS['gauss-normal'].data;
     expect(await csv([])).toBe(formatCsv(loadPaperData('gauss').train));
     expect(await csv(['--data-seed', '7'])).toBe(formatCsv(presetData(gauss, { dataSeed: 7 }).train));
-    const a = await cli(['analyze', '--preset', 'gauss-normal', '--data-seed', '7', '--budget', '0.001', '--top', '2', '--json', '--quiet']);
+    const a = await cli(['analyze', '--preset', 'gauss-normal', '--data-seed', '7', '--budget', '0.001', '--top', '2', '--dense=false', '--json', '--quiet']);
     expect(a.code).toBe(0);
     const r = JSON.parse(a.stdout);
     expect([r.settings.dataSeed, r.data.name, r.model.source]).toEqual([7, 'gauss-normal, data seed 7 (150 train)', 'preset gauss-normal, budget 0.001, seed 0, data seed 7']);

@@ -154,7 +154,7 @@ describe.runIf(browserAvailable())('the playground in Chromium', () => {
       const lib = await import('/dist/index.js');
       const engine = await lib.createEngine();
       try {
-        return JSON.stringify(await lib.analyze(engine, { preset: 'gauss-normal', budget: ${BUDGET}, seed: ${SEED} }));
+        return JSON.stringify(await lib.analyze(engine, { preset: 'gauss-normal', budget: ${BUDGET}, seed: ${SEED}, dense: false }));
       } finally {
         await engine.close();
       }
@@ -168,7 +168,7 @@ describe.runIf(browserAvailable())('the playground in Chromium', () => {
     // the API in Node from dist/: equal up to the kernel build's rounding
     const lib = await import('../dist/index.js');
     const engine = await lib.createEngine({ threads: 1 });
-    const node = await lib.analyze(engine, { preset: 'gauss-normal', budget: BUDGET, seed: SEED });
+    const node = await lib.analyze(engine, { preset: 'gauss-normal', budget: BUDGET, seed: SEED, dense: false });
     await engine.close();
     const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
     const diffs = { lambda1: rel(Number(shown.lambda1), node.spectrum.eigenvalues[0]!), G: rel(Number(shown.G), node.generalization.topK.G), margin: rel(Number(shown.margin), node.margin!.margin) };

@@ -60,7 +60,7 @@ describe('the npm package', () => {
     const prefix = join(dir, 'prefix');
     await run('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', '--offline', tarball], { cwd: dir, maxBuffer: 16 << 20 });
     const cwd = await mkdtemp(join(dir, 'user-'));
-    const { stdout } = await run(join(prefix, 'bin', 'hessian-lens'), ['analyze', '--budget', '0.05', '--quiet', '--json', '--threads', '1'], { cwd, maxBuffer: 64 << 20, timeout: 110_000 });
+    const { stdout } = await run(join(prefix, 'bin', 'hessian-lens'), ['analyze', '--budget', '0.05', '--dense=false', '--quiet', '--json', '--threads', '1'], { cwd, maxBuffer: 64 << 20, timeout: 110_000 });
     const report = JSON.parse(stdout) as { schema: string; spectrum: { eigenvalues: number[] } };
     expect(report.schema).toBe('hessian-lens/analysis@1');
     expect(report.spectrum.eigenvalues.length).toBe(10);

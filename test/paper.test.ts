@@ -15,7 +15,7 @@ describe('gauss-normal at budget 0.25', () => {
   it('has outliers above the bulk and boundary-aligned top eigenvectors', async () => {
     const engine = await createEngine({ threads: 1 });
     const run = await runPreset(engine, 'gauss-normal', { budget: 0.25, seed: 0 });
-    const r = await analyze(engine, { model: run.model, data: { train: run.data.train, test: run.data.test, val: run.data.val }, gridRes: 0, density: false, margin: false });
+    const r = await analyze(engine, { model: run.model, data: { train: run.data.train, test: run.data.test, val: run.data.val }, gridRes: 0, density: false, margin: false, dense: false });
     const { eigenvalues, outliers } = r.spectrum;
     expect(outliers.count).toBeGreaterThanOrEqual(1);
     expect(outliers.count).toBeLessThanOrEqual(3);

@@ -29,7 +29,7 @@ let cmp: CompareReport;
 
 beforeAll(async () => {
   engine = await createEngine({ threads: 1 });
-  gauss = await analyze(engine, { preset: 'gauss-normal', budget: 0.02 });
+  gauss = await analyze(engine, { preset: 'gauss-normal', budget: 0.02, dense: false });
   iris = await analyze(engine, { preset: 'iris', budget: 0.1 });
   cmp = await compare(engine, [
     { label: 'gauss 16-16 seed 0 </script>', budget: 0.03, hidden: [16, 16], seed: 0, gridRes: 40, top: 6 },

@@ -1,7 +1,7 @@
 /**
  * The whole analysis of one minimum, as the CLI's `analyze` runs it: data → training (or a given
  * model) → loss/accuracy per split → Hessian spectrum (Lanczos top-k with residuals, λ_max by
- * power iteration, trace by Hutch++, density by SLQ, outliers, the dense path when p is small) →
+ * power iteration, trace by Hutch++, density by SLQ, outliers, the dense path within its limit) →
  * alignment of the top eigenvectors with per-sample gradients → generalization measure G → margin
  * → input–output Jacobian norm → grid maps (2-D inputs) → optional tracking during training.
  * One versioned, JSON-serialisable record comes back; every figure of the HTML report is drawn
@@ -18,7 +18,9 @@ import type { Engine, Model } from '../engine/engine.js';
 import type { Precision } from '../engine/dense-net.js';
 import { initParameters, mlpSpec, parameterCount, type Activation, type MlpSpec } from '../model/mlp.js';
 import { lanczos } from '../hessian/lanczos.js';
-import { AUTO_DENSE_LIMIT, checkSpectrumK, DENSE_LIMIT, hessianSpectrum, spectrumVectorBytes, type SpectrumResult, type SpectrumSummary } from '../hessian/spectrum.js';
+import { denseMemoryBytes } from '../hessian/dense.js';
+import { WASM_MEMORY_LIMIT } from '../engine/arena.js';
+import { checkSpectrumK, DENSE_LIMIT, hessianSpectrum, spectrumVectorBytes, type SpectrumResult, type SpectrumSummary } from '../hessian/spectrum.js';
 import { wasmVectorOps } from '../engine/vector-ops.js';
 import type { VectorOps } from '../hessian/vector.js';
 
@@ -123,9 +125,13 @@ export interface AnalyzeOptions {
   readonly tol?: number;
   /** Spectral density by SLQ (default true). */
   readonly density?: boolean;
-  /** Dense path (all p eigenpairs): 'auto' (default: when p ≤ 1500), true (up to denseLimit), false. */
+  /**
+   * Dense path — all p eigenvalues and G over all p eigenvectors (`generalization.all`, the
+   * paper's definition): 'auto' (default: whenever p is within `denseLimit` and its memory fits
+   * wasm's 4 GiB; minutes at the paper's p = 10,703), true (refused past the limit), false.
+   */
   readonly dense?: boolean | 'auto';
-  /** Largest p the dense path accepts (default 4000). */
+  /** Largest p the dense path accepts (default 12,000). */
   readonly denseLimit?: number;
   /** Random directions for ε (default 5). */
   readonly epsilonDirections?: number;
@@ -242,6 +248,17 @@ function loadData(options: AnalyzeOptions, seed: number): Splits {
     return { name: data, train: parts.train, test: parts.test, val: parts.val };
   }
   throw new InputError(`unknown dataset '${data}' (expected iris, mnist, ${Object.keys(TOY_DATASETS).join(', ')}, or a CSV file through the CLI)`);
+}
+
+/**
+ * Whether `analyze` runs the dense path: `dense: true` always (refused past the limit), `false`
+ * never, `auto` (default) when p is within the dense limit and the projection path's memory
+ * (2·8p² + 8·n·p bytes) fits wasm's 4 GiB — the paper's G over all p eigenvectors.
+ */
+export function wantsDense(options: Pick<AnalyzeOptions, 'dense' | 'denseLimit'>, p: number, n: number): boolean {
+  const want = options.dense ?? 'auto';
+  if (want !== 'auto') return want;
+  return p <= (options.denseLimit ?? DENSE_LIMIT) && denseMemoryBytes(p, 0, n) <= WASM_MEMORY_LIMIT;
 }
 
 function score(sums: { lossSum: number; correct: number; n: number }): SplitScore {
@@ -362,13 +379,12 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
   try {
     // G over all p eigenvectors when the dense path runs: the normalised per-sample gradients are
     // projected onto every eigenvector inside the eigensolver, (Ĝ·Q)·S, never forming the p × p V
-    const wantDense = options.dense ?? 'auto';
-    const project = wantDense === true || (wantDense === 'auto' && p <= AUTO_DENSE_LIMIT)
-      ? normalizedRows(await session.perSampleGradients('predicted'), trainData.n, p)
-      : undefined;
+    // — by default whenever the dense path takes p and its memory fits wasm's 4 GiB: the paper's G
+    const runDense = wantsDense(options, p, trainData.n);
+    const project = runDense ? normalizedRows(await session.perSampleGradients('predicted'), trainData.n, p) : undefined;
     spec = await hessianSpectrum(session.hessian(), {
       ...(project ? { project } : {}),
-      k, seed, tol: options.tol ?? 1e-6, density: options.density ?? true, dense: options.dense ?? 'auto',
+      k, seed, tol: options.tol ?? 1e-6, density: options.density ?? true, dense: runDense,
       ...spectrumOps(engine, p, k, options.density ?? true),
       ...(options.denseLimit !== undefined ? { denseLimit: options.denseLimit } : {}),
       ...(signal ? { signal } : {}),
