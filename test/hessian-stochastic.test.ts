@@ -1,14 +1,14 @@
 /**
- * Hutchinson / Hutch++ trace, stochastic Lanczos quadrature density and the outlier rule.
+ * Hutchinson / Hutch++ trace and stochastic Lanczos quadrature density (the outlier rule: hessian-outliers.test.ts).
  *
  * References are independent of the code under test: the exact trace is Σλ of spectra chosen in
  * test/cases/hessian-spectra.ts (matrices Q·diag(λ)·Qᵀ); the density's defining properties
  * (unit mass, weights summing to 1, mean = vᵀHv = trace/p in expectation, exact nodes when the
- * Krylov space is the whole space) are checked directly; outlier spectra are synthetic.
+ * Krylov space is the whole space) are checked directly.
  */
 import { describe, expect, it } from 'vitest';
 import { AbortError, InputError } from '../src/errors.js';
-import { countOutliers, denseOperator, spectralDensity, traceEstimate } from '../src/hessian/index.js';
+import { denseOperator, spectralDensity, traceEstimate } from '../src/hessian/index.js';
 import { buildCase, SPECTRUM_CASES, spectrumCase } from './cases/hessian-spectra.js';
 
 function trapezoid(x: readonly number[], y: readonly number[]): number {
@@ -123,43 +123,5 @@ describe('spectralDensity', () => {
     const ctrl = new AbortController();
     const run = spectralDensity(op, { signal: ctrl.signal, onProgress: (p) => { if (p.step === 3) ctrl.abort(); } });
     await expect(run).rejects.toBeInstanceOf(AbortError);
-  });
-});
-
-describe('countOutliers', () => {
-  const bulk = Array.from({ length: 40 }, (_, i) => 1 - i / 40);
-
-  it('counts two spikes above a bulk', () => {
-    const r = countOutliers([20, 12, ...bulk]);
-    expect(r.count).toBe(2);
-    expect(r.threshold).toBeGreaterThan(1);
-    expect(r.threshold).toBeLessThan(12);
-    expect(r.rule).toMatch(/largest gap ratio/);
-    expect(r.rule).toMatch(/r_2 = 12/);
-    expect(Object.isFrozen(r)).toBe(true);
-    expect(JSON.parse(JSON.stringify(r))).toEqual(r);
-  });
-
-  it('ignores ratios between bulk values near or across zero, and the input order', () => {
-    const nearZero = [9, 7, 5.5, 0.3, 0.2, 1e-6, 1e-9, -1e-7, -0.01];
-    expect(countOutliers(nearZero).count).toBe(3);
-    expect(countOutliers([...nearZero].reverse()).count).toBe(3);
-  });
-
-  it('finds no outliers in a smooth bulk, in an all-negative list, or in a single value', () => {
-    const smooth = countOutliers(bulk);
-    expect(smooth.count).toBe(0);
-    expect(smooth.threshold).toBeNull();
-    expect(smooth.rule).toMatch(/below minRatio/);
-    expect(countOutliers([-1, -2, -3]).count).toBe(0);
-    expect(countOutliers([5]).count).toBe(0);
-    expect(countOutliers([]).count).toBe(0);
-  });
-
-  it('follows its options and validates input', () => {
-    expect(countOutliers([10, 4, 1, 0.9], { minRatio: 2 }).count).toBe(2);
-    expect(countOutliers([10, 4, 1, 0.9], { minRatio: 5 }).count).toBe(0);
-    expect(() => countOutliers([1, NaN])).toThrow(InputError);
-    expect(() => countOutliers([1, 2], { minRatio: 1 })).toThrow(InputError);
   });
 });
