@@ -8,7 +8,8 @@
  * only, and the peak resident-set growth; for the paper's model also the paper's G pipeline (build
  * H from p Hv + reduction + divide and conquer + projection of the 150 normalised per-sample
  * gradients) with the machine's cores; and, once, p = 3897 in Chromium (same code, timed in the
- * page). `BENCH_DENSE_SIZES=983,1971` limits the sizes.
+ * page). `BENCH_DENSE_SIZES=983,1971` limits the sizes, `BENCH_DENSE_BUILDS=relaxed` the builds,
+ * `BENCH_DENSE_NUMPY=native` numpy to its native kernel (at p = 10,703 each numpy eigh takes minutes).
  * Run on an otherwise idle machine: absolute times on shared cores are noise, ratios the signal.
  */
 import { spawnSync } from 'node:child_process';
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import { normalizedRows } from '../src/analysis/generalization.js';
 import { createEngine, type Engine, type Model } from '../src/engine/engine.js';
 import { denseHessianProjection, symmetricEigen, type DenseStage } from '../src/hessian/dense.js';
+import { TWO_STAGE_FROM } from '../src/hessian/eigen/solver.js';
 import { initParameters, mlpSpec, parameterCount } from '../src/model/mlp.js';
 import { train } from '../src/train/train.js';
 import { BUILDS, caseData, MLP_CASES } from './cases.js';
@@ -143,14 +145,15 @@ export async function denseBench(records: BenchRecord[]): Promise<void> {
       const npy = join(dir, `h${p}.npy`);
       writeNpy(npy, H, p);
       const np = numpyTimes(npy, true);
-      const npEnv = process.env.OPENBLAS_CORETYPE ? numpyTimes(npy, false) : np;
+      const npEnv = process.env.OPENBLAS_CORETYPE && process.env.BENCH_DENSE_NUMPY !== 'native' ? numpyTimes(npy, false) : np;
       rmSync(npy);
       if ('error' in np) records.push(valueRecord(`dense.p${p}.numpy`, NaN, 'n/a', np.error));
       else {
         records.push(timeRecord(`dense.p${p}.numpy-eigh`, np.eigh, 'error' in npEnv ? undefined : { seconds: npEnv.eigh, against: `numpy eigh, ${npEnv.note}` }, np.note));
         records.push(timeRecord(`dense.p${p}.numpy-eigvalsh`, np.eigvalsh, 'error' in npEnv ? undefined : { seconds: npEnv.eigvalsh, against: `numpy eigvalsh, ${npEnv.note}` }, np.note));
       }
-      for (const build of BUILDS) {
+      const builds = process.env.BENCH_DENSE_BUILDS ? BUILDS.filter((b) => process.env.BENCH_DENSE_BUILDS!.split(',').includes(b)) : BUILDS;
+      for (const build of builds) {
         try {
           const mem = peakRss();
           const all = await staged((onProgress) => symmetricEigen(H, p, { build, onProgress }));
@@ -158,7 +161,12 @@ export async function denseBench(records: BenchRecord[]): Promise<void> {
           records.push(timeRecord(`dense.p${p}.all-eigenpairs.${build}`, all.seconds, 'error' in np ? undefined : { seconds: np.eigh, against: `numpy eigh, 1 thread (${np.note})` }, `${what}; ${fmtStages(all.stages)}`));
           records.push(bytesRecord(`dense.p${p}.all-eigenpairs.${build}.peak-rss-growth`, peak, { bytes: 3 * 8 * p * p, against: '3·8p² (matrix, eigenvectors, divide-and-conquer workspace)' }, 'plus the caller\'s copy of the result'));
           const values = await staged((onProgress) => symmetricEigen(H, p, { build, vectors: false, onProgress }));
-          records.push(timeRecord(`dense.p${p}.eigenvalues-only.${build}`, values.seconds, 'error' in np ? undefined : { seconds: np.eigvalsh, against: 'numpy eigvalsh, 1 thread' }, fmtStages(values.stages)));
+          records.push(timeRecord(`dense.p${p}.eigenvalues-only.${build}`, values.seconds, 'error' in np ? undefined : { seconds: np.eigvalsh, against: 'numpy eigvalsh, 1 thread' }, `${p >= TWO_STAGE_FROM ? 'two-stage' : 'one-stage'} reduction; ${fmtStages(values.stages)}`));
+          if (p >= TWO_STAGE_FROM && p < 10_000) {
+            // the choice of reduction, measured: the one-stage one on the same matrix
+            const one = await staged((onProgress) => symmetricEigen(H, p, { build, vectors: false, reduction: 'one-stage', onProgress }));
+            records.push(timeRecord(`dense.p${p}.eigenvalues-only.one-stage.${build}`, one.seconds, { seconds: values.seconds, against: 'the two-stage reduction (the default here)' }, fmtStages(one.stages)));
+          }
         } catch (error) {
           records.push(errorRecord(`dense.p${p}.${build}`, error, what));
         }
