@@ -36,3 +36,4 @@ export { WorkerPool } from './engine/pool.js';
 export * from './analysis/index.js';
 export * from './train/index.js';
 export { renderHtmlReport, RESULT_ELEMENT_ID, type HtmlReportOptions } from './report/html.js';
+export { renderReproductionPage } from './report/reproduction.js';

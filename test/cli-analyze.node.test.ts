@@ -59,7 +59,7 @@ describe('analyze, train, report, compare', () => {
   });
 
   it('compare ranks G, margin, λ_max, trace, outliers against test accuracy', async () => {
-    const { code, stdout } = await cli(['compare', '--presets', 'gauss-normal', '--seeds', '0,1,2', '--budget', '0.02', '--top', '3', '--json', '--quiet']);
+    const { code, stdout } = await cli(['compare', '--presets', 'gauss-normal', '--seeds', '0,1,2', '--budget', '0.02', '--top', '3', '--dense=false', '--json', '--quiet']);
     expect(code).toBe(0);
     const r = JSON.parse(stdout);
     expect(r.schema).toBe('hessian-lens/compare@1');
@@ -77,7 +77,7 @@ describe('analyze, train, report, compare', () => {
   });
 
   it('compare --data-seeds runs every preset on every draw with every seed, one group per preset', async () => {
-    const { code, stdout } = await cli(['compare', '--presets', 'gauss-normal', '--seeds', '0,1', '--data-seeds', '3,4', '--budget', '0.001', '--top', '2', '--json', '--quiet']);
+    const { code, stdout } = await cli(['compare', '--presets', 'gauss-normal', '--seeds', '0,1', '--data-seeds', '3,4', '--budget', '0.001', '--top', '2', '--dense=false', '--json', '--quiet']);
     expect(code).toBe(0);
     const r = JSON.parse(stdout);
     expect(r.rows.map((row: { seed: number; dataSeed: number }) => [row.seed, row.dataSeed])).toEqual([[0, 3], [1, 3], [0, 4], [1, 4]]);
@@ -103,7 +103,7 @@ describe('analyze, train, report, compare', () => {
     expect(a.code).toBe(0);
     const r = JSON.parse(a.stdout);
     expect([r.settings.dataSeed, r.data.name, r.model.source]).toEqual([7, 'gauss-normal, data seed 7 (150 train)', 'preset gauss-normal, budget 0.001, seed 0, data seed 7']);
-    const c = await cli(['compare', '--presets', 'gauss-normal', '--seeds', '0', '--data-seed', '7', '--budget', '0.001', '--top', '2', '--json', '--quiet']);
+    const c = await cli(['compare', '--presets', 'gauss-normal', '--seeds', '0', '--data-seed', '7', '--budget', '0.001', '--top', '2', '--dense=false', '--json', '--quiet']);
     expect(c.code).toBe(0);
     expect(JSON.parse(c.stdout).reports[0].settings.dataSeed).toBe(7);
     const bare = await cli(['train', '--data', 'gauss', '--data-seed', '7', '--epochs', '1', '--quiet']);

@@ -74,4 +74,38 @@ export {
   type GridBounds,
 } from './grid.js';
 export { ANALYSIS_SCHEMA, analyze, type AnalysisReport, type AnalyzeOptions, type AnalyzeProgress, type SplitScore, type TrackingPoint } from './analyze.js';
-export { COMPARE_SCHEMA, compare, spearman, type CompareOptions, type CompareReport, type CompareRow } from './compare.js';
+export {
+  COMPARE_SCHEMA,
+  GROUP_QUANTITIES,
+  compare,
+  spearman,
+  type CompareGroup,
+  type CompareOptions,
+  type CompareReport,
+  type CompareRow,
+  type CompareRun,
+  type GOver,
+  type GroupQuantity,
+} from './compare.js';
+export { median, seedStat, seedStats, type SeedStat } from './seed-stats.js';
+export {
+  BOUNDARY_ALIGNMENT_FACTOR,
+  CLAIM_IDS,
+  EXPERIMENT_QUANTITIES,
+  PAPER_FIGURES,
+  REPRODUCTION_EXPERIMENTS,
+  REPRODUCTION_SCHEMA,
+  checkClaims,
+  reproduce,
+  type ClaimNumber,
+  type ClaimVerdict,
+  type ExperimentQuantity,
+  type PaperFigureValues,
+  type ReproduceOptions,
+  type ReproduceProgress,
+  type ReproductionClaim,
+  type ReproductionExperiment,
+  type ReproductionExperimentName,
+  type ReproductionReport,
+  type ReproductionRun,
+} from './reproduce.js';

@@ -21,7 +21,8 @@ import { saveMlp, writeSafetensors } from '../io/safetensors.js';
 import { initParameters, mlpSpec } from '../model/mlp.js';
 import type { Model } from '../engine/engine.js';
 import { analyze, loadNamedData, spectrumOps, type AnalysisReport, type AnalyzeOptions } from '../analysis/analyze.js';
-import { compare, type CompareReport } from '../analysis/compare.js';
+import { compare, type CompareReport, type CompareRun } from '../analysis/compare.js';
+import { REPRODUCTION_EXPERIMENTS, reproduce, type ReproductionExperimentName, type ReproductionReport } from '../analysis/reproduce.js';
 import { hessianSpectrum } from '../hessian/spectrum.js';
 import { train, trainingRecord } from '../train/train.js';
 import { PRESET_NAMES, runPreset } from '../train/recipes.js';
@@ -53,6 +54,7 @@ const DATA_CHOICE: OptionSpec = { name: 'data', kind: 'string', value: 'NAME|D.c
 const PRESET: OptionSpec = { name: 'preset', kind: 'string', value: 'NAME', choices: PRESET_NAMES, description: 'one of the paper\'s experiments' };
 const DATA_SEED: OptionSpec = { name: 'data-seed', kind: 'int', value: 'S', min: 0, description: 'with a preset: a fresh draw of its data with seed S (default: the paper\'s points)' };
 const BUDGET: OptionSpec = { name: 'budget', kind: 'number', value: 'F', min: 0, description: 'share of the epochs to run, e.g. 0.05 for a quick look (default 1)' };
+const DENSE: OptionSpec = { name: 'dense', kind: 'boolean', description: 'the dense path: all p eigenvalues and G over all p eigenvectors (default: on for p ≤ 12,000 — minutes at p = 10,703; --dense=false skips it)' };
 const REPORT: OptionSpec = { name: 'report', kind: 'string', value: 'R.html', description: 'also write a self-contained HTML report' };
 
 /** Everything a command needs from its surroundings. */
@@ -65,6 +67,8 @@ interface Context {
 /** Every command: its spec and what it runs. */
 interface Command extends CommandSpec {
   run(options: ParsedOptions, positionals: readonly string[], context: Context): Promise<object>;
+  /** the human summary on stdout without --json (default: {@link summarize}) */
+  describe?(result: object): string;
 }
 
 /** The net options every computing command takes: precision and the activation-cache limit. */
@@ -114,7 +118,7 @@ const COMMANDS: Command[] = [
     summary: 'train (or load) a model and analyse its Hessian and decision boundary (default: the paper\'s gauss experiment)',
     options: [DATA_CHOICE, { ...MODEL, required: false }, ACTIVATION, ...TRAINING, PRESET, DATA_SEED, BUDGET, SEED, TOP,
       { name: 'statistic', kind: 'string', value: 'S', choices: ['meanAbs', 'maxAbs'], description: 'G statistic: meanAbs (poster) or maxAbs (paper code)' },
-      { name: 'dense', kind: 'boolean', description: 'force the dense path (all p eigenvalues, and G over all p eigenvectors; p ≤ 12,000)' },
+      DENSE,
       { name: 'track-every', kind: 'int', value: 'N', min: 1, description: 'track eigenvalues and G every N epochs' },
       REPORT, ...COMMON],
     async run(o, _p, context) {
@@ -220,17 +224,29 @@ const COMMANDS: Command[] = [
       { name: 'presets', kind: 'string', value: 'A,B', description: 'comma-separated presets (default gauss-normal)' },
       { name: 'seeds', kind: 'ints', min: 0, value: '0,1,2', description: 'seeds per preset (default 0,1,2)' },
       { name: 'sweep', kind: 'string', value: 'S.json', description: 'JSON array of analyze options ({label, preset, seed, budget, hidden, lr, …})' },
-      { ...DATA_SEED, description: 'a fresh draw of every preset\'s data with seed S (default: the paper\'s points)' }, BUDGET, TOP, REPORT, ...COMMON],
+      { ...DATA_SEED, description: 'a fresh draw of every preset\'s data with seed S (default: the paper\'s points)' },
+      { name: 'data-seeds', kind: 'ints', min: 0, value: 'A,B', description: 'fresh draws of every preset\'s data, each run with every seed: the summary then spans data draws too' },
+      BUDGET, TOP, DENSE, REPORT, ...COMMON],
     async run(o, _p, context) {
       const engine = await context.engine();
-      let runs: (AnalyzeOptions & { label?: string })[];
-      if (typeof o.sweep === 'string') runs = await readSweep(o.sweep);
-      else {
+      let runs: CompareRun[];
+      if (o['data-seed'] !== undefined && o['data-seeds'] !== undefined) throw new UsageError('give --data-seed or --data-seeds, not both');
+      if (typeof o.sweep === 'string') {
+        if (o['data-seeds'] !== undefined) throw new UsageError('--data-seeds makes the runs from --presets and --seeds; a --sweep file lists its runs (give each a dataSeed)');
+        runs = await readSweep(o.sweep);
+      } else {
         const presets = typeof o.presets === 'string' ? o.presets.split(',').map((s) => s.trim()) : ['gauss-normal'];
         const seeds = (o.seeds as number[] | undefined) ?? [0, 1, 2];
-        runs = presets.flatMap((preset) => seeds.map((seed) => ({ label: `${preset} seed ${seed}`, preset, seed })));
+        const draws = (o['data-seeds'] as number[] | undefined) ?? [undefined];
+        runs = presets.flatMap((preset) => draws.flatMap((dataSeed) => seeds.map((seed) => ({
+          label: `${preset} seed ${seed}${dataSeed !== undefined ? `, data seed ${dataSeed}` : ''}`, group: preset, preset, seed,
+          ...(dataSeed !== undefined ? { dataSeed } : {}),
+        }))));
       }
-      const shared = { ...(o.budget !== undefined ? { budget: o.budget as number } : {}), ...(o['data-seed'] !== undefined ? { dataSeed: o['data-seed'] as number } : {}), ...(o.top !== undefined ? { top: o.top as number } : {}), ...netOptionsOf(o) };
+      const shared = {
+        ...(o.budget !== undefined ? { budget: o.budget as number } : {}), ...(o['data-seed'] !== undefined ? { dataSeed: o['data-seed'] as number } : {}),
+        ...(o.top !== undefined ? { top: o.top as number } : {}), ...(o.dense !== undefined ? { dense: o.dense as boolean } : {}), ...netOptionsOf(o),
+      };
       const result = await compare(engine, runs.map((r) => ({ ...shared, ...r })), {
         signal: context.signal,
         onProgress: (p) => context.progress.update(`${p.run}/${p.runs} ${p.stage}`, p.fraction, `${p.label}${p.detail ? `: ${p.detail}` : ''}`),
@@ -240,8 +256,47 @@ const COMMANDS: Command[] = [
     },
   },
   {
+    name: 'reproduce',
+    summary: 'run the paper\'s toy experiments over seeds and check its claims; writes one HTML page and one JSON',
+    options: [
+      { ...BUDGET, description: 'share of the paper\'s epochs (default 1: the full budget; the random-label phase is 300,000 epochs)' },
+      { name: 'seeds', kind: 'ints', min: 0, value: '0,1,2', description: 'model init and shuffle seeds (default 0)' },
+      { name: 'data-seeds', kind: 'ints', min: 0, value: 'A,B', description: 'fresh draws of the data, each run with every seed (default: the paper\'s points; Iris keeps its own)' },
+      { name: 'experiments', kind: 'string', value: 'A,B', description: `a subset, comma-separated (default all: ${REPRODUCTION_EXPERIMENTS.join(', ')})` },
+      { ...TOP, description: 'top eigenpairs per experiment (default 10)' },
+      DENSE,
+      { name: 'grid', kind: 'int', value: 'N', min: 0, default: 40, description: 'alignment-map grid resolution (0: none)' },
+      { name: 'report', kind: 'string', value: 'R.html', default: 'reproduction.html', description: 'the HTML page' },
+      { ...OUT, default: 'reproduction.json', description: 'the JSON result' },
+      ...COMMON.filter((opt) => opt !== OUT)],
+    async run(o, _p, context) {
+      const experiments = typeof o.experiments === 'string' ? o.experiments.split(',').map((s) => s.trim()) : undefined;
+      for (const name of experiments ?? []) {
+        if (!(REPRODUCTION_EXPERIMENTS as readonly string[]).includes(name)) throw new UsageError(`--experiments: unknown experiment '${name}' (experiments: ${REPRODUCTION_EXPERIMENTS.join(', ')})`);
+      }
+      const grid = o.grid as number;
+      if (grid === 1) throw new UsageError('--grid must be 0 (none) or ≥ 2');
+      const engine = await context.engine();
+      const result = await reproduce(engine, {
+        ...(o.budget !== undefined ? { budget: o.budget as number } : {}),
+        seeds: (o.seeds as number[] | undefined) ?? [0],
+        ...(o['data-seeds'] !== undefined ? { dataSeeds: o['data-seeds'] as number[] } : {}),
+        ...(experiments ? { experiments: experiments as ReproductionExperimentName[] } : {}),
+        top: o.top as number,
+        ...(o.dense !== undefined ? { dense: o.dense as boolean } : {}),
+        gridRes: grid,
+        ...netOptionsOf(o),
+        signal: context.signal,
+        onProgress: (p) => context.progress.update(`${p.run}/${p.runs} ${p.stage}`, p.fraction, `${p.label}${p.detail ? `: ${p.detail}` : ''}`),
+      });
+      await writeReport(o.report as string, result);
+      return result;
+    },
+    describe: describeReproduction,
+  },
+  {
     name: 'report',
-    summary: 'render a saved analyze/compare result (R.json) as one self-contained HTML file',
+    summary: 'render a saved analyze/compare/reproduce result (R.json) as one self-contained HTML file',
     positionals: ['R.json'],
     options: [{ name: 'html', kind: 'string', value: 'R.html', description: 'output file (default: R.json with .html)' }, QUIET],
     async run(o, positionals) {
@@ -249,11 +304,11 @@ const COMMANDS: Command[] = [
       if (!input) throw new UsageError("'report' needs the result file: hessian-lens report R.json");
       const result = await readJson(input, 'result');
       const schema = (result as { schema?: unknown } | null)?.schema;
-      if (schema !== 'hessian-lens/analysis@1' && schema !== 'hessian-lens/compare@1') {
-        throw new InputError(`${input}: schema is ${JSON.stringify(schema)}, expected "hessian-lens/analysis@1" or "hessian-lens/compare@1" (the output of analyze --out or compare --out)`);
+      if (schema !== 'hessian-lens/analysis@1' && schema !== 'hessian-lens/compare@1' && schema !== 'hessian-lens/reproduction@1') {
+        throw new InputError(`${input}: schema is ${JSON.stringify(schema)}, expected "hessian-lens/analysis@1", "hessian-lens/compare@1" or "hessian-lens/reproduction@1" (the output of analyze --out, compare --out or reproduce --out)`);
       }
       const html = typeof o.html === 'string' ? o.html : input.replace(/\.json$/i, '') + '.html';
-      await writeReport(html, result as AnalysisReport | CompareReport);
+      await writeReport(html, result as AnalysisReport | CompareReport | ReproductionReport);
       return { report: html, schema };
     },
   },
@@ -285,17 +340,31 @@ async function analyzeTrainOnly(engine: Engine, opts: AnalyzeOptions): Promise<{
   return { model: result.model, train: trainData, record: { training: trainingRecord(result), test: testScore } };
 }
 
-async function readSweep(path: string): Promise<(AnalyzeOptions & { label?: string })[]> {
+async function readSweep(path: string): Promise<CompareRun[]> {
   const value = await readJson(path, 'sweep file');
   if (!Array.isArray(value) || value.length === 0 || !value.every((r) => r && typeof r === 'object' && !Array.isArray(r))) {
     throw new InputError(`${path}: expected a non-empty JSON array of run objects ({label, preset, seed, budget, …})`);
   }
-  return value as (AnalyzeOptions & { label?: string })[];
+  return value as CompareRun[];
 }
 
-async function writeReport(path: string, result: AnalysisReport | CompareReport): Promise<void> {
+async function writeReport(path: string, result: AnalysisReport | CompareReport | ReproductionReport): Promise<void> {
+  if (result.schema === 'hessian-lens/reproduction@1') {
+    const { renderReproductionPage } = await import('../report/reproduction.js');
+    await writeOutput(path, renderReproductionPage(result));
+    return;
+  }
   const { renderHtmlReport } = await import('../report/html.js');
   await writeOutput(path, renderHtmlReport(result));
+}
+
+/** The claims of a reproduction, one line each, for stdout without --json. */
+function describeReproduction(result: object): string {
+  const r = result as ReproductionReport;
+  const mark = { holds: '✔', fails: '✘', 'n/a': '–' } as const;
+  const lines = [`${r.experiments.length} experiments × ${r.settings.seeds.length} seed(s)${r.settings.dataSeeds ? ` × ${r.settings.dataSeeds.length} data seed(s)` : ''}, budget ${r.settings.budget}, ${r.seconds.toFixed(1)} s`];
+  for (const c of r.claims) lines.push(`${mark[c.verdict]} ${c.id}: ${c.check} (${c.agree}/${c.of} seeds agree)`);
+  return lines.join('\n');
 }
 
 /** A short human summary: scalars and short lists, two levels deep; the rest is in --json. */
@@ -353,7 +422,7 @@ export async function runCli(
     progress.done();
     const json = JSON.stringify(result);
     if (typeof o.out === 'string') await writeOutput(o.out, `${json}\n`);
-    io.stdout(o.json ? `${json}\n` : `${summarize(result)}\n`);
+    io.stdout(o.json ? `${json}\n` : `${(command.describe ?? summarize)(result)}\n`);
     return 0;
   } catch (error) {
     progress.done();

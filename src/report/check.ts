@@ -28,6 +28,7 @@ const numbers = array(number);
 /** Limits that keep a hostile file from asking the renderer for unbounded work. */
 const MAX_GRID_RES = 2048;
 const MAX_CLASSES = 10_000;
+const MAX_SEEDS = 10_000;
 
 const EPSILON: Shape = { value: number, method: string, directions: nullable(count), seed: nullable(number), statistic: nullable(string) };
 const GENERALIZATION: Shape = {
@@ -73,9 +74,43 @@ const ANALYSIS: Shape = {
   tracking: array({ epoch: number, eigenvalues: numbers, G: number }),
 };
 
+const STAT: Shape = { median: number, min: number, max: number, n: count };
+const stats = (names: readonly string[]): Shape => Object.fromEntries(names.map((q) => [q, STAT]));
+const seedList = (of: Shape): Shape => array(of, MAX_SEEDS);
+
 const COMPARE: Shape = {
-  rows: array({ label: string, testAccuracy: nullable(number), trainAccuracy: number, G: number, margin: nullable(number), lambdaMax: number, trace: number, outliers: count }),
+  // gOver, the rows' seeds and the groups arrived with seed statistics; older files lack them
+  gOver: nullable(string),
+  rows: array({
+    label: string, testAccuracy: nullable(number), trainAccuracy: number, G: number, margin: nullable(number), lambdaMax: number, trace: number, outliers: count,
+    group: nullable(string), seed: nullable(number), dataSeed: nullable(number), GTopK: nullable(number), GAll: nullable(number), seconds: nullable(number),
+  }),
+  groups: nullable(array({
+    label: string, runs: array(count), seeds: seedList(number), dataSeeds: seedList(nullable(number)),
+    stats: stats(['testAccuracy', 'trainAccuracy', 'trainLoss', 'G', 'GTopK', 'GAll', 'margin', 'lambdaMax', 'trace', 'outliers']),
+    eigenvalues: array(STAT),
+  })),
   spearman: { G: nullable(number), margin: nullable(number), lambdaMax: nullable(number), trace: nullable(number), outliers: nullable(number) },
+  reports: array({}),
+};
+
+const REPRODUCTION: Shape = {
+  settings: {
+    budget: number, seeds: seedList(number), dataSeeds: nullable(seedList(number)), top: count, gridRes: count, density: boolean, margin: boolean,
+    statistic: string, precision: string, kernelBuild: string, boundaryAlignmentFactor: number,
+  },
+  seconds: number,
+  experiments: array({
+    id: string, description: string, parameters: count, sizes: array(count), gOver: string,
+    paper: { eigenvalues: nullable(numbers), outliers: nullable(count) },
+    runs: array({
+      seed: number, dataSeed: nullable(number), report: count, seconds: number, eigenvalues: numbers, outliers: count, G: number, GTopK: number,
+      GAll: nullable(number), epsilon: number, margin: nullable(number), boundaryAlignment: nullable(number), trainLoss: number, trainAccuracy: number, testAccuracy: nullable(number),
+    }),
+    stats: stats(['outliers', 'G', 'GTopK', 'GAll', 'epsilon', 'margin', 'boundaryAlignment', 'trainLoss', 'trainAccuracy', 'testAccuracy', 'seconds']),
+    eigenvalues: array(STAT),
+  }, 64),
+  claims: array({ id: string, statement: string, check: string, verdict: string, numbers: array({ label: string, stat: STAT }), agree: count, of: count }, 64),
   reports: array({}),
 };
 
@@ -109,6 +144,8 @@ function check(value: unknown, shape: Shape, path: string): void {
     if (typeof value !== shape) fail(path, shape, value);
   } else if ('array' in shape) {
     if (!Array.isArray(value)) fail(path, shape, value);
+    const max = (shape as { readonly max?: number }).max;
+    if (max !== undefined && value.length > max) throw new InputError(`report: ${path} has ${value.length} entries, at most ${max} allowed`);
     const of = shape.array as Shape;
     for (let i = 0; i < value.length; i++) check(value[i], of, `${path}[${i}]`);
   } else if ('nullable' in shape) {
@@ -163,12 +200,21 @@ function checkAnalysis(value: unknown, path: string): void {
 }
 
 /**
- * Throws {@link InputError} naming the first field of `result` (an analysis or a comparison, by
- * its `schema`) that the report could not draw as it is.
+ * Throws {@link InputError} naming the first field of `result` (an analysis, a comparison or a
+ * reproduction, by its `schema`) that the report could not draw as it is.
  */
-export function checkReportInput(result: unknown, kind: 'analysis' | 'compare'): void {
+export function checkReportInput(result: unknown, kind: 'analysis' | 'compare' | 'reproduction'): void {
   if (kind === 'analysis') {
     checkAnalysis(result, '');
+    return;
+  }
+  if (kind === 'reproduction') {
+    check(result, REPRODUCTION, '');
+    const r = result as { experiments: { runs: { report: number }[] }[]; reports: unknown[] };
+    r.experiments.forEach((e, i) => e.runs.forEach((run, j) => {
+      if (run.report >= r.reports.length) throw new InputError(`report: experiments[${i}].runs[${j}].report is ${run.report}, but there are ${r.reports.length} reports`);
+    }));
+    r.reports.forEach((a, i) => checkAnalysis(a, `reports[${i}]`));
     return;
   }
   check(result, COMPARE, '');

@@ -433,7 +433,7 @@ export function compareScatter(c: CompareReport, key: 'G' | 'margin', id = `fig-
   const rows = c.rows.map((row, i) => ({ i, label: row.label, x: row[key], y: row.testAccuracy })).filter((p): p is { i: number; label: string; x: number; y: number } => p.x !== null && p.y !== null && Number.isFinite(p.x) && Number.isFinite(p.y));
   const width = 360;
   const height = 260;
-  const xName = key === 'G' ? 'G (top-k)' : 'margin (input units)';
+  const xName = key === 'G' ? (c.gOver === 'all' ? 'G (all p)' : 'G (top-k)') : 'margin (input units)';
   const f = frame(id, { width, height, x: { domain: dataDomain(rows.map((p) => p.x), false, 0.12), label: xName }, y: { domain: dataDomain(rows.map((p) => p.y), false, 0.15), label: 'test accuracy' } });
   let body = f.gridLines;
   for (const p of rows) {

@@ -15,6 +15,7 @@ import {
   marginFigure, reconstructionFigure, residualFigure, sub, trackingFigures, trainingAccuracyFigure, trainingLossFigure,
 } from './figures.js';
 import { esc, FIGURE_CSS, fmt, grouped, int } from './svg.js';
+import type { SeedStat } from '../analysis/seed-stats.js';
 
 /** Options of {@link renderHtmlReport}. */
 export interface HtmlReportOptions {
@@ -57,6 +58,10 @@ th, td { border-bottom: 1px solid var(--line); padding: 3px 10px 3px 0; text-ali
 th { font-weight: 600; color: #333; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; padding-left: 12px; }
 tr.outlier td { color: #a52a1e; }
+td .range { color: var(--muted); font-size: 11.5px; white-space: nowrap; }
+td.verdict { font-size: 16px; text-align: center; }
+td.holds { color: #1f7a35; }
+td.fails { color: #a52a1e; }
 .cards { display: flex; flex-wrap: wrap; gap: 18px; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; }
 .card h3 { margin-top: 2px; }
@@ -89,21 +94,24 @@ export const REPORT_SCRIPT_SHA256 = '3vriTB9OsU48t95+Crz80i4QDH2Mo7Z5+vUJaH2BNtE
 const CSP = `default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-${REPORT_SCRIPT_SHA256}'; base-uri 'none'; form-action 'none'`;
 
 /** A number cell with the full-precision value in data-value and title. */
-function num(v: number | null | undefined, digits = 4): string {
+export function num(v: number | null | undefined, digits = 4): string {
   if (v === null || v === undefined) return '<td class="num">–</td>';
   return `<td class="num" data-value="${esc(String(v))}" title="${esc(String(v))}">${esc(fmt(v, digits))}</td>`;
 }
 
-function pct(v: number | null | undefined): string {
+/** A percentage cell (v a share in [0, 1]), full precision in data-value and title. */
+export function pct(v: number | null | undefined): string {
   if (v === null || v === undefined) return '<td class="num">–</td>';
   return `<td class="num" data-value="${esc(String(v))}" title="${esc(String(v))}">${esc(fmt(100 * v, 4))} %</td>`;
 }
 
-function figure(svgText: string, caption: string): string {
+/** A figure with its caption (the caption is markup: escape what goes into it). */
+export function figure(svgText: string, caption: string): string {
   return `<figure>${svgText}<figcaption>${caption}</figcaption></figure>`;
 }
 
-function table(id: string, head: readonly string[], rows: readonly string[], numeric: readonly boolean[] = []): string {
+/** A table; `head` is markup, `numeric[i]` right-aligns column i. */
+export function table(id: string, head: readonly string[], rows: readonly string[], numeric: readonly boolean[] = []): string {
   return `<table id="${esc(id)}"><thead><tr>${head.map((h, i) => `<th${numeric[i] ? ' class="num"' : ''}>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
@@ -179,7 +187,7 @@ function trainingTable(r: AnalysisReport, prefix: string): string {
 }
 
 /** The body of one analysis; `prefix` keeps ids unique when several are on one page. */
-function analysisBody(r: AnalysisReport, prefix = ''): string {
+export function analysisBody(r: AnalysisReport, prefix = ''): string {
   const maps = r.grid && r.data.d === 2;
   const boundary = maps ? boundarySegments(r) : [];
   const k = r.spectrum.eigenvalues.length;
@@ -217,24 +225,57 @@ function analysisBody(r: AnalysisReport, prefix = ''): string {
   return out.join('\n');
 }
 
+/**
+ * A cell with a seed statistic: the median, and the range [min, max] under it when the runs
+ * differ (n/a when no run had a value). `percent` shows shares as percentages.
+ */
+export function statCell(s: SeedStat | null | undefined, digits = 4, percent = false): string {
+  if (!s || s.median === null || s.median === undefined) return '<td class="num">–</td>';
+  const show = (v: number | null): string => esc(percent && typeof v === 'number' ? `${fmt(100 * v, digits)} %` : fmt(v, digits));
+  const range = s.n > 1 && s.min !== s.max ? `<br><span class="range">[${show(s.min)}, ${show(s.max)}]</span>` : '';
+  return `<td class="num" data-value="${esc(String(s.median))}" title="median over ${int(s.n)} run(s): ${esc(String(s.median))}; min ${esc(String(s.min))}, max ${esc(String(s.max))}">${show(s.median)}${range}</td>`;
+}
+
+/** Seeds as text: "0, 1, 2"; null (the preset's data) as "paper". */
+export function seedList(seeds: readonly (number | null)[]): string {
+  return seeds.map((s) => (s === null ? 'paper' : int(s))).join(', ');
+}
+
+function groupTable(c: CompareReport): string {
+  if (!c.groups?.length) return '';
+  const gOver = c.gOver ?? 'top-k';
+  const k = Math.min(3, Math.max(0, ...c.groups.map((g) => g.eigenvalues.length)));
+  const rows = c.groups.map((g, i) => `<tr id="group-${i + 1}"><td>${esc(g.label)}</td><td class="num">${int(g.runs.length)}</td><td>${seedList(g.seeds)}</td><td>${seedList(g.dataSeeds)}</td>`
+    + `${statCell(g.stats.testAccuracy, 4, true)}${statCell(g.stats.G, 4)}${statCell(g.stats.margin, 4)}`
+    + Array.from({ length: k }, (_, j) => statCell(g.eigenvalues[j], 4)).join('')
+    + `${statCell(g.stats.outliers, 3)}${statCell(g.stats.trace, 4)}</tr>`);
+  const head = ['group', 'runs', 'seeds', 'data seeds', 'test acc.', `G (${esc(gOver)})`, 'margin', ...Array.from({ length: k }, (_, j) => `λ${sub(j + 1)}`), 'outliers', 'trace'];
+  return `<h3>Over seeds: median [min, max] per group</h3>${table('table-seeds', head, rows, head.map((_, i) => i === 1 || i >= 4))}`
+    + '<p class="note">A group is the runs that differ only in their seeds (model initialisation and shuffles) and data seeds ("paper": the paper\'s points). A quantity whose range is narrow against the differences between groups is stable across seeds; one whose range is wide is not.</p>';
+}
+
 function compareBody(c: CompareReport): string {
+  const gOver = c.gOver ?? 'top-k';
   const rows = c.rows.map((row, i) => `<tr><td>${i + 1}</td><td>${esc(row.label)}</td>${pct(row.testAccuracy)}${pct(row.trainAccuracy)}${num(row.G, 4)}${num(row.margin, 4)}${num(row.lambdaMax, 5)}${num(row.trace, 5)}<td class="num">${int(row.outliers)}</td></tr>`);
   const expect: Record<string, string> = { G: 'negative (smaller G, simpler boundary ↔ better)', margin: 'positive (wider margin ↔ better)', lambdaMax: 'no consistent sign (Kaur et al. 2023)', trace: 'no consistent sign', outliers: 'negative (fewer outliers, simpler boundary)' };
   const sp = (Object.keys(c.spearman) as (keyof CompareReport['spearman'])[]).map((k) => `<tr><td>${esc(k)}</td>${num(c.spearman[k], 3)}<td>${esc(expect[k] ?? '')}</td></tr>`);
   const cards = c.reports.map((r, i) => {
     const label = c.rows[i]?.label ?? `run ${i + 1}`;
     const pic = r.grid && r.data.d === 2 ? (r.margin ? marginFigure(r, `m${i + 1}-card-map`) : alignmentMapFigure(r, 0, `m${i + 1}-card-map`)) : eigenvalueFigure(r, `m${i + 1}-card-eigenvalues`);
+    const g = r.generalization.all ?? r.generalization.topK;
     return `<div class="card" id="minimum-${i + 1}"><h3>${i + 1}. ${esc(label)}</h3>${pic}<table><tbody>`
-      + `<tr><th>test accuracy</th>${pct(r.evaluation.test?.accuracy)}</tr><tr><th>G (${esc(r.generalization.topK.over)})</th>${num(r.generalization.topK.G)}</tr>`
+      + `<tr><th>test accuracy</th>${pct(r.evaluation.test?.accuracy)}</tr><tr><th>G (${esc(g.over)})</th>${num(g.G)}</tr>`
       + `<tr><th>margin</th>${num(r.margin?.margin)}</tr><tr><th>λ<sub>max</sub></th>${num(r.spectrum.lambdaMax.value)}</tr><tr><th>outliers</th><td class="num">${int(r.spectrum.outliers.count)}</td></tr>`
       + `<tr><th>model</th><td>${esc(r.model.sizes.join('-'))} ${esc(r.model.activation)}</td></tr></tbody></table></div>`;
   });
   const details = c.reports.map((r, i) => `<details id="details-${i + 1}"><summary>Full analysis of ${i + 1}. ${esc(c.rows[i]?.label ?? '')}</summary>${analysisBody(r, `m${i + 1}-`)}</details>`);
+  const gWhat = gOver === 'all' ? 'G over all p eigenvectors (the paper\'s definition)' : 'G over the top-k eigenvectors';
   return `<section id="compare"><h2>Minima compared</h2>`
-    + table('table-compare', ['#', 'label', 'test acc.', 'train acc.', 'G (top-k)', 'margin', 'λ<sub>max</sub>', 'trace', 'outliers'], rows, [true, false, true, true, true, true, true, true, true])
-    + `<div class="figs">${figure(compareScatter(c, 'G', 'fig-acc-vs-G'), 'Test accuracy against G over the top-k eigenvectors; the paper expects a smaller G at the better-generalizing minimum.')}${figure(compareScatter(c, 'margin', 'fig-acc-vs-margin'), 'Test accuracy against the Hessian margin; the paper expects a larger margin at the better-generalizing minimum.')}</div>`
+    + table('table-compare', ['#', 'label', 'test acc.', 'train acc.', `G (${esc(gOver)})`, 'margin', 'λ<sub>max</sub>', 'trace', 'outliers'], rows, [true, false, true, true, true, true, true, true, true])
+    + groupTable(c)
+    + `<div class="figs">${figure(compareScatter(c, 'G', 'fig-acc-vs-G'), `Test accuracy against ${esc(gWhat)}; the paper expects a smaller G at the better-generalizing minimum.`)}${figure(compareScatter(c, 'margin', 'fig-acc-vs-margin'), 'Test accuracy against the Hessian margin; the paper expects a larger margin at the better-generalizing minimum.')}</div>`
     + `<h3>Spearman rank correlation with test accuracy</h3>${table('table-spearman', ['measure', 'Spearman ρ', 'sign the paper expects'], sp, [false, true, false])}`
-    + `<p class="note">ρ is n/a with fewer than 3 minima or a constant column.</p></section>`
+    + `<p class="note">ρ is n/a with fewer than 3 minima or a constant column. G is ${esc(gWhat)} for every row.</p></section>`
     + `<section id="minima"><h2>Side by side</h2><div class="cards" id="compare-minima">${cards.join('')}</div></section>`
     + `<section id="details"><h2>Each minimum in full</h2>${details.join('')}</section>`;
 }
@@ -271,6 +312,29 @@ export function renderHtmlReport(result: AnalysisReport | CompareReport, options
     const schema = result && typeof result === 'object' ? String((result as { schema?: unknown }).schema) : typeof result;
     throw new InputError(`renderHtmlReport: expected a '${ANALYSIS_SCHEMA}' or '${COMPARE_SCHEMA}' result, got schema '${schema}'`);
   }
+  return htmlPage({ title, subtitle, nav, body, result }, options);
+}
+
+/** What {@link htmlPage} puts around a body. */
+export interface PageParts {
+  /** plain text (escaped here) */
+  readonly title: string;
+  readonly subtitle: string;
+  /** [section id, link text] pairs; ids are the renderer's own, link texts plain text */
+  readonly nav: readonly (readonly [string, string])[];
+  /** the page's sections (markup) */
+  readonly body: string;
+  /** the checked result, embedded as JSON */
+  readonly result: { readonly schema: string };
+}
+
+/**
+ * The page around a body: head with the Content-Security-Policy (no request of any kind, the one
+ * script by hash), header, navigation, the data section with the embedded result and its download
+ * button, footer.
+ */
+export function htmlPage(parts: PageParts, options: HtmlReportOptions = {}): string {
+  const { title, subtitle, nav, body, result } = parts;
   const footer = [options.generator ? esc(options.generator) : 'generated by hessian-lens', options.timestamp ? esc(options.timestamp) : ''].filter(Boolean).join(' · ');
   return `<!doctype html>
 <html lang="en">
@@ -285,7 +349,7 @@ export function renderHtmlReport(result: AnalysisReport | CompareReport, options
 </head>
 <body>
 <header><h1>${esc(title)}</h1><p>${esc(subtitle)}</p></header>
-<nav>${nav.map(([id, name]) => `<a href="#${id}">${name}</a>`).join('')}</nav>
+<nav>${nav.map(([id, name]) => `<a href="#${esc(id)}">${esc(name)}</a>`).join('')}</nav>
 <main>
 ${body}
 <section id="data"><h2>Data</h2><p class="note">The full result (schema <code>${esc(result.schema)}</code>) is embedded in this file as JSON in <code>&lt;script type="application/json" id="${RESULT_ELEMENT_ID}"&gt;</code>: every number behind every figure. <button id="download-json" type="button">Download JSON</button></p></section>
