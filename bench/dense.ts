@@ -252,16 +252,18 @@ export async function denseBrowserBench(records: BenchRecord[]): Promise<void> {
   try {
     const page = await browser.newPage();
     await page.goto(`${server.url}/bench/results/`).catch(() => {});
-    const r = await page.evaluate(async ({ n, url }) => {
-      const lib = await import(url);
+    // a string, not a function: tsx's transform adds helpers (__name) the page does not have
+    const r = (await page.evaluate(`(async () => {
+      const n = ${n};
+      const lib = await import('${server.url}/dist/index.js');
       const rng = new lib.Rng(11);
       const A = new Float64Array(n * n);
       for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) A[i * n + j] = A[j * n + i] = rng.normal();
-      const stages: Record<string, number> = {};
+      const stages = {};
       let stage = '';
       let t = performance.now();
       const t0 = t;
-      const res = await lib.symmetricEigen(A, n, { build: 'relaxed', onProgress: (p: { stage: string }) => {
+      const res = await lib.symmetricEigen(A, n, { build: 'relaxed', onProgress: (p) => {
         if (p.stage === stage) return;
         const now = performance.now();
         if (stage) stages[stage] = (stages[stage] ?? 0) + (now - t) / 1000;
@@ -270,8 +272,8 @@ export async function denseBrowserBench(records: BenchRecord[]): Promise<void> {
       } });
       const end = performance.now();
       stages[stage] = (stages[stage] ?? 0) + (end - t) / 1000;
-      return { seconds: (end - t0) / 1000, stages, first: res.eigenvalues[0] as number, last: res.eigenvalues[n - 1] as number };
-    }, { n, url: `${server.url}/dist/index.js` });
+      return { seconds: (end - t0) / 1000, stages, first: res.eigenvalues[0], last: res.eigenvalues[n - 1] };
+    })()`)) as { seconds: number; stages: Record<string, number>; first: number; last: number };
     const same = r.first === node.value.eigenvalues[0] && r.last === node.value.eigenvalues[n - 1];
     records.push(timeRecord(`dense.chromium.p${n}.all-eigenpairs.relaxed`, r.seconds, { seconds: node.seconds, against: 'Node on the same matrix, this run' },
       `random symmetric; ${fmtStages(r.stages as Partial<Record<DenseStage, number>>)}; extreme eigenvalues ${same ? 'bitwise equal to Node' : 'DIFFER from Node'}`));
