@@ -29,41 +29,8 @@
 // dsytrd_sy2sb, dsytrd_sb2st, dsb2st_kernels, dgelq2, dlarfg.
 
 import { gemm_f64 } from './gemm';
-import { symv_upper_f64 } from './eigen';
+import { dot, fma2, hsum, nrm2, symv_upper_f64 } from './eigen';
 
-/** a·b + c lane-wise on f64x2: fused in the relaxed build, mul + add in SIMD128. */
-// @ts-ignore: decorator
-@inline
-function fma2(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    return f64x2.relaxed_madd(a, b, c);
-  } else {
-    return f64x2.add(f64x2.mul(a, b), c);
-  }
-}
-
-// @ts-ignore: decorator
-@inline
-function hsum(s: v128): f64 {
-  return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
-}
-
-// Σ a[i]·b[i], two f64x2 accumulators, scalar tail.
-function dot(a: usize, b: usize, count: i32): f64 {
-  let s0 = f64x2.splat(0);
-  let s1 = f64x2.splat(0);
-  let i = 0;
-  for (; i + 4 <= count; i += 4) {
-    const o = <usize>i << 3;
-    s0 = fma2(v128.load(a + o), v128.load(b + o), s0);
-    s1 = fma2(v128.load(a + o, 16), v128.load(b + o, 16), s1);
-  }
-  let s = hsum(f64x2.add(s0, s1));
-  for (; i < count; i++) s += load<f64>(a + (<usize>i << 3)) * load<f64>(b + (<usize>i << 3));
-  return s;
-}
-
-// y[i] += α·x[i].
 function axpy(y: usize, alpha: f64, x: usize, count: i32): void {
   const va = f64x2.splat(alpha);
   let i = 0;
@@ -76,20 +43,6 @@ function axpy(y: usize, alpha: f64, x: usize, count: i32): void {
     const o = <usize>i << 3;
     store<f64>(y + o, load<f64>(y + o) + alpha * load<f64>(x + o));
   }
-}
-
-// ‖x‖₂ without overflow or harmful underflow: scaled by max |x_i|.
-function nrm2(x: usize, count: i32): f64 {
-  let big: f64 = 0;
-  for (let i = 0; i < count; i++) big = max(big, abs(load<f64>(x + (<usize>i << 3))));
-  if (big == 0 || !isFinite(big)) return big;
-  const inv = 1 / big;
-  let s: f64 = 0;
-  for (let i = 0; i < count; i++) {
-    const t = load<f64>(x + (<usize>i << 3)) * inv;
-    s += t * t;
-  }
-  return big * Math.sqrt(s);
 }
 
 // Householder reflector (dlarfg, without its rescaling loop for |β| < safmin) annihilating

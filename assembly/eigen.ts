@@ -33,7 +33,7 @@ import { gemm_f64 } from './gemm';
 /** a·b + c lane-wise on f64x2: fused in the relaxed build, mul + add in SIMD128. */
 // @ts-ignore: decorator
 @inline
-function fma2(a: v128, b: v128, c: v128): v128 {
+export function fma2(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) {
     return f64x2.relaxed_madd(a, b, c);
   } else {
@@ -43,12 +43,12 @@ function fma2(a: v128, b: v128, c: v128): v128 {
 
 // @ts-ignore: decorator
 @inline
-function hsum(s: v128): f64 {
+export function hsum(s: v128): f64 {
   return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
 }
 
 // Σ a[i]·b[i], two f64x2 accumulators, scalar tail.
-function dot(a: usize, b: usize, count: i32): f64 {
+export function dot(a: usize, b: usize, count: i32): f64 {
   let s0 = f64x2.splat(0);
   let s1 = f64x2.splat(0);
   let i = 0;
@@ -78,7 +78,7 @@ function axpy2(y: usize, alpha: f64, x: usize, beta: f64, z: usize, count: i32):
 }
 
 // ‖x‖₂ without overflow or harmful underflow: scaled by max |x_i|.
-function nrm2(x: usize, count: i32): f64 {
+export function nrm2(x: usize, count: i32): f64 {
   let big: f64 = 0;
   for (let i = 0; i < count; i++) big = max(big, abs(load<f64>(x + (<usize>i << 3))));
   if (big == 0 || !isFinite(big)) return big;
