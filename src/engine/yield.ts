@@ -32,3 +32,11 @@ export function cooperativeYield(): () => Promise<void> {
     }
   };
 }
+
+/** Runs a step generator (work that yields between pieces) to its end, synchronously. */
+export function drain<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}

@@ -13,6 +13,7 @@
 import { InputError, NumericalError, ShapeError, throwIfAborted } from '../errors.js';
 import { hypot } from '../model/detmath.js';
 import { progressStride } from './record.js';
+import { drain } from '../engine/yield.js';
 
 const EPS = 2.220446049250313e-16;
 /** QL iterations allowed per eigenvalue before giving up (EISPACK allows 30). */
@@ -54,14 +55,6 @@ const SWEEP_BATCH = 8;
  * batched sweeps (z is read from memory once per batch, not once per sweep), and four rows go
  * together so their carried values form four independent dependency chains.
  */
-/** Runs a step generator to its end, synchronously. */
-function drain<T>(steps: Generator<void, T, void>): T {
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
-}
-
 function applySweeps(z: Float64Array, rows: number, n: number, c: Float64Array, s: Float64Array, his: Int32Array, los: Int32Array, count: number): void {
   let r = 0;
   for (; r + 3 < rows; r += 4) {

@@ -26,6 +26,7 @@ import { InputError, ShapeError, throwIfAborted } from '../errors.js';
 import { checkFinite, descendingOrder, implicitQLSteps, type QLProgress } from '../hessian/tridiagonal.js';
 import { progressStride } from '../hessian/record.js';
 import { Rng } from '../model/rng.js';
+import { drain } from '../engine/yield.js';
 
 const EPS = 2.220446049250313e-16;
 
@@ -45,14 +46,6 @@ export interface ReferenceEigenResult {
   readonly eigenvectors: Float64Array | null;
 }
 type SymmetricEigenResult = ReferenceEigenResult;
-
-/** Runs a step generator to its end, synchronously. */
-function drain<T>(steps: Generator<void, T, void>): T {
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
-}
 
 /**
  * Builds the Householder reflection that zeroes row i of `a` left of its subdiagonal entry:

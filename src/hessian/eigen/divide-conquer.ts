@@ -51,6 +51,7 @@ import type { Arena } from '../../engine/arena.js';
 import type { KernelExports } from '../../engine/wasm.js';
 import { hypot } from '../../model/detmath.js';
 import { tridiagonalEigen, tridiagonalEigenRows } from '../tridiagonal.js';
+import { drain } from '../../engine/yield.js';
 
 /** Unit roundoff 2⁻⁵³ (LAPACK's dlamch('Epsilon')). */
 const EPS = 2 ** -53;
@@ -146,11 +147,7 @@ export function tridiagonalEigenDC(
   zPtr: number,
   options: TridiagonalDCOptions = {},
 ): TridiagonalDCResult {
-  const steps = tridiagonalEigenDCSteps(kernels, arena, d, e, zPtr, options);
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
+  return drain(tridiagonalEigenDCSteps(kernels, arena, d, e, zPtr, options));
 }
 
 /**

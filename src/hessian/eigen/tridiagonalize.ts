@@ -28,6 +28,7 @@
 import type { Arena } from '../../engine/arena.js';
 import type { KernelExports } from '../../engine/wasm.js';
 import { InputError } from '../../errors.js';
+import { drain } from '../../engine/yield.js';
 
 /** Progress callback: `done` of `total` flops (monotone, ends at total). */
 export type FlopProgress = (done: number, total: number) => void;
@@ -94,14 +95,6 @@ function checkBlock(nb: number, what: string): void {
 
 function checkStepWork(work: number): void {
   if (!(work > 0)) throw new InputError(`stepWork must be positive, got ${work}`);
-}
-
-/** Runs a step generator to its end, synchronously. */
-function drain<T>(steps: Generator<void, T, void>): T {
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
 }
 
 /** Flops of the reduction with panel width nb: 2m² per symv, 2k·m² per rank-2k trailing update (upper half). */

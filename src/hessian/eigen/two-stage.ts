@@ -38,6 +38,7 @@ import type { Arena } from '../../engine/arena.js';
 import type { KernelExports } from '../../engine/wasm.js';
 import { InputError } from '../../errors.js';
 import { BACK_BLOCK, STEP_WORK, type FlopProgress } from './tridiagonalize.js';
+import { drain } from '../../engine/yield.js';
 
 /** Options of {@link tridiagonalizeTwoStageSteps}. */
 export interface TwoStageOptions {
@@ -103,14 +104,6 @@ function checkPositiveInteger(x: number, what: string): void {
 
 function checkStepWork(work: number): void {
   if (!(work > 0)) throw new InputError(`stepWork must be positive, got ${work}`);
-}
-
-/** Runs a step generator to its end, synchronously. */
-function drain<T>(steps: Generator<void, T, void>): T {
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
 }
 
 /** Flops of bulge-chasing sweep s: per window 4L² (two-sided) + 8L·Lr (the block right of it). */
