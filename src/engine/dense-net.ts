@@ -564,16 +564,7 @@ export class DenseNet {
       const kk = this.k;
       for (let i0 = 0; i0 < this.n; i0 += this.block) {
         const m = Math.min(this.block, this.n - i0);
-        const row = this.cacheRow(i0);
-        const x = this.x + i0 * this.d * es;
-        this.forwardRows(x, this.labels + i0 * 4, m, row);
-        const last = this.layers[this.layers.length - 1]!;
-        const C = last.slice.outputs;
-        kk.argmaxRows(last.z, m, C, this.pred + i0 * 4);
-        if (labelChoice === 'predicted') {
-          kk.softmaxXent(last.z, this.pred + i0 * 4, this.prob + row * C * es, last.d + row * C * es, m, C);
-        }
-        this.backwardRows(x, m, row, false, false);
+        const { row, x } = this.perSampleBackward(i0, m, labelChoice);
         this.layers.forEach((L, l) => {
           const { inputs, outputs } = L.slice;
           const below = l > 0 ? this.layers[l - 1]! : undefined;
@@ -608,16 +599,7 @@ export class DenseNet {
     const out = new Float64Array(this.n * this.p);
     for (let i0 = 0; i0 < this.n; i0 += this.block) {
       const m = Math.min(this.block, this.n - i0);
-      const row = this.cacheRow(i0);
-      const x = this.x + i0 * this.d * es;
-      this.forwardRows(x, this.labels + i0 * 4, m, row);
-      const last = this.layers[this.layers.length - 1]!;
-      const C = last.slice.outputs;
-      this.k.argmaxRows(last.z, m, C, this.pred + i0 * 4);
-      if (labelChoice === 'predicted') {
-        this.k.softmaxXent(last.z, this.pred + i0 * 4, this.prob + row * C * es, last.d + row * C * es, m, C);
-      }
-      this.backwardRows(x, m, row, false, false);
+      const { row, x } = this.perSampleBackward(i0, m, labelChoice);
       this.layers.forEach((L, l) => {
         const { inputs, outputs, weight, bias } = L.slice;
         const below = l > 0 ? this.layers[l - 1]! : undefined;
@@ -638,6 +620,26 @@ export class DenseNet {
     }
     this.curvatureReady = false;
     return out;
+  }
+
+  /**
+   * Forward and per-sample backward pass over samples i0 … i0+m−1, with the output residual at
+   * the predicted label (recomputed from the logits) or the true one: afterwards each layer's δ and
+   * activations hold per-sample rows (not summed). Returns the chunk's cache row and its inputs.
+   */
+  private perSampleBackward(i0: number, m: number, labelChoice: LabelChoice): { row: number; x: number } {
+    const es = this.es;
+    const row = this.cacheRow(i0);
+    const x = this.x + i0 * this.d * es;
+    this.forwardRows(x, this.labels + i0 * 4, m, row);
+    const last = this.layers[this.layers.length - 1]!;
+    const C = last.slice.outputs;
+    this.k.argmaxRows(last.z, m, C, this.pred + i0 * 4);
+    if (labelChoice === 'predicted') {
+      this.k.softmaxXent(last.z, this.pred + i0 * 4, this.prob + row * C * es, last.d + row * C * es, m, C);
+    }
+    this.backwardRows(x, m, row, false, false);
+    return { row, x };
   }
 
   /** Predicted labels of the last forward pass over all samples. */
