@@ -12,7 +12,7 @@
 import { InputError, NumericalError, ResourceError, throwIfAborted } from '../errors.js';
 import { cooperativeYield } from '../engine/yield.js';
 import type { KernelBuildOption } from '../engine/wasm.js';
-import { checkDenseMemory, decomposeWorkspace, denseWorkspace, type DenseProgress, type SymmetricEigenOptions } from './eigen/solver.js';
+import { decomposeWorkspace, denseWorkspace, type DenseProgress, type SymmetricEigenOptions } from './eigen/solver.js';
 import { operatorSize, type LinearOperator } from './operator.js';
 import { fixSign, frozenArray, frozenRows, progressStride } from './record.js';
 
@@ -76,9 +76,8 @@ async function assembleAndDecompose(op: LinearOperator, vectors: number, project
     vectors, ...(project ? { project } : {}), ...(options.build ? { build: options.build } : {}),
     ...(options.memoryBudget !== undefined ? { memoryBudget: options.memoryBudget } : {}), ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}),
   };
-  checkDenseMemory(p, vectors, project ? project.length / p : 0, options.memoryBudget);
   throwIfAborted(signal);
-  const ws = await denseWorkspace(p, solverOptions);
+  const ws = await denseWorkspace(p, solverOptions); // checks the memory estimate before allocating
   const matvecUnits = MATVEC_WEIGHT * p * p;
   const buildTotal = p * matvecUnits;
   // the decomposition's own total is added by decomposeWorkspace; report the matvecs against an estimate of it

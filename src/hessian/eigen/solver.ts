@@ -171,6 +171,8 @@ export interface DenseWorkspace {
   readonly rPtr: number;
   readonly n: number;
   readonly rows: number;
+  /** eigenvectors to form (checked with the options when the workspace was made) */
+  readonly count: number;
 }
 
 /**
@@ -185,16 +187,15 @@ export async function denseWorkspace(n: number, options: SymmetricEigenOptions):
   const rPtr = rows > 0 ? arena.f64(rows * n, 'the rows to project') : 0;
   const aPtr = arena.f64(n * n, `the ${n}×${n} matrix`);
   if (rows > 0) arena.viewF64(rPtr, rows * n).set(options.project!);
-  return { kernels, arena, aPtr, rPtr, n, rows };
+  return { kernels, arena, aPtr, rPtr, n, rows, count };
 }
 
 /**
- * Decomposes the matrix in `ws` (its upper triangle; destroyed). `before` is the progress of the
+ * Decomposes the matrix in `ws` (its upper triangle; destroyed), with the options `ws` was made with. `before` is the progress of the
  * caller's own earlier stage (assembling the matrix): its units come first in the overall total.
  */
 export async function decomposeWorkspace(ws: DenseWorkspace, options: SymmetricEigenOptions, before = { done: 0, total: 0 }): Promise<SymmetricEigenResult> {
-  const { kernels, arena, aPtr, rPtr, n, rows } = ws;
-  const { count } = checkOptions(n, options);
+  const { kernels, arena, aPtr, rPtr, n, rows, count } = ws;
   const { signal, onProgress } = options;
   const wantT = count > 0 || rows > 0;
   const reduction = options.reduction ?? 'auto';
