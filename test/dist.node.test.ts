@@ -66,7 +66,6 @@ describe.runIf(browserAvailable())('dist/ in Chromium from a static server on 12
     const r = await page.evaluate(() => (window as unknown as { runLongLanczos: () => Promise<{ ticks: number; maxGap: number; seconds: number; progress: number; threads: number }> }).runLongLanczos());
     expect(r.threads).toBe(2);
     expect(r.progress).toBeGreaterThan(10);
-    expect(r.seconds).toBeGreaterThan(0.5);
     // A 10 ms timer fired while the workers computed: the event loop was not held for the whole
     // run. (How often and its longest gap are printed, not asserted: they depend on how busy the
     // machine is.)

@@ -139,13 +139,9 @@ describe('CSV (parseCsv with the CLI options: expectFeatures 4, classes 3)', () 
     await recover();
   });
 
-  it('[C17] a 1 MB non-numeric cell is rejected in linear time', async () => {
-    const start = performance.now();
+  it('[C17] a 1 MB non-numeric cell is rejected with a short message (a quadratic scan would hit the test time limit)', async () => {
     await expectError(() => parseCsv(`f0,label\n${'1'.repeat(1_000_000)}x,0\n1,1\n`, { source: 'd.csv' }), 'InputError', "d.csv: line 2, column 1 ('f0'): value '1111111111111111111111111111111111111...' is not a number");
     await expectError(() => parseCsv(`f0,label\n${'9'.repeat(1_000_000)}e5e,0\n`, { source: 'd.csv' }), 'InputError', 'is not a number');
-    // linear time parses this in milliseconds; a quadratic scan of 1 MB would take hours, so the
-    // bound is loose enough that no machine load can reach it
-    expect(performance.now() - start).toBeLessThan(30_000);
   });
 });
 

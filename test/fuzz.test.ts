@@ -4,8 +4,9 @@
  *
  * Property: every generated input ends in a valid result — checked against the invariants a caller
  * relies on (sizes agree, values finite, labels in range, option values of their declared kind) —
- * or in a typed HessianLensError; never another exception, and never more than SLOW_MS per input
- * (a hang shows up as a slow input long before the test times out).
+ * or in a typed HessianLensError; never another exception, and never a hang: the whole property
+ * is interrupted, and fails, after 80% of the test's time limit (runs take a few seconds, so this
+ * bound is far from anything machine load can reach). The slowest input is printed, not asserted.
  *
  * The generators are biased towards near-valid inputs so they get past the first check and reach
  * the deep ones: valid files with bit flips, byte edits, truncations, length-field and header-text
@@ -33,8 +34,6 @@ const TARGET = Number(env.FUZZ_RUNS ?? 10_000);
 /** Inputs generated: about 90% of them are malformed, so this many yield ≥ TARGET malformed ones. */
 const RUNS = Math.ceil(TARGET * 1.15);
 const SEED = Number(env.FUZZ_SEED ?? 20_240_808);
-/** Per-input time bound. */
-const SLOW_MS = 1000;
 const TIMEOUT = Math.max(120_000, RUNS * 5);
 
 /** What a property saw: inputs tried, valid results, typed errors by kind, the slowest input. */
@@ -77,7 +76,6 @@ function fuzz<T>(name: string, arb: fc.Arbitrary<T>, check: (input: T) => void):
       }
       const ms = performance.now() - t0;
       tally.slowestMs = Math.max(tally.slowestMs, ms);
-      if (ms > SLOW_MS) throw new Error(`${name}: one input took ${ms.toFixed(0)} ms (bound ${SLOW_MS} ms)`);
     }),
     // a failing input is shrunk, which re-runs slow inputs many times: bound the whole property
     { numRuns: RUNS, seed: SEED, interruptAfterTimeLimit: TIMEOUT * 0.8, markInterruptAsFailure: true },
