@@ -43,3 +43,24 @@ describe('gauss-normal at budget 0.25', () => {
     await engine.close();
   });
 });
+
+describe('gauss-normal at the full budget, on the paper\'s points (seed 0)', () => {
+  it('lands where PyTorch lands on the same recipe and points: λ1–λ3, training loss and test accuracy in the paper issue\'s ranges', async () => {
+    // G over all 10,703 eigenvectors (the dense path) is left out here: it takes minutes; its
+    // full-budget run is in docs/paper-results.md, and the projection path is tested on small models
+    const engine = await createEngine({ threads: 1 });
+    const r = await analyze(engine, { preset: 'gauss-normal', seed: 0, dense: false, density: false, margin: false, gridRes: 0, top: 3 });
+    const [l1, l2, l3] = r.spectrum.eigenvalues;
+    expect(l1).toBeGreaterThanOrEqual(0.09);
+    expect(l1).toBeLessThanOrEqual(0.14);
+    expect(l2).toBeGreaterThanOrEqual(0.015);
+    expect(l2).toBeLessThanOrEqual(0.05);
+    expect(l3).toBeGreaterThanOrEqual(0.0075);
+    expect(l3).toBeLessThanOrEqual(0.0105);
+    expect(r.evaluation.train.loss).toBeGreaterThanOrEqual(4e-4);
+    expect(r.evaluation.train.loss).toBeLessThanOrEqual(8e-4);
+    expect(r.evaluation.test!.accuracy).toBeGreaterThanOrEqual(0.95);
+    expect(r.settings.budget).toBe(1);
+    await engine.close();
+  });
+});
