@@ -1,5 +1,7 @@
 // Scalar activations σ, σ′, σ″ shared by the GEMM epilogue (gemm.ts) and the element-wise passes
-// (mlp.ts). Codes: 0 identity, 1 relu, 2 tanh, 3 sigmoid, 4 gelu (erf form, as nn.GELU).
+// (mlp.ts). The codes ACT_<NAME> are exported by name (index.ts); the engine's table of them,
+// ACTIVATION_CODE in src/engine/net/kernels.ts, is tested against these exports. GELU is the erf
+// form, as nn.GELU.
 // The curvature cache keeps A = σ(Z) rather than Z where σ′ and σ″ follow from A (identity, relu,
 // tanh, sigmoid); only GELU needs Z. `act1Stored`/`act2Stored` take that stored value S.
 

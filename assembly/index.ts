@@ -3,6 +3,9 @@
 // Names carry their element type: `_f32` is the fast path, `_f64` the precise path.
 
 export { gemm_f32, gemm_f64, gemmWorkspaceBytes } from './gemm';
+// Activation codes as named globals: src/engine/net/kernels.ts's ACTIVATION_CODE is checked
+// against them by name (test/activation-codes.test.ts).
+export { ACT_IDENTITY, ACT_RELU, ACT_TANH, ACT_SIGMOID, ACT_GELU } from './activations';
 export {
   act_backward_f32, act_backward_f64,
   act_r_backward_f32, act_r_backward_f64, softmax_xent_f32, softmax_xent_f64,
@@ -13,6 +16,7 @@ export {
   colsum_f32_into_f64, colsum_f64_into_f64, dot_f32, dot_f64,
   axpy_f64, scale_f64, f64_to_f32, f32_to_f64, project_f64, combine_f64, combine_project_f64,
 } from './vec';
+export { rows_affine_f64, rows_transpose_axpy_f64 } from './margin';
 export { ceiling_madd8_f32x4, ceiling_madd12_f32x4 } from './bench';
 export {
   symv_upper_f64, tridiag_column_f64, syr2k_upper_f64, gather_reflectors_f64, larft_neg_f64,

@@ -1,7 +1,7 @@
 // Element-wise pieces of a dense MLP's forward, backward and Pearlmutter R-passes over a chunk of
 // m samples (rows), in f32 (`*_f32`, the fast path) and f64 (`*_f64`, the precise path). The GEMMs
 // live in gemm.ts, whose epilogue also adds the bias and applies σ in the forward; the engine strings
-// both together per layer (src/engine/dense-net.ts). Activations and their codes: activations.ts.
+// both together per layer (src/engine/net/passes.ts). Activations and their codes: activations.ts.
 // see: B. Pearlmutter, "Fast exact multiplication by the Hessian", Neural Computation 1994.
 
 import { ACT_IDENTITY, ACT_RELU, act1Stored, act2Stored } from './activations';

@@ -14,15 +14,19 @@
  *   vector   Lanczos vector work: plain TS vs wasm SIMD (resident and copied-in basis)
  *   memory   peak RSS of a Lanczos top-10 run per case (own process) against issue 7's formula
  *   lanczos  Lanczos top-10 outside-matvec share: full vs partial re-orthogonalisation × TS vs wasm ops
+ *   analyze  analyze end to end on MNIST 0/1/7 784-128-128-3 with 1 and 2 threads, per stage
+ *   margin   the margin search on MNIST 0/1/7 784-128-128-3: starts batched vs one after another
  * A second argument filters the MLP cases by id fragment (e.g. `users paper`).
  * Run on an otherwise idle machine: absolute times on shared cores are noise, ratios the signal.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { analyzeBench } from './analyze.js';
 import { ceilingBench } from './ceiling.js';
 import { denseBench, denseBrowserBench } from './dense.js';
 import { memoryBench } from './memory.js';
 import { lanczosBench } from './lanczos.js';
+import { marginBench } from './margin.js';
 import { printTable, type BenchRecord } from './harness.js';
 import { spectrumBench } from './spectrum.js';
 import { tfjsBench } from './tfjs.js';
@@ -41,6 +45,8 @@ const GROUPS: Record<string, (records: BenchRecord[], filter?: string) => Promis
   vector: (r) => vectorBench(r),
   memory: memoryBench,
   lanczos: lanczosBench,
+  margin: (r) => marginBench(r),
+  analyze: (r) => analyzeBench(r),
 };
 
 const [only, filter] = process.argv.slice(2);

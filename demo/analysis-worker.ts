@@ -62,7 +62,9 @@ async function run(settings: DemoSettings): Promise<void> {
       onProgress: (p) => post({ type: 'train-progress', phase: p.phase, phaseIndex: p.phaseIndex, phases: p.phases, epoch: p.epoch, epochs: p.epochs, loss: p.loss, ...(p.fullLoss !== undefined ? { fullLoss: p.fullLoss } : {}), ...(p.valLoss !== undefined ? { valLoss: p.valLoss } : {}) }),
     });
     model = run.model;
-    const base = await analyze(engine, { model, data: { train: run.data.train, test: run.data.test, val: run.data.val }, budget: src.budget, seed, top, gridRes, dense: pageDense(model), signal, onProgress: onStage });
+    // the preset's own split (the paper's), recorded as analyze({ preset }) records it
+    const counts = { train: run.data.train.n, test: run.data.test?.n ?? 0, val: run.data.val?.n ?? 0, seed: null };
+    const base = await analyze(engine, { model, data: { train: run.data.train, test: run.data.test, val: run.data.val, split: counts }, budget: src.budget, seed, top, gridRes, dense: pageDense(model), signal, onProgress: onStage });
     // what analyze({ preset }) records about the data, the training and the model's source
     report = Object.freeze({
       ...base,
@@ -85,7 +87,8 @@ async function run(settings: DemoSettings): Promise<void> {
       onProgress: (p) => post({ type: 'train-progress', phase: 'train', phaseIndex: 0, phases: 1, epoch: p.epoch, epochs: p.epochs, loss: p.loss, ...(p.fullLoss !== undefined ? { fullLoss: p.fullLoss } : {}), ...(p.valLoss !== undefined ? { valLoss: p.valLoss } : {}) }),
     });
     model = result.model;
-    const base = await analyze(engine, { model, data: { train: parts.train, test: parts.test, val: parts.val, name: src.name }, seed, top, gridRes, dense: pageDense(model), signal, onProgress: onStage });
+    const counts = { train: parts.train.n, test: parts.test?.n ?? 0, val: parts.val?.n ?? 0, seed };
+    const base = await analyze(engine, { model, data: { train: parts.train, test: parts.test, val: parts.val, name: src.name, split: counts }, seed, top, gridRes, dense: pageDense(model), signal, onProgress: onStage });
     report = Object.freeze({
       ...base,
       model: { ...base.model, source: `trained in the demo (${src.optimizer}, lr ${src.lr}, batch ${src.batchSize}, ${epochs} epochs, seed ${seed})` },

@@ -55,6 +55,8 @@ interface Live {
   lastDraw: number;
 }
 let live: Live = newLive();
+/** what the empty loss chart says */
+let lossEmpty = 'press Train';
 
 function newLive(): Live {
   return { batch: [[], []], full: [[], []], val: [[], []], phase: 0, offset: 0, lastDraw: 0 };
@@ -67,7 +69,7 @@ function drawLoss(force = false): void {
   const series: Series[] = [{ name: 'mini-batch mean', x: live.batch[0], y: live.batch[1], color: '#95a5a6', width: 1.2 }];
   if (live.full[0].length) series.push({ name: 'whole training set', x: live.full[0], y: live.full[1], color: '#2c3e50' });
   if (live.val[0].length) series.push({ name: 'validation set', x: live.val[0], y: live.val[1], color: '#e67e22', dash: '5 3' });
-  $('loss-chart').innerHTML = lineChart({ id: 'fig-live-loss', title: 'Training loss per epoch (live)', series, xLabel: 'epoch', yLabel: 'cross-entropy (log scale)', logY: true, width: 420, height: 260, legend: true, emptyText: 'press Train' });
+  $('loss-chart').innerHTML = lineChart({ id: 'fig-live-loss', title: 'Training loss per epoch (live)', series, xLabel: 'epoch', yLabel: 'cross-entropy (log scale)', logY: true, width: 420, height: 260, legend: live.batch[0].length > 0, emptyText: lossEmpty });
 }
 
 function onTrainProgress(m: Extract<FromWorker, { type: 'train-progress' }>): void {
@@ -148,6 +150,25 @@ function showResult(r: AnalysisReport, seconds: number): void {
   drawLoss(true);
   status(`done in ${seconds.toFixed(1)} s: λ₁ = ${fmt(r.spectrum.eigenvalues[0], 4)}, G = ${fmt(r.generalization.topK.G, 3)}, margin = ${fmt(r.margin?.margin, 4)}`, 1);
   document.body.dataset.state = 'done';
+}
+
+const MEASURE_IDS = ['lambda1', 'G', 'margin', 'lambda-max', 'trace', 'outliers', 'epsilon', 'jacobian', 'train-accuracy', 'test-accuracy'];
+
+/**
+ * Forgets the run on show — loss curve, measures, maps, exports — when a new run starts, when a
+ * run is stopped (its partial curve would pass for a result) and when another data set is chosen
+ * (the old curve and maps would no longer describe the form).
+ */
+function clearResults(emptyText: string): void {
+  report = null;
+  modelBytes = null;
+  boundary = [];
+  for (const id of MEASURE_IDS) setNumber(id, null);
+  $('model-info').textContent = '–';
+  $('results').hidden = true;
+  live = newLive();
+  lossEmpty = emptyText;
+  drawLoss(true);
 }
 
 /** Draws the selected map on the canvas, with the boundary, the points and the margin. */
@@ -288,16 +309,33 @@ function fillForm(m: Extract<FromWorker, { type: 'ready' }>): void {
     source.append(pg, dg);
     source.value = 'preset:gauss-normal';
     const act = $<HTMLSelectElement>('activation');
-    for (const a of m.activations) act.add(new Option(a, a));
-    act.value = 'relu';
+    // relu is the toy sets' default activation (see resetNetwork)
+    for (const a of m.activations) act.add(new Option(a, a, a === 'relu', a === 'relu'));
   }
   syncForm();
+}
+
+/** The source the form was last synced to ('preset' or 'data'). */
+let formKind = '';
+
+/**
+ * Puts the network and optimizer fields back to the page's defaults for a toy set (the values
+ * index.html writes, relu): a preset fills them with its own, which a toy set must not inherit.
+ */
+function resetNetwork(): void {
+  for (const el of $('custom').querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')) {
+    if (el instanceof HTMLInputElement) el.value = el.defaultValue;
+    else el.value = [...el.options].find((o) => o.defaultSelected)?.value ?? el.options[0]?.value ?? '';
+  }
 }
 
 function syncForm(): void {
   const [kind, name] = $<HTMLSelectElement>('source').value.split(':') as [string, string];
   const isPreset = kind === 'preset';
+  if (!isPreset && formKind === 'preset') resetNetwork();
+  formKind = kind;
   $('budget-row').hidden = !isPreset;
+  ($('data-fields') as HTMLFieldSetElement).disabled = training;
   ($('custom') as HTMLFieldSetElement).disabled = isPreset || training;
   const p = presets.find((x) => x.name === name);
   if (isPreset && p) {
@@ -363,15 +401,21 @@ $('settings').addEventListener('submit', (event) => {
     status((e as Error).message, 0, true);
     return;
   }
-  live = newLive();
-  drawLoss(true);
+  clearResults('training…');
   document.body.dataset.progressEvents = '0';
   setTraining(true);
   status('training…', 0);
   send({ type: 'train', settings });
 });
 $('stop').addEventListener('click', () => send({ type: 'abort' }));
-$('source').addEventListener('change', syncForm);
+$('source').addEventListener('change', () => {
+  syncForm();
+  if (report || live.batch[0].length) {
+    clearResults('press Train');
+    setTraining(false);
+    status('another data set: press Train', 0);
+  }
+});
 $('budget').addEventListener('input', syncForm);
 $('eigenvector').addEventListener('change', drawMap);
 $('show-margin').addEventListener('change', drawMap);
@@ -403,6 +447,7 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       setTraining(false);
       break;
     case 'aborted':
+      clearResults('stopped: press Train to start again');
       setTraining(false);
       status('stopped', 0);
       break;

@@ -35,8 +35,8 @@ export async function buildDemo({ outdir = join(root, 'dist/demo'), minify = tru
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
-    // Node-only modules are reached through dynamic import() in the Node adapter, never in a browser
-    external: ['node:*', 'tsx/*'],
+    // no external: src/ reaches Node's modules only through `#platform`, whose package.json
+    // `imports` entry gives this browser build src/engine/adapter-browser.ts (condition `default`)
     // flat, like dist/: the library finds its worker as new URL('./worker.js', import.meta.url) from any chunk
     chunkNames: '[name]-[hash]',
     minify,

@@ -29,11 +29,9 @@ export {
   type LoadedMlp, type LoadMlpOptions, type SafetensorsFile, type SafetensorsInput, type SafetensorsTensor,
 } from './io/safetensors.js';
 export * from './data/index.js';
-export { HessianOperator } from './hessian/hessian-operator.js';
 export * from './hessian/index.js';
-export { Session, type SessionOptions } from './engine/session.js';
+export { Session, type HessianOperator, type SessionOpener, type SessionOptions } from './engine/session.js';
 export { WorkerPool } from './engine/pool.js';
 export * from './analysis/index.js';
 export * from './train/index.js';
-export { renderHtmlReport, RESULT_ELEMENT_ID, type HtmlReportOptions } from './report/html.js';
-export { renderReproductionPage } from './report/reproduction.js';
+// The HTML report renderer is its own entry point, hessian-lens/report (src/report/index.ts).

@@ -43,7 +43,7 @@ describe.each(FIXTURE_CASES)('CLI on fixture %s', (name) => {
     }
   });
 
-  it('hvp --vector V.json --json prints {"hv":[…]} matching PyTorch', async () => {
+  it('hvp --vector V.json --json prints {"vector","rayleigh","hv":[…]} matching PyTorch', async () => {
     const { ref } = await loadFixture(name);
     const dir = await mkdtemp(join(tmpdir(), 'hl-cli-'));
     const vector = join(dir, 'v.json');
@@ -51,7 +51,7 @@ describe.each(FIXTURE_CASES)('CLI on fixture %s', (name) => {
     const { code, stdout } = await cli(['hvp', ...base, '--vector', vector]);
     expect(code).toBe(0);
     const out = JSON.parse(stdout) as { hv: number[] };
-    expect(Object.keys(out)).toEqual(['hv']);
+    expect(Object.keys(out)).toEqual(['vector', 'rayleigh', 'hv']);
     expect(relL2(out.hv, ref.hvp.Hv)).toBeLessThan(1e-4);
     const precise = JSON.parse((await cli(['hvp', ...base, '--vector', vector, '--precision', 'f64'])).stdout) as { hv: number[] };
     expect(relL2(precise.hv, ref.hvp.Hv)).toBeLessThan(1e-10);

@@ -10,6 +10,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { InputError, ResourceError, ShapeError } from '../src/errors.js';
 import {
+  DEFAULT_TOY_SEED,
   IRIS_SPLIT,
   MNIST_PIXELS,
   TOY_DATASETS,
@@ -197,14 +198,18 @@ describe('toy generators', () => {
     expect(Math.hypot(s.x[198]!, s.x[199]!)).toBeCloseTo(1, 6);
   });
 
-  it('generateToy matches the direct generators', () => {
+  it('generateToy matches the direct generators, and draws with seed 0 when given none', () => {
     expect(generateToy('gauss', { seed: 4, n: 30 }).x).toEqual(gauss({ seed: 4, n: 30 }).x);
+    expect(generateToy('moons').x).toEqual(moons({ seed: DEFAULT_TOY_SEED }).x);
+    expect(generateToy('moons', { n: 40 }).x).toEqual(moons({ seed: 0, n: 40 }).x);
+    expectTypeOf(generateToy).parameter(0).toEqualTypeOf<ToyName>();
     expect(generateToy('circles', { seed: 4, factor: 0.2 }).x).toEqual(circles({ seed: 4, factor: 0.2 }).x);
   });
 
   it('rejects bad names and options with InputError', () => {
-    expect(() => generateToy('gaus', { seed: 1 })).toThrow(InputError);
-    expect(() => generateToy('gaus', { seed: 1 })).toThrow(/gauss, hierarchical, circles, moons, checkerboard-linear, checkerboard-noisy, xor, spirals/);
+    // a name the ToyName type refuses, as a JavaScript caller (or a CLI argument) can pass it
+    expect(() => generateToy('gaus' as ToyName, { seed: 1 })).toThrow(InputError);
+    expect(() => generateToy('gaus' as ToyName, { seed: 1 })).toThrow(/gauss, hierarchical, circles, moons, checkerboard-linear, checkerboard-noisy, xor, spirals/);
     expect(() => generateToy('gauss', { seed: 1, factor: 0.3 })).toThrow(/unknown option 'factor'/);
     expect(() => generateToy('gauss', { seed: 1.5 })).toThrow(InputError);
     expect(() => gauss({ seed: 1, n: 2 })).toThrow(InputError);
@@ -213,7 +218,8 @@ describe('toy generators', () => {
     expect(() => moons({ seed: 1, noise: Number.NaN })).toThrow(InputError);
     expect(() => circles({ seed: 1, factor: 1 })).toThrow(InputError);
     expect(() => hierarchical({ seed: 1, classes: 3 as 2 })).toThrow(InputError);
-    expect(() => generateToy('xor', undefined as unknown as { seed: number })).toThrow(InputError);
+    expect(() => generateToy('xor', null as unknown as { seed: number })).toThrow(InputError);
+    expect(generateToy('xor', undefined).x).toEqual(generateToy('xor', { seed: 0 }).x); // no options: the defaults
   });
 });
 

@@ -165,8 +165,8 @@ describe.runIf(browserAvailable())('the playground in Chromium', () => {
     // the page's record is the API's record, field for field
     expect(exported).toEqual(api);
 
-    // the API in Node from dist/: equal up to the kernel build's rounding
-    const lib = await import('../dist/index.js');
+    // the API in Node from dist/node/ (what Node gets from the package): equal up to the kernel build's rounding
+    const lib = await import('../dist/node/index.js');
     const engine = await lib.createEngine({ threads: 1 });
     const node = await lib.analyze(engine, { preset: 'gauss-normal', budget: BUDGET, seed: SEED, dense: false });
     await engine.close();
@@ -206,6 +206,69 @@ describe.runIf(browserAvailable())('the playground in Chromium', () => {
     expect(r.options).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'boundary', 'classes']);
     await page.selectOption('#eigenvector', 'boundary');
     expect((await canvasStats()).colours).toBeGreaterThan(50);
+    expect(errors).toEqual([]);
+  });
+
+  /** Whether the live loss chart draws any data (its series paths are empty without). */
+  const lossDrawn = (): Promise<boolean> => page.evaluate(() => [...document.querySelectorAll('#fig-live-loss path[stroke-linejoin]')].some((p) => (p.getAttribute('d') ?? '') !== ''));
+
+  it('the form: a source name fits its select; a toy set after a preset gets the toy defaults', async () => {
+    const fit = await page.evaluate(() => {
+      const select = document.getElementById('source') as HTMLSelectElement;
+      const ctx = document.createElement('canvas').getContext('2d')!;
+      ctx.font = getComputedStyle(select).font;
+      const widest = Math.max(...[...select.options].map((o) => ctx.measureText(o.text).width));
+      return { widest, room: select.clientWidth - 30 }; // padding and the arrow take ≈ 30 px
+    });
+    expect(fit.widest).toBeLessThanOrEqual(fit.room);
+    const defaults = await page.evaluate(() => Object.fromEntries(['hidden', 'lr', 'epochs', 'batch'].map((id) => [id, (document.getElementById(id) as HTMLInputElement).defaultValue])));
+    await page.selectOption('#source', 'preset:gauss-normal');
+    await page.fill('#budget', '0.5');
+    await page.dispatchEvent('#budget', 'input');
+    expect(await page.inputValue('#epochs')).toBe('1000'); // the preset's 2000 epochs at budget 0.5
+    await page.selectOption('#source', 'data:circles');
+    const after = await page.evaluate(() => Object.fromEntries(['hidden', 'lr', 'epochs', 'batch', 'activation', 'optimizer'].map((id) => [id, (document.getElementById(id) as HTMLInputElement).value])));
+    expect(after).toEqual({ ...defaults, activation: 'relu', optimizer: 'sgd' });
+    // a toy set after a toy set keeps what the user typed
+    await page.fill('#epochs', '77');
+    await page.selectOption('#source', 'data:moons');
+    expect(await page.inputValue('#epochs')).toBe('77');
+  });
+
+  it('a two-class run: the per-class figure shows its colour-bar title whole', async () => {
+    await page.selectOption('#source', 'data:moons');
+    await page.fill('#epochs', '20');
+    await page.fill('#top', '6');
+    await page.fill('#grid-res', '30');
+    await trainAndWait();
+    const outside = await page.evaluate(() => {
+      const svg = document.querySelector('#class-alignment svg')!;
+      const s = svg.getBoundingClientRect();
+      return [...svg.querySelectorAll('text')].filter((t) => {
+        const b = t.getBoundingClientRect();
+        return b.left < s.left - 0.5 || b.top < s.top - 0.5 || b.right > s.right + 0.5 || b.bottom > s.bottom + 0.5;
+      }).map((t) => t.textContent);
+    });
+    expect(outside).toEqual([]);
+    expect(await lossDrawn()).toBe(true);
+  });
+
+  it('another data set and Stop clear the loss curve and the results', async () => {
+    // after a finished run, choosing another data set forgets it
+    expect(await state()).toBe('done');
+    await page.selectOption('#source', 'data:xor');
+    expect(await lossDrawn()).toBe(false);
+    expect(await page.evaluate(() => ({ results: document.getElementById('results')!.hidden, lambda1: document.getElementById('lambda1')!.textContent, json: (document.getElementById('export-json') as HTMLButtonElement).disabled }))).toEqual({ results: true, lambda1: '–', json: true });
+    // a long run, stopped while training: its partial curve does not stay
+    await page.fill('#epochs', '100000');
+    await page.click('#train');
+    await page.waitForFunction(() => Number(document.body.dataset.progressEvents) > 3, null, { timeout: 60_000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('#fig-live-loss path[stroke-linejoin]')].some((p) => (p.getAttribute('d') ?? '') !== ''), null, { timeout: 10_000 });
+    await page.click('#stop');
+    await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000 });
+    expect(await page.textContent('#status-text')).toBe('stopped');
+    expect(await lossDrawn()).toBe(false);
+    expect(await page.textContent('#fig-live-loss')).toContain('stopped');
     expect(errors).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * dist/ as users get it: the same analysis (evaluate + top-10 Lanczos + alignment on a fixture)
- * gives bitwise-identical JSON in Node with 1 and 2 threads and in Chromium with 1 and 2 Web
- * Workers, loading dist/index.js from a static server on 127.0.0.1; and a long Lanczos in workers
+ * gives bitwise-identical JSON in Node with 1 and 2 threads (dist/node/index.js, what the package's
+ * `node` condition gives) and in Chromium with 1 and 2 Web Workers, loading dist/index.js (the
+ * browser build) from a static server on 127.0.0.1; and a long Lanczos in workers
  * leaves the page's main thread free (a 10 ms timer keeps ticking).
  */
 import { readFile } from 'node:fs/promises';
@@ -13,7 +14,7 @@ import { browserAvailable, launchChromium, repoRoot, serveRepo } from './helpers
 const FIXTURE = 'moons_2-16-16-2_tanh';
 
 async function nodeRun(threads: number): Promise<string> {
-  const lib = await import('../dist/index.js');
+  const lib = await import('../dist/node/index.js');
   const { sharedAnalysis } = await import('./pages/shared-analysis.js');
   const modelBytes = new Uint8Array(await readFile(join(repoRoot, 'test/fixtures', FIXTURE, 'model.safetensors')));
   const csvText = await readFile(join(repoRoot, 'test/fixtures', FIXTURE, 'data.csv'), 'utf8');

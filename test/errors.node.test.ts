@@ -225,6 +225,13 @@ describe('CLI: usage errors exit 2 with one line', () => {
     ['[U3] not a number', ['spectrum', '--model', 'm', '--data', 'd', '--tol', 'small'], "--tol needs a number, got 'small'"],
     ['[U4] unexpected positional argument', ['evaluate', 'extra', '--model', 'm', '--data', 'd'], "unexpected argument 'extra' for 'evaluate'"],
     ['[U5] missing required option', ['hvp', '--model', 'm', '--data', 'd'], "'hvp' needs --vector V.json"],
+    ['[U6] --no-X with a value', ['analyze', '--no-dense=1'], "--no-dense takes no value (got '1'); use --dense=1"],
+    ['[U6] --X and --no-X', ['analyze', '--dense', '--no-dense'], '--dense is given more than once (counting --no-dense)'],
+    ['[U7] --split with --test', ['analyze', '--data', 'd.csv', '--split', '0.5,0.5', '--test', 't.csv'], 'give --split (cut the --data file) or --test/--val (files of their own), not both'],
+    ['[U7] --test with a named set', ['train', '--data', 'gauss', '--test', 't.csv'], "--test goes with a CSV --data file; 'gauss' comes split already"],
+    ['[U7] a --split of one size', ['analyze', '--data', 'd.csv', '--split', '0.5'], "--split needs train,test[,val] as fractions (0.5,0.2,0.3) or sample counts (100,50), got '0.5'"],
+    ['[U8] hvp with two vectors', ['hvp', '--model', 'm', '--data', 'd', '--vector', 'random', '--eigenvector', '1', '--eigenvectors', 'e'], "'hvp' takes one vector: --vector or --eigenvector, not both"],
+    ['[U8] hvp --vector random:S with a bad seed', ['hvp', '--model', 'm', '--data', 'd', '--vector', 'random:-1'], "--vector random:S needs a seed S, an integer ≥ 0, got '-1'"],
     ['[U3] an unsupported --activation', ['evaluate', '--model', 'm', '--data', 'd', '--activation', 'swish'], "--activation must be one of identity, relu, tanh, sigmoid, gelu, got 'swish'"],
   ];
   it.each(rows)('%s', async (_, args, message) => {

@@ -36,7 +36,6 @@ import {
   parameterCount,
   parseCsv,
   powerIteration,
-  renderHtmlReport,
   readSafetensors,
   saveMlp,
   spectralDensity,
@@ -47,6 +46,7 @@ import {
   type Engine,
   type Model,
 } from '../src/index.js';
+import { renderHtmlReport } from '../src/report/index.js';
 import { BASE_SPEC, BASE_THETA, CSV_CASES, MODEL_CASES, VALID_CSV, baseFile, rawSafetensors, type ErrorKind } from './cases/errors.js';
 
 /**
@@ -173,7 +173,7 @@ describe('API', () => {
     v[3] = Number.NaN;
     await expectError(() => session.hvp(v), 'InputError', 'vector entry 3 is NaN (must be finite)');
     await expectError(() => lanczos(session.hessian(), { k: 1, start: [[1, 2, 3]] }), 'InputError', `lanczos: start[0] must be a vector of length size = ${p}, got length 3`);
-    await expectError(() => alignment(engine, model, data, [new Float64Array(7)]), 'ShapeError', `eigenvector 0 has 7 entries, but the model has p = ${p} parameters`);
+    await expectError(() => alignment(session, [new Float64Array(7)]), 'ShapeError', `eigenvector 0 has 7 entries, but the model has p = ${p} parameters`);
     await session.close();
     await recover();
   });
@@ -228,8 +228,9 @@ describe('API', () => {
       [{ ...base, x: new Float32Array(8), y: Float64Array.from([0.5, 1]) as unknown as Int32Array }, 'InputError', 'label of sample 0 is 0.5'],
     ];
     for (const [bad, kind, message] of cases) {
-      // engine.net() is what train, alignment and HessianOperator use
-      await expectError(() => alignment(engine, model, bad, [gaussianVector(3, p)]), kind, message);
+      // engine.net() (training) and engine.session() (every analysis, the Hessian operator) check the data
+      await expectError(() => engine.session(model, bad), kind, message);
+      await expectError(async () => engine.net(model, bad), kind, message);
       await expectError(() => engine.evaluate(model, bad), kind, message);
     }
     await recover();
@@ -345,7 +346,9 @@ describe('numerical trouble', () => {
   it('[N3] samples whose gradient is exactly zero get alignment 0 and are counted', async () => {
     // logits (200x, −200x): at x = 1 the float32 softmax is exactly one-hot on the predicted label
     const saturated: Model = { spec: mlpSpec([1, 2], 'identity'), theta: Float32Array.from([200, -200, 0, 0]) };
-    const r = await alignment(engine, saturated, makeDataset([1, 0.001], [0, 1], 1, 2), [[1, 0.5, 0.2, 0.1]]);
+    const saturatedSession = await engine.session(saturated, makeDataset([1, 0.001], [0, 1], 1, 2));
+    const r = await alignment(saturatedSession, [[1, 0.5, 0.2, 0.1]]);
+    await saturatedSession.close();
     expect(r.zeroGradientSamples).toBe(1);
     expect(r.gradNorm[0]).toBe(0);
     expect(r.values[0]![0]).toBe(0);
@@ -422,7 +425,7 @@ describe('determinism: one seed, the same bytes', () => {
       const eig = await lanczos(op, { k: 4, seed: 2 });
       const trace = await traceEstimate(op, { probes: 6, seed: 2 });
       const density = await spectralDensity(op, { probes: 2, steps: 12, seed: 2 });
-      const align = await alignment(engine, model, data, eig.eigenvectors);
+      const align = await alignment(session, eig.eigenvectors);
       await session.close();
       return JSON.stringify({ eig, trace, density, align });
     };

@@ -14,8 +14,9 @@ import { describe, expect, it } from 'vitest';
 import { Arena } from '../src/engine/arena.js';
 import { EPILOGUE, loadKernels, relaxedSimdSupported, type KernelBuild, type Kernels } from '../src/engine/wasm.js';
 import { ACTIVATIONS } from '../src/model/mlp.js';
+import { ACTIVATION_CODE } from '../src/engine/net/kernels.js';
 import { Rng } from '../src/model/rng.js';
-import { referenceActivation } from '../src/reference/activations.js';
+import { float64Activation } from '../src/model/activations.js';
 
 const BUILDS: KernelBuild[] = relaxedSimdSupported() ? ['simd128', 'relaxed'] : ['simd128'];
 
@@ -132,8 +133,9 @@ describe.each(BUILDS)('gemm_f32, %s build', (build) => {
         const withBias = arena.viewF32(C, m * n);
         for (let e = 0; e < m * n; e++) expect(Math.abs(withBias[e]! - (ref.c[e]! + bias[e % n]!))).toBeLessThanOrEqual(tolOf(e));
 
-        ACTIVATIONS.forEach((name, code) => {
-          const sigma = referenceActivation(name);
+        ACTIVATIONS.forEach((name) => {
+          const code = ACTIVATION_CODE[name];
+          const sigma = float64Activation(name);
           k.gemm_f32(0, transB, m, n, kk, A, o.lda, B, o.ldb, C, n, 0, work, EPILOGUE.biasAct, bp, code, Z);
           const c = arena.viewF32(C, m * n);
           const z = arena.viewF32(Z, m * n);

@@ -1,6 +1,6 @@
 /**
  * The Hessian solvers on the real loss Hessians of the PyTorch fixtures (issue 3's acceptance),
- * driven through the same `{ size, matvec }` seam by the engine's HessianOperator (f32 kernels).
+ * driven through the same `{ size, matvec }` seam by a session's Hessian operator (f32 kernels).
  *
  * Why the reference is independent: the fixtures' eigenvalues, eigenvectors and trace were
  * computed by PyTorch in float64 from the full autograd Hessian (torch.linalg.eigh), sharing no
@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../src/engine/engine.js';
-import { HessianOperator } from '../src/hessian/hessian-operator.js';
+import type { HessianOperator } from '../src/engine/session.js';
 import { countOutliers, denseHessianSpectrum, lanczos, spectralDensity, traceEstimate } from '../src/hessian/index.js';
 import { parseCsv } from '../src/io/csv.js';
 import { loadMlp } from '../src/io/safetensors.js';
@@ -21,7 +21,9 @@ const getEngine = (): Promise<Engine> => (enginePromise ??= createEngine());
 async function fixtureOperator(name: string): Promise<{ op: HessianOperator; ref: Awaited<ReturnType<typeof loadFixture>>['ref'] }> {
   const { model, csv, ref } = await loadFixture(name);
   const engine = await getEngine();
-  return { op: HessianOperator.create(engine, loadMlp(model), parseCsv(csv)), ref };
+  // in this thread; the sessions are left open: each test's is dropped with its operator
+  const session = await engine.session(loadMlp(model), parseCsv(csv), { inThread: true });
+  return { op: session.hessian(), ref };
 }
 
 

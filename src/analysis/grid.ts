@@ -7,7 +7,7 @@
  * included: xs[i] = xMin + i·(xMax − xMin)/(res − 1), rounded to float32 (the kernels' input). Flat arrays are row-major with y as the row:
  * entry iy·res + ix is the point (xs[ix], ys[iy]).
  * A_i(x) = cos(g(x), v_i) with the predicted label at x (as {@link alignment}; grid points have no
- * true label), computed in wasm by `DenseNet.perSampleProducts`.
+ * true label), computed in wasm on a session of the same model bound to the grid points.
  * Reconstructed boundary (option `reconstruction`), given the eigenvalues λ_i:
  * - `weighted-abs` (default): R(x) = Σ_i λ_i |A_i(x)|, divided by max_x R(x) — independent of the
  *   eigenvectors' arbitrary signs, in [0, 1] when the λ_i ≥ 0;
@@ -21,9 +21,7 @@
  */
 import { InputError, ShapeError } from '../errors.js';
 import { makeDataset, type Dataset } from '../data/dataset.js';
-import type { Precision } from '../engine/dense-net.js';
-import type { Engine, Model } from '../engine/engine.js';
-import { parameterCount } from '../model/mlp.js';
+import type { Session } from '../engine/session.js';
 import { alignmentMatrix, checkDirections } from './alignment.js';
 
 /** Schema tag of {@link AlignmentGridResult}. */
@@ -52,9 +50,13 @@ export interface AlignmentGridOptions {
   readonly eigenvalues?: ArrayLike<number>;
   /** Default `weighted-abs`. */
   readonly reconstruction?: BoundaryReconstruction;
-  /** Kernel arithmetic (default: the engine's). */
-  readonly precision?: Precision;
 }
+
+/**
+ * What the grid maps need: the bound model and data (the data sets the default bounds) and a way
+ * to bind the same model to the grid points — a `Session` on the training set.
+ */
+export type GridSource = Pick<Session, 'model' | 'data' | 'withData'>;
 
 /** Alignment maps over a grid (flat arrays, row-major with y as the row). */
 export interface AlignmentGridResult {
@@ -121,18 +123,17 @@ export function paddedBounds(data: Dataset, padding = 0.1): GridBounds {
 
 /**
  * A_i over a res × res grid of the 2-D input plane for each eigenvector, the predicted class map
- * and (given eigenvalues) the reconstructed boundary. `data` sets the default bounds (usually the
- * training set).
+ * and (given eigenvalues) the reconstructed boundary. The session's data (usually the training
+ * set) sets the default bounds; the grid points get a session of their own, closed here.
  */
 export async function alignmentGrid(
-  engine: Engine,
-  model: Model,
-  data: Dataset,
+  session: GridSource,
   eigenvectors: readonly ArrayLike<number>[],
   options: AlignmentGridOptions = {},
 ): Promise<AlignmentGridResult> {
+  const { model, data } = session;
   if (model.spec.sizes[0] !== 2) throw new ShapeError(`grid maps need a model with 2 inputs, the ${model.spec.sizes.join('-')} model has ${model.spec.sizes[0]}`);
-  checkDirections(eigenvectors, parameterCount(model.spec));
+  checkDirections(eigenvectors, model.theta.length);
   const res = options.res ?? 100;
   if (!(Number.isInteger(res) && res >= 2 && res <= 4096)) throw new InputError(`res must be an integer in 2..4096, got ${String(res)}`);
   const bounds = options.bounds ? checkBounds(options.bounds) : paddedBounds(data, options.padding ?? 0.1);
@@ -163,8 +164,14 @@ export async function alignmentGrid(
   }
   const classes = model.spec.sizes[model.spec.sizes.length - 1]!;
   const grid = makeDataset(pts, new Int32Array(m), 2, classes);
-  const net = engine.net(model, grid, options.precision ? { precision: options.precision } : {});
-  const { cos, predicted } = alignmentMatrix(net, eigenvectors, 'predicted');
+  const gridSession = await session.withData(grid);
+  let matrix;
+  try {
+    matrix = await alignmentMatrix(gridSession, eigenvectors, 'predicted');
+  } finally {
+    await gridSession.close();
+  }
+  const { cos, predicted } = matrix;
 
   let boundary: number[] | null = null;
   if (lambdas) {

@@ -14,6 +14,7 @@ export {
   type AlignmentOptions,
   type AlignmentResult,
   type AlignmentSummary,
+  type SampleProducts,
 } from './alignment.js';
 export {
   GENERALIZATION_SCHEMA,
@@ -50,6 +51,7 @@ export {
   type MarginResult,
   type MarginRun,
   type MarginSettings,
+  type MarginSource,
   type MarginStartOrigin,
   type MarginStopReason,
   type MarginsOptions,
@@ -72,8 +74,20 @@ export {
   type AlignmentGridResult,
   type BoundaryReconstruction,
   type GridBounds,
+  type GridSource,
 } from './grid.js';
-export { ANALYSIS_SCHEMA, analyze, type AnalysisReport, type AnalyzeOptions, type AnalyzeProgress, type SplitScore, type TrackingPoint } from './analyze.js';
+export {
+  ANALYSIS_SCHEMA,
+  ANALYZE_DEFAULTS,
+  analyze,
+  trainForAnalysis,
+  type AnalysisReport,
+  type AnalyzeOptions,
+  type AnalyzeProgress,
+  type SplitScore,
+  type TrackingPoint,
+  type TrainedModel,
+} from './analyze.js';
 export {
   COMPARE_SCHEMA,
   GROUP_QUANTITIES,

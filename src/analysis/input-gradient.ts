@@ -7,8 +7,9 @@
  *   ∇ₓ q = ∇ₓ‖g(x)‖²   = 2 R_w{∇ₓℓ} with w = g(x) held fixed          (q = ‖g‖²)
  *   ∇ₓ A = ∇s/‖g‖ − s·∇q / (2‖g‖³)
  * where R_v{·} = d/dt at θ + t·v pushed through the forward and backward passes of ONE sample
- * (DESIGN.md, "Margin ascent"). For w = g(x) the per-layer products need no p-vector: with
- * G_l = δ_l a_{l−1}ᵀ, G_l a_{l−1} + δ_l = (‖a_{l−1}‖² + 1) δ_l and G_lᵀ δ_l = ‖δ_l‖² a_{l−1}.
+ * (docs/math.md, "The margin's input gradient"). For w = g(x) the per-layer products need no
+ * p-vector: with G_l = δ_l a_{l−1}ᵀ, G_l a_{l−1} + δ_l = (‖a_{l−1}‖² + 1) δ_l and
+ * G_lᵀ δ_l = ‖δ_l‖² a_{l−1}.
  * The label ŷ = arg-max logit (first index on ties) is held fixed: A is differentiated inside one
  * decision region (ŷ is piecewise constant; where it flips, A changes sign and |A| is continuous).
  * ReLU's σ″ = 0 and σ′ jumps at 0: the gradient is exact away from those kinks.
@@ -23,7 +24,7 @@ import { exp } from '../model/detmath.js';
 import { InputError, ShapeError } from '../errors.js';
 import type { Model } from '../engine/engine.js';
 import { checkParameters, layerSlices, type LayerSlice, type MlpSpec } from '../model/mlp.js';
-import { referenceActivation, type ReferenceActivation } from '../reference/activations.js';
+import { float64Activation, type Float64Activation } from '../model/activations.js';
 
 /** Schema tag of {@link InputGradientResult}. */
 export const INPUT_GRADIENT_SCHEMA = 'hessian-lens/alignment-input-gradient@1';
@@ -56,7 +57,7 @@ export class AlignmentGradient {
   /** classes C */
   readonly classes: number;
   private readonly layers: readonly LayerSlice[];
-  private readonly act: ReferenceActivation;
+  private readonly act: Float64Activation;
   private readonly theta: Float64Array;
   private readonly u: Float64Array;
   /** a[l] = input of layer l (a[0] = x) */
@@ -89,7 +90,7 @@ export class AlignmentGradient {
     checkParameters(spec, theta);
     checkParameters(spec, direction, 'direction');
     this.layers = layerSlices(spec);
-    this.act = referenceActivation(spec.activation);
+    this.act = float64Activation(spec.activation);
     this.theta = Float64Array.from(theta);
     for (let i = 0; i < this.theta.length; i++) {
       if (!Number.isFinite(this.theta[i]!)) throw new InputError(`parameter ${i} is ${this.theta[i]} (parameters must be finite)`);

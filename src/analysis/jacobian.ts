@@ -16,9 +16,8 @@
  */
 import { InputError, ShapeError, throwIfAborted } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
-import type { Model } from '../engine/engine.js';
-import { checkParameters, layerSlices, type LayerSlice } from '../model/mlp.js';
-import { referenceActivation } from '../reference/activations.js';
+import { checkParameters, layerSlices, type LayerSlice, type Model } from '../model/mlp.js';
+import { float64Activation } from '../model/activations.js';
 
 /** Schema tag of {@link JacobianNormResult}. */
 export const JACOBIAN_SCHEMA = 'hessian-lens/jacobian-norm@1';
@@ -76,7 +75,7 @@ class LogitJacobian {
     for (let i = 0; i < this.theta.length; i++) {
       if (!Number.isFinite(this.theta[i]!)) throw new InputError(`parameter ${i} is ${this.theta[i]} (parameters must be finite)`);
     }
-    const act = referenceActivation(model.spec.activation);
+    const act = float64Activation(model.spec.activation);
     this.f = act.f;
     this.df = act.df;
     this.d = model.spec.sizes[0]!;
@@ -173,10 +172,11 @@ function sumSq(v: Float64Array, count: number): number {
 }
 
 /**
- * Mean (and spread) over the samples of `data` of ‖∂f/∂x‖_F, f = the logits, exact, in float64
- * with min(C, d) passes per sample.
+ * Mean (and spread) over the samples bound to `session` (a `Session`, or any model and data) of
+ * ‖∂f/∂x‖_F, f = the logits, exact, in float64 with min(C, d) passes per sample.
  */
-export function jacobianNorm(model: Model, data: Dataset, options: JacobianNormOptions = {}): JacobianNormResult {
+export function jacobianNorm(session: { readonly model: Model; readonly data: Dataset }, options: JacobianNormOptions = {}): JacobianNormResult {
+  const { model, data } = session;
   const d = model.spec.sizes[0]!;
   const C = model.spec.sizes[model.spec.sizes.length - 1]!;
   if (data.d !== d) throw new ShapeError(`the data has ${data.d} features but the ${model.spec.sizes.join('-')} model expects ${d}`);

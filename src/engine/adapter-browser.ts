@@ -1,21 +1,45 @@
 /**
  * The browser's side of the platform difference: module Web Workers, which are comlink
- * endpoints as they are. The `new Worker(new URL('./worker.js', import.meta.url))` form is the one
- * bundlers (Vite, rollup, webpack) recognise, so the worker entry travels with dist/index.js.
+ * endpoints as they are. The worker is created with the literal
+ * `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`, the form Vite and
+ * webpack detect and bundle with no configuration; it is the only `import.meta.url` in the
+ * browser build. Bound through `#platform`'s `default` condition (package.json `imports`).
  */
 import type { Endpoint } from 'comlink';
-import type { WorkerHandle } from './platform.js';
+import { WORKER_FIX, type WorkerHandle } from './platform.js';
+
+/**
+ * Where `./worker.js` is when nothing rewrote the worker's URL (esbuild, a page with no bundler):
+ * next to the script this code runs from, read off a stack trace because a second
+ * `import.meta.url` would be rewritten by webpack into the build machine's file path. For the
+ * warning only; undefined when the stack names no URL.
+ */
+function unbundledWorkerUrl(): string | undefined {
+  const match = /\b((?:https?|file|blob):[^\s()]+?):\d+:\d+/.exec(new Error().stack ?? '');
+  try {
+    return match ? new URL('./worker.js', match[1]).href : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Starts a module Web Worker running hessian-lens's worker entry. */
 export async function spawnWorker(): Promise<WorkerHandle> {
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const unbundled = unbundledWorkerUrl();
   const listeners: ((error: Error) => void)[] = [];
   const fail = (error: Error): void => {
     for (const l of listeners.splice(0)) l(error);
   };
   worker.addEventListener('error', (event) => {
     event.preventDefault();
-    fail(new Error(event.message || 'worker failed to load or crashed'));
+    // A script that did not load gives a plain Event with no message; a crash gives an ErrorEvent.
+    if (event.message) {
+      fail(new Error(event.message));
+      return;
+    }
+    const where = unbundled ? ` (unless a bundler moved it, the page asked for ${unbundled})` : '';
+    fail(new Error(`hessian-lens's worker script did not load${where}; ${WORKER_FIX}`));
   });
   return {
     endpoint: worker,

@@ -1,8 +1,12 @@
 /**
  * Node's side of the platform difference: workers are `node:worker_threads` Workers, whose
  * message events are adapted to the `Endpoint` shape comlink expects (addEventListener with
- * `{ data }` events). Imported only dynamically, and only in Node.
+ * `{ data }` events). Bound through `#platform`'s `node` condition (package.json `imports`), and
+ * in dist/node/ only: the browser build never contains this file.
  */
+import { existsSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { parentPort, Worker } from 'node:worker_threads';
 import type { Endpoint } from 'comlink';
 import type { WorkerHandle } from './platform.js';
 
@@ -32,14 +36,19 @@ function endpointOf(port: NodePort): Endpoint {
   };
 }
 
-/** Starts a worker_threads Worker on `url` (a .ts source runs through tsx, for tests from src/). */
-export async function spawnWorker(url: URL): Promise<WorkerHandle> {
-  const { Worker } = await import('node:worker_threads');
-  const { existsSync } = await import('node:fs');
-  let worker: InstanceType<typeof Worker>;
+/** Starts a worker thread on hessian-lens's worker entry, worker.js next to this module. */
+export function spawnWorker(): Promise<WorkerHandle> {
+  return spawnWorkerAt(new URL('./worker.js', import.meta.url));
+}
+
+/**
+ * Starts a worker thread on the entry at `url`; a .ts source next to a missing .js runs through
+ * tsx (tests and scripts run from src/).
+ */
+export async function spawnWorkerAt(url: URL): Promise<WorkerHandle> {
+  let worker: Worker;
   const ts = new URL(url.href.replace(/\.js$/, '.ts'));
   if (!existsSync(url) && existsSync(ts)) {
-    // Running from TypeScript sources (tests, dev): register tsx in the worker, then load the entry.
     const bootstrap = `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(ts.href)}); })`;
     worker = new Worker(bootstrap, { eval: true });
   } else {
@@ -51,6 +60,7 @@ export async function spawnWorker(url: URL): Promise<WorkerHandle> {
       await worker.terminate();
     },
     onFailure: (listener) => {
+      // Node's error for a missing entry names its path ("Cannot find module '…/worker.js'")
       worker.on('error', (error) => listener(error instanceof Error ? error : new Error(String(error))));
       worker.on('exit', (code) => listener(new Error(`worker exited with code ${code}`)));
     },
@@ -59,13 +69,11 @@ export async function spawnWorker(url: URL): Promise<WorkerHandle> {
 
 /** The endpoint a worker uses to talk to its parent. */
 export async function parentEndpoint(): Promise<Endpoint> {
-  const { parentPort } = await import('node:worker_threads');
   if (!parentPort) throw new Error('not running in a worker thread');
   return endpointOf(parentPort as unknown as NodePort);
 }
 
 /** Logical cores. */
 export async function hardwareThreads(): Promise<number> {
-  const os = await import('node:os');
-  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
 }

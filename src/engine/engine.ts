@@ -6,21 +6,17 @@
  */
 import { InputError, ResourceError, ShapeError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
-import { checkParameters, mlpSpec, parameterCount, type MlpSpec } from '../model/mlp.js';
+import { checkParameters, mlpSpec, parameterCount, type MlpSpec, type Model } from '../model/mlp.js';
 import { checkNetOptions, DenseNet, type DenseNetOptions } from './dense-net.js';
-import { platform } from './platform.js';
+import { hardwareThreads } from '#platform';
+import { WORKER_FIX } from './platform.js';
 import { WorkerPool } from './pool.js';
 import { Session, type Evaluation, type GradientResult, type SessionOptions } from './session.js';
 import { compileKernels, instantiateKernels, type CompiledKernels, type KernelBuild, type KernelBuildOption } from './wasm.js';
 
 export type { Evaluation, GradientResult } from './session.js';
 
-/** A dense MLP classifier: its spec and parameters θ (float32, PyTorch order). */
-export interface Model {
-  readonly spec: MlpSpec;
-  /** [p] in PyTorch `parameters()` order */
-  readonly theta: Float32Array;
-}
+export type { Model } from '../model/mlp.js';
 
 /** Options of {@link createEngine}. */
 export interface EngineOptions extends DenseNetOptions {
@@ -81,21 +77,28 @@ const DEFAULT_POOL_THRESHOLD = 10_000_000;
 export class Engine {
   /** The kernel build in use. */
   readonly build: KernelBuild;
-  /** Worker threads available to large jobs (1 = calling thread only). */
-  readonly threads: number;
+  private readonly requestedThreads: number;
   private pool: Promise<WorkerPool> | null = null;
   /** Why the pool could not start, once it failed (then everything runs in this thread). */
   private poolUnavailable: string | null = null;
 
   private constructor(private readonly compiled: CompiledKernels, threads: number, private readonly options: EngineOptions) {
     this.build = compiled.build;
-    this.threads = threads;
+    this.requestedThreads = threads;
+  }
+
+  /**
+   * Worker threads available to large jobs (1 = calling thread only): the requested number until
+   * the pool is first needed, and 1 from the moment it could not start (see {@link Engine.session}).
+   */
+  get threads(): number {
+    return this.poolUnavailable ? 1 : this.requestedThreads;
   }
 
   /** Compiles the kernels; see {@link createEngine}. */
   static async create(options: EngineOptions = {}): Promise<Engine> {
     let threads = options.threads ?? 'auto';
-    if (threads === 'auto') threads = await (await platform()).hardwareThreads();
+    if (threads === 'auto') threads = await hardwareThreads();
     if (!Number.isInteger(threads) || threads < 1) throw new ResourceError(`threads must be a positive integer or 'auto', got ${String(options.threads)}`);
     const threshold = options.poolThreshold;
     if (threshold !== undefined && !(threshold >= 0)) {
@@ -142,14 +145,16 @@ export class Engine {
       try {
         pool = await this.workerPool();
       } catch (error) {
-        // The worker entry could not start (e.g. a bundler that did not copy worker.js): say so
-        // once and keep computing in this thread, with the same results.
+        // The worker entry could not start (e.g. a bundler that did not emit worker.js): say so
+        // once, with the URL and the fix, and keep computing in this thread, with the same results.
         this.poolUnavailable = error instanceof Error ? error.message : String(error);
         this.pool = null;
-        console.warn(`hessian-lens: the worker pool could not start (${this.poolUnavailable}); computing in the calling thread`);
+        const fix = this.poolUnavailable.includes(WORKER_FIX) ? '' : `; ${WORKER_FIX}`;
+        console.warn(`hessian-lens: the worker pool could not start (${this.poolUnavailable})${fix}. ` +
+          `Computing in the calling thread: engine.threads is now 1 instead of ${this.requestedThreads}.`);
       }
     }
-    return Session.open(this.compiled, pool, model.spec, model.theta, data, this.netOptions(netOptions));
+    return Session.open(this.compiled, pool, model.spec, model.theta, data, this.netOptions(netOptions), (m, d) => this.session(m, d, options));
   }
 
   /** The engine's worker pool (started on first use). */

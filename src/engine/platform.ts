@@ -1,7 +1,10 @@
 /**
- * The one function that picks the platform: Node (worker_threads) or browsers (Web Workers).
- * The two adapters are the only files that differ; nothing is imported from `node:*` unless the
- * code runs in Node.
+ * What the two platforms share: the adapter shape, and the handshake a worker makes once it
+ * listens. Which adapter runs is decided by package.json conditions, not at run time: the source
+ * imports `#platform` (package.json `imports`: `node` → adapter-node.ts, `default` →
+ * adapter-browser.ts), and rollup binds one adapter into each variant of dist/ (dist/ for
+ * browsers and bundlers, dist/node/ for Node, chosen by the `exports` conditions). So nothing a
+ * browser bundle contains mentions `node:*`.
  */
 import type { Endpoint } from 'comlink';
 
@@ -13,25 +16,12 @@ export interface WorkerHandle {
   onFailure(listener: (error: Error) => void): void;
 }
 
-/** The adapter functions both platforms provide. */
+/** The functions each platform's adapter (src/engine/adapter-*.ts) exports. */
 export interface PlatformAdapter {
-  spawnWorker(url: URL): Promise<WorkerHandle>;
+  /** Starts a worker running hessian-lens's worker entry (worker.js next to the adapter's module). */
+  spawnWorker(): Promise<WorkerHandle>;
   parentEndpoint(): Promise<Endpoint>;
   hardwareThreads(): Promise<number>;
-}
-
-/** True in Node (main thread or worker thread), false in browsers and their workers. */
-export function isNode(): boolean {
-  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof p?.versions?.node === 'string' && typeof (globalThis as { window?: unknown }).window === 'undefined';
-}
-
-let adapter: Promise<PlatformAdapter> | undefined;
-
-/** The adapter for this platform (loaded once). */
-export function platform(): Promise<PlatformAdapter> {
-  adapter ??= isNode() ? import('./adapter-node.js') : (import('./adapter-browser.js') as Promise<PlatformAdapter>);
-  return adapter;
 }
 
 /** What a worker posts once it listens for calls. */
@@ -63,7 +53,7 @@ export function workerReady(endpoint: Endpoint): Promise<void> {
   });
 }
 
-/** URL of the worker entry next to this module (worker.js in dist/, worker.ts in src/). */
-export function workerUrl(): URL {
-  return new URL('./worker.js', import.meta.url);
-}
+/** How to make a worker that did not load findable, for the warning the engine prints. */
+export const WORKER_FIX =
+  'if a bundler did not emit hessian-lens\'s worker (esbuild leaves its URL, ./worker.js, relative to the bundle), ' +
+  'copy node_modules/hessian-lens/dist/worker.js next to the bundle that imports hessian-lens';

@@ -10,8 +10,9 @@
  */
 import { wrap, type Remote } from 'comlink';
 import { AbortError, HessianLensError, InputError, NumericalError, ResourceError, ShapeError } from '../errors.js';
-import { platform, workerReady, workerUrl, type WorkerHandle } from './platform.js';
-import type { ShardInit, ShardService } from './shard-service.js';
+import { spawnWorker } from '#platform';
+import { workerReady, type WorkerHandle } from './platform.js';
+import type { ShardInit, ShardOpened, ShardService } from './shard-service.js';
 import type { CompiledKernels } from './wasm.js';
 
 interface Slot {
@@ -51,7 +52,14 @@ export class WorkerPool {
   static async create(kernels: CompiledKernels, threads: number): Promise<WorkerPool> {
     if (!Number.isInteger(threads) || threads < 1) throw new ResourceError(`threads must be a positive integer, got ${threads}`);
     const pool = new WorkerPool(kernels);
-    pool.slots = await Promise.all(Array.from({ length: threads }, () => pool.startSlot(new Map())));
+    const started = await Promise.allSettled(Array.from({ length: threads }, () => pool.startSlot(new Map())));
+    const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failure) {
+      // the workers that did start would otherwise live on (and keep a Node process running)
+      await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.handle.terminate().catch(() => {}) : undefined)));
+      throw failure.reason;
+    }
+    pool.slots = started.map((s) => (s as PromiseFulfilledResult<Slot>).value);
     return pool;
   }
 
@@ -61,8 +69,7 @@ export class WorkerPool {
   }
 
   private async startSlot(shards: Map<number, ShardInit>): Promise<Slot> {
-    const adapter = await platform();
-    const handle = await adapter.spawnWorker(workerUrl());
+    const handle = await spawnWorker();
     const ready = workerReady(handle.endpoint);
     let fail: (error: Error) => void = () => {};
     const failed = new Promise<never>((_, reject) => {
@@ -78,8 +85,14 @@ export class WorkerPool {
       for (const reject of slot.waiting) reject(died);
       slot.waiting.clear();
     });
-    await Promise.race([ready, failed]);
-    for (const [id, init] of shards) await this.race(slot, () => slot.remote.open(id, init));
+    try {
+      await Promise.race([ready, failed]);
+      for (const [id, init] of shards) await this.race(slot, () => slot.remote.open(id, init));
+    } catch (error) {
+      const cause = slot.dead;
+      await handle.terminate().catch(() => {});
+      throw cause ? new ResourceError(`a worker could not start: ${cause.message}`) : error;
+    }
     return slot;
   }
 
@@ -121,6 +134,7 @@ export class WorkerPool {
   }
 
   /**
+   * @internal (its comlink types stay out of the published declarations)
    * Calls `fn` on every worker that holds part of shard set `id` (in worker order) and returns
    * their results; heals the pool first, and after a failure so the next call works.
    */
@@ -135,14 +149,14 @@ export class WorkerPool {
     }
   }
 
-  /** Opens shard `id` on worker `w` (kept for replay if the worker is replaced). */
-  async open(w: number, id: number, init: ShardInit): Promise<void> {
+  /** Opens shard `id` on worker `w` (kept for replay if the worker is replaced); returns what the worker reports. */
+  async open(w: number, id: number, init: ShardInit): Promise<ShardOpened> {
     if (this.closed) throw new ResourceError('the worker pool was terminated');
     await this.heal();
     const slot = this.slots[w]!;
     slot.shards.set(id, init);
     try {
-      await this.race(slot, () => slot.remote.open(id, init));
+      return await this.race(slot, () => slot.remote.open(id, init));
     } catch (error) {
       slot.shards.delete(id); // a shard that failed to open must not be replayed on a replacement
       throw error;

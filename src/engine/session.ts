@@ -4,8 +4,9 @@
  */
 import { InputError, NumericalError, ResourceError, ShapeError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
-import { parameterCount, type MlpSpec } from '../model/mlp.js';
+import { parameterCount, type MlpSpec, type Model } from '../model/mlp.js';
 import { combineBlockNodes, type BlockNode, type DenseNetOptions, type LabelChoice, type PerSampleProducts } from './dense-net.js';
+import type { CountingOperator } from '../hessian/operator.js';
 import type { WorkerPool } from './pool.js';
 import { ShardService, type ShardInit } from './shard-service.js';
 import type { CompiledKernels } from './wasm.js';
@@ -38,11 +39,15 @@ export interface GradientResult {
 /** The shard calls a session makes, on a local service or on pool workers. */
 interface Backend {
   readonly threads: number;
+  /** samples each shard holds, as its worker (or this thread) reported when opening it */
+  readonly shards: readonly number[];
   /** Calls run in this thread, synchronously up to their first await. */
   readonly local: boolean;
   each<T>(fn: (service: ShardServiceLike) => Promise<T> | T): Promise<T[]>;
   setParameters(theta: Float32Array): Promise<void>;
   close(): Promise<void>;
+  /** In this thread only: Σ over samples of H_x·v straight from the net's buffers (no per-node copies). */
+  hvpSums?(v: Float64Array, out: Float64Array): void;
 }
 
 /** One shard's calls, bound to its id (on a local service or a pool worker). */
@@ -52,15 +57,17 @@ interface ShardServiceLike {
   hvpNodes(v: Float64Array): BlockNode[] | Promise<BlockNode[]>;
   perSampleProducts(vectors: Float64Array[], labels: LabelChoice): PerSampleProducts | Promise<PerSampleProducts>;
   perSampleGradients(labels: LabelChoice): Float64Array | Promise<Float64Array>;
+  predictions(): Int32Array | Promise<Int32Array>;
 }
 
-function bind(service: Pick<ShardService, 'forwardNodes' | 'gradientNodes' | 'hvpNodes' | 'perSampleProducts' | 'perSampleGradients'>, id: number): ShardServiceLike {
+function bind(service: Pick<ShardService, 'forwardNodes' | 'gradientNodes' | 'hvpNodes' | 'perSampleProducts' | 'perSampleGradients' | 'predictions'>, id: number): ShardServiceLike {
   return {
     forwardNodes: () => service.forwardNodes(id),
     gradientNodes: () => service.gradientNodes(id),
     hvpNodes: (v) => service.hvpNodes(id, v),
     perSampleProducts: (vectors, labels) => service.perSampleProducts(id, vectors, labels),
     perSampleGradients: (labels) => service.perSampleGradients(id, labels),
+    predictions: () => service.predictions(id),
   };
 }
 
@@ -94,28 +101,32 @@ function shardInits(kernels: CompiledKernels, spec: MlpSpec, theta: Float32Array
 
 function localBackend(init: ShardInit): Backend {
   const service = new ShardService();
-  service.open(0, init);
+  const { samples } = service.open(0, init);
   const bound = bind(service, 0);
   return {
     threads: 1,
+    shards: [samples],
     local: true,
     each: async (fn) => [await fn(bound)],
     setParameters: async (theta) => service.setParameters(0, theta),
     close: async () => service.close(0),
+    hvpSums: (v, out) => service.hvpSums(0, v, out),
   };
 }
 
 async function poolBackend(pool: WorkerPool, inits: ShardInit[]): Promise<Backend> {
   const id = nextShardId++;
   const workers = inits.map((_, w) => w);
+  let opened;
   try {
-    await Promise.all(inits.map((init, w) => pool.open(w, id, init)));
+    opened = await Promise.all(inits.map((init, w) => pool.open(w, id, init)));
   } catch (error) {
     await pool.close(id).catch(() => {});
     throw error;
   }
   return {
     threads: workers.length,
+    shards: opened.map((o) => o.samples),
     local: false,
     each: (fn) => pool.onEach(workers, async (remote) => fn(bind(remote as unknown as ShardService, id))),
     setParameters: (theta) => pool.setParameters(workers, id, theta),
@@ -139,7 +150,19 @@ export interface SessionOptions extends DenseNetOptions {
   readonly inThread?: boolean;
 }
 
-/** A model and a dataset bound together for repeated calls. Create with `Engine.session`. */
+/** The Hessian of a session's mean loss, p × p, symmetric: see {@link Session.hessian}. */
+export interface HessianOperator extends CountingOperator {
+  matvec(v: Float64Array, out: Float64Array): Promise<void>;
+}
+
+/** Opens a session of a model on a dataset with the options of the session that asks (`Engine.session`). */
+export type SessionOpener = (model: Model, data: Dataset) => Promise<Session>;
+
+/**
+ * A model and a dataset bound together for repeated calls: the one handle every analysis takes
+ * (alignment, G, ε, margin, Jacobian, grid maps, the Hessian operator). Create with
+ * `Engine.session`; close it when done (its shards hold a copy of the data in wasm memory).
+ */
 export class Session {
   /** p */
   readonly p: number;
@@ -147,24 +170,52 @@ export class Session {
   readonly n: number;
   /** workers this session runs on (1 = the calling thread) */
   readonly threads: number;
+  /**
+   * Samples held by each worker, one entry per worker as each worker reported it when it opened
+   * its shard (`[n]` in the calling thread): `[75, 75]` shows two workers really hold the data.
+   */
+  readonly shards: readonly number[];
+  /** The compiled kernels, for analyses that run wasm work of their own in this thread (the margin search). */
+  readonly kernels: CompiledKernels;
+  /** The dataset the session is bound to (the caller's object; its values are copied into the shards when the session opens). */
+  readonly data: Dataset;
   private theta: Float32Array;
+  private bound: Model;
   private closed = false;
 
-  private constructor(readonly spec: MlpSpec, theta: Float32Array, private readonly backend: Backend, n: number) {
+  private constructor(readonly spec: MlpSpec, theta: Float32Array, data: Dataset, kernels: CompiledKernels, private readonly backend: Backend, private readonly opener: SessionOpener) {
+    this.kernels = kernels;
     this.p = parameterCount(spec);
-    this.n = n;
+    this.n = data.n;
+    this.data = data;
     this.threads = backend.threads;
+    this.shards = backend.shards;
     this.theta = theta.slice();
+    this.bound = Object.freeze({ spec, theta: this.theta });
   }
 
-  /** @internal Opens a session in-thread or on `pool`. */
-  static async open(kernels: CompiledKernels, pool: WorkerPool | null, spec: MlpSpec, theta: Float32Array, data: Dataset, options: DenseNetOptions): Promise<Session> {
+  /** @internal Opens a session in-thread or on `pool`; `opener` opens its siblings ({@link Session.withData}). */
+  static async open(kernels: CompiledKernels, pool: WorkerPool | null, spec: MlpSpec, theta: Float32Array, data: Dataset, options: DenseNetOptions, opener: SessionOpener): Promise<Session> {
     if (pool) {
       const inits = shardInits(kernels, spec, theta, data, options, pool.size);
-      return new Session(spec, theta, await poolBackend(pool, inits), data.n);
+      return new Session(spec, theta, data, kernels, await poolBackend(pool, inits), opener);
     }
     const [init] = shardInits(kernels, spec, theta, data, options, 1);
-    return new Session(spec, theta, localBackend(init!), data.n);
+    return new Session(spec, theta, data, kernels, localBackend(init!), opener);
+  }
+
+  /** The model as bound now (θ as last set; do not modify its arrays). */
+  get model(): Model {
+    return this.bound;
+  }
+
+  /**
+   * The same model (θ as bound now) on other data — a test split, grid points — with this
+   * session's options, in this thread or on the pool as the engine decides for its size.
+   */
+  async withData(data: Dataset): Promise<Session> {
+    this.live();
+    return this.opener(this.bound, data);
   }
 
   /** The parameters the session computes with (a copy). */
@@ -179,6 +230,7 @@ export class Session {
       if (!Number.isFinite(theta[i]!)) throw new InputError(`parameter ${i} is ${theta[i]} (parameters must be finite)`);
     }
     this.theta = Float32Array.from(theta);
+    this.bound = Object.freeze({ spec: this.spec, theta: this.theta });
     await this.live().setParameters(this.theta);
   }
 
@@ -225,15 +277,24 @@ export class Session {
     for (let i = 0; i < vf.length; i++) {
       if (!Number.isFinite(vf[i]!)) throw new InputError(`vector entry ${i} is ${vf[i]} (must be finite)`);
     }
-    const nodes: BlockNode[] = (await this.live().each((s) => s.hvpNodes(vf))).flat();
-    const total = combineBlockNodes(nodes).values!;
+    const backend = this.live();
+    if (backend.hvpSums) {
+      backend.hvpSums(vf, out); // the same pairwise sums, without copying each node out of wasm memory
+    } else {
+      out.set(combineBlockNodes((await backend.each((s) => s.hvpNodes(vf))).flat()).values!);
+    }
     const scale = 1 / this.n;
-    for (let i = 0; i < this.p; i++) out[i] = total[i]! * scale;
+    for (let i = 0; i < this.p; i++) out[i] = out[i]! * scale;
     checkFinite(out, 'H·v');
   }
 
-  /** The Hessian as a linear operator `{ size, matvec }` (matvec is async; forward passes reused). */
-  hessian(): { readonly size: number; matvec(v: Float64Array, out: Float64Array): Promise<void>; readonly matvecs: number } {
+  /**
+   * The loss Hessian of the bound model and data as a linear operator: `matvec(v, out)` is the
+   * exact H·v of the mean cross-entropy (Pearlmutter's R-operator in the kernels; the forward and
+   * backward passes run once per θ and are reused by every product), asynchronous, counting its
+   * products. What Lanczos, power iteration, the trace and density estimators and the dense path take.
+   */
+  hessian(): HessianOperator {
     let count = 0;
     const session = this;
     // Solvers await every matvec; yielding a macrotask now and then lets timers and abort
@@ -251,6 +312,7 @@ export class Session {
       },
     };
   }
+
 
   /**
    * ⟨g(x_i), v_j⟩ and ‖g(x_i)‖² for every sample and direction (g at the predicted or true label),
@@ -274,6 +336,18 @@ export class Session {
       at += part.gradNormSq.length;
     }
     return { dots, gradNormSq, predicted };
+  }
+
+  /** The model's arg-max label of every sample (first index on ties), in sample order. */
+  async predictions(): Promise<Int32Array> {
+    const parts = await this.live().each((s) => s.predictions());
+    const out = new Int32Array(this.n);
+    let at = 0;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
   }
 
   /**

@@ -7,11 +7,11 @@ import { transfer } from 'comlink';
 import { makeDataset } from '../data/dataset.js';
 import type { MlpSpec } from '../model/mlp.js';
 import { DenseNet, type BlockNode, type DenseNetOptions, type LabelChoice, type PerSampleProducts } from './dense-net.js';
-import { instantiateKernels, type KernelBuild } from './wasm.js';
+import { instantiateKernels, type KernelBuild, type WasmModule } from './wasm.js';
 
 /** Everything a worker needs to hold one shard. */
 export interface ShardInit {
-  readonly module: WebAssembly.Module;
+  readonly module: WasmModule;
   readonly build: KernelBuild;
   readonly spec: MlpSpec;
   readonly theta: Float32Array;
@@ -23,6 +23,12 @@ export interface ShardInit {
   readonly options: DenseNetOptions;
 }
 
+/** What opening a shard reports. */
+export interface ShardOpened {
+  readonly memoryBytes: number;
+  readonly samples: number;
+}
+
 /** Marks the nodes' value arrays for transfer (no copy) when they cross a worker boundary. */
 function transferred(nodes: BlockNode[]): BlockNode[] {
   return transfer(nodes, nodes.flatMap((n) => (n.values ? [n.values.buffer as ArrayBuffer] : [])));
@@ -32,13 +38,13 @@ function transferred(nodes: BlockNode[]): BlockNode[] {
 export class ShardService {
   private readonly shards = new Map<number, DenseNet>();
 
-  /** Creates shard `id`. */
-  open(id: number, init: ShardInit): { memoryBytes: number } {
+  /** Creates shard `id`; returns its wasm memory and the samples it holds, as this worker sees them. */
+  open(id: number, init: ShardInit): ShardOpened {
     const data = makeDataset(init.x, init.y, init.d, init.classes);
     const net = new DenseNet(instantiateKernels({ build: init.build, module: init.module }), init.spec, data, init.options);
     net.setParameters(init.theta);
     this.shards.set(id, net);
-    return { memoryBytes: net.memoryBytes };
+    return { memoryBytes: net.memoryBytes, samples: data.n };
   }
 
   /** Drops shard `id` (its wasm memory goes with it). */
@@ -58,6 +64,11 @@ export class ShardService {
     return transferred(this.get(id).gradientNodes());
   }
 
+  /** Σ over the shard's samples of H_x·v into `out` (in this thread: no node arrays are made). */
+  hvpSums(id: number, v: Float64Array, out: Float64Array): void {
+    this.get(id).hvpSums(v, out);
+  }
+
   hvpNodes(id: number, v: Float64Array): BlockNode[] {
     return transferred(this.get(id).hvpNodes(v));
   }
@@ -70,14 +81,16 @@ export class ShardService {
     return this.get(id).perSampleProducts(vectors, labels);
   }
 
+  /** Arg-max labels of the shard's samples (one forward pass). */
+  predictions(id: number): Int32Array {
+    const net = this.get(id);
+    net.forwardNodes();
+    return net.predictions();
+  }
+
   perSampleGradients(id: number, labels: LabelChoice): Float64Array {
     const g = this.get(id).perSampleGradients(labels);
     return transfer(g, [g.buffer as ArrayBuffer]);
-  }
-
-  /** Test hook: makes this worker die abruptly (issue 8's fault injection). */
-  crash(): never {
-    throw new Error('crash requested');
   }
 
   private get(id: number): DenseNet {

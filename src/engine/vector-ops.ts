@@ -10,19 +10,17 @@
  * much as the whole TS pass (both are memory-bound once the basis leaves L2), so copy-in is
  * slower than not using wasm at all; resident operands are ≈ 1.5× faster than TS.
  *
- * Memory is reserved once, when the ops are created (`capacityBytes`), and never grows after:
- * growing a wasm memory detaches every view of it, which would break arrays callers hold.
- * Pages the OS has not been asked for stay virtual, so a generous capacity costs address space,
- * not RSS, until it is used.
+ * Memory is reserved once, when the ops are created (`capacityBytes`, a free list carved from the
+ * arena), and never grows after: growing a wasm memory detaches every view of it, which would
+ * break arrays callers hold. Pages the OS has not been asked for stay virtual, so a generous
+ * capacity costs address space, not RSS, until it is used.
  * see: Å. Björck, "Numerics of Gram–Schmidt orthogonalization", Lin. Alg. Appl. 197 (1994).
  */
 import { InputError, ResourceError, ShapeError } from '../errors.js';
 import { float64Ops, type VectorOps } from '../hessian/vector.js';
-import { formatBytes } from './arena.js';
+import { Arena, formatBytes, WASM_MEMORY_LIMIT } from './arena.js';
 import { instantiateKernels, type CompiledKernels, type KernelBuild, type KernelExports } from './wasm.js';
 
-const PAGE = 65536;
-const ALIGN = 16;
 /** Coefficients (f64) the fixed scratch holds: project/combine with more rows need resident coefficients. */
 const SCRATCH_ROWS = 8192;
 /** Default bytes reserved for resident arrays. */
@@ -71,63 +69,6 @@ function compiledOf(source: KernelSource): CompiledKernels {
   return 'module' in source ? source : source.kernels;
 }
 
-interface Segment {
-  start: number;
-  size: number;
-}
-
-/** First-fit allocator with coalescing over one reserved byte range. */
-class Reserve {
-  private readonly free: Segment[];
-  private readonly taken = new Map<number, number>();
-  used = 0;
-  /** End of the bytes ever handed out: memory above it has never been written, so it is zero. */
-  highWater: number;
-
-  constructor(start: number, readonly size: number) {
-    this.free = size > 0 ? [{ start, size }] : [];
-    this.highWater = start;
-  }
-
-  take(bytes: number): number | null {
-    const need = Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
-    for (let i = 0; i < this.free.length; i++) {
-      const seg = this.free[i]!;
-      if (seg.size < need) continue;
-      const at = seg.start;
-      seg.start += need;
-      seg.size -= need;
-      if (seg.size === 0) this.free.splice(i, 1);
-      this.taken.set(at, need);
-      this.used += need;
-      return at;
-    }
-    return null;
-  }
-
-  give(at: number): boolean {
-    const size = this.taken.get(at);
-    if (size === undefined) return false;
-    this.taken.delete(at);
-    this.used -= size;
-    let i = 0;
-    while (i < this.free.length && this.free[i]!.start < at) i++;
-    this.free.splice(i, 0, { start: at, size });
-    // Merge with the right neighbour, then the left.
-    const next = this.free[i + 1];
-    if (next && at + size === next.start) {
-      this.free[i]!.size += next.size;
-      this.free.splice(i + 1, 1);
-    }
-    const prev = this.free[i - 1];
-    if (prev && prev.start + prev.size === at) {
-      prev.size += this.free[i]!.size;
-      this.free.splice(i, 1);
-    }
-    return true;
-  }
-}
-
 /**
  * Vector kernels in wasm SIMD (f64 throughout; the same bits in every kernel build) over arrays
  * from {@link WasmVectorOps.allocate}, falling back to {@link float64Ops} for other arrays.
@@ -141,28 +82,15 @@ export function wasmVectorOps(source: KernelSource, options: WasmVectorOpsOption
   }
   const kernels = instantiateKernels(compiledOf(source));
   const k: KernelExports = kernels.exports;
-  const memory = k.memory;
-  const base = Math.ceil(k.heap_base() / ALIGN) * ALIGN;
-  const scratch = base;
-  const reserveStart = scratch + 2 * SCRATCH_ROWS * 8;
-  const end = reserveStart + Math.ceil(capacity / ALIGN) * ALIGN;
-  if (end > 4 * 2 ** 30) {
+  const arena = new Arena(k);
+  const scratch = arena.f64(2 * SCRATCH_ROWS, 'the coefficient scratch');
+  if (arena.mark() + capacity > WASM_MEMORY_LIMIT) {
     throw new ResourceError(`wasmVectorOps: capacityBytes = ${formatBytes(capacity)} exceeds wasm32's 4 GiB address space`);
   }
-  const have = memory.buffer.byteLength;
-  if (end > have) {
-    try {
-      memory.grow(Math.ceil((end - have) / PAGE));
-    } catch (cause) {
-      throw new ResourceError(
-        `wasmVectorOps: could not reserve ${formatBytes(end)} of wasm memory: ${cause instanceof Error ? cause.message : String(cause)}`,
-      );
-    }
-  }
+  const reserve = arena.freeList(capacity, `wasmVectorOps' reserve of ${formatBytes(capacity)}`);
   // The memory never grows again, so this buffer (and every view of it) stays attached.
-  const buffer = memory.buffer;
+  const buffer = k.memory.buffer;
   const heap = new Float64Array(buffer);
-  const reserve = new Reserve(reserveStart, end - reserveStart);
 
   const resident = (x: Float64Array): boolean => x.buffer === buffer;
 
@@ -183,7 +111,7 @@ export function wasmVectorOps(source: KernelSource, options: WasmVectorOpsOption
   const ops: WasmVectorOps = {
     name: 'wasm-simd-f64',
     build: kernels.build,
-    capacityBytes: end - reserveStart,
+    capacityBytes: reserve.size,
     get usedBytes() {
       return reserve.used;
     },
@@ -197,14 +125,7 @@ export function wasmVectorOps(source: KernelSource, options: WasmVectorOpsOption
             `${formatBytes(reserve.size)} reserve is free (fragmentation aside); create the ops with a larger capacityBytes`,
         );
       }
-      const view = new Float64Array(buffer, at, length);
-      // Only bytes handed out before can be dirty: zeroing the rest would touch every page of a
-      // large basis up front (≈ 0.1 s and its whole size in RSS for a 200-row basis at p = 118k)
-      // although a run typically writes a fraction of its rows.
-      const dirtyEnd = Math.min(at + length * 8, reserve.highWater);
-      if (dirtyEnd > at) view.subarray(0, (dirtyEnd - at) / 8).fill(0);
-      reserve.highWater = Math.max(reserve.highWater, at + length * 8);
-      return view;
+      return new Float64Array(buffer, at, length);
     },
     release(array: Float64Array): void {
       if (!resident(array) || !reserve.give(array.byteOffset)) {

@@ -3,11 +3,12 @@
  *
  * Both builds are inlined as base64 (src/engine/kernels.generated.ts, made by
  * scripts/build-wasm.mjs), so Node, browsers, workers and bundlers load them identically with no
- * URL, fetch or MIME-type setup. The build is chosen at load time: relaxed SIMD when
- * `WebAssembly.validate` accepts it (Chromium; Node 20 only with --experimental-wasm-relaxed-simd),
- * else SIMD128. Instantiation goes through `@assemblyscript/loader`, which supplies the `abort`
- * import and the export wrapper; the kernels take only pointers and sizes, so nothing else of the
- * loader is needed.
+ * URL, fetch or MIME-type setup; only the build that runs is decoded. The build is chosen at load
+ * time: relaxed SIMD when `WebAssembly.validate` accepts a 37-byte probe module that uses
+ * `f32x4.relaxed_madd` (Chromium; Node 20 only with --experimental-wasm-relaxed-simd), else
+ * SIMD128. Workers receive the compiled module and never touch the base64. Instantiation goes
+ * through `@assemblyscript/loader`, which supplies the `abort` import and the export wrapper; the
+ * kernels take only pointers and sizes, so nothing else of the loader is needed.
  */
 import { instantiateSync } from '@assemblyscript/loader';
 import { ResourceError } from '../errors.js';
@@ -18,6 +19,17 @@ export type KernelBuild = 'simd128' | 'relaxed';
 
 /** Build choice for {@link loadKernels}: `auto` picks `relaxed` when the runtime validates it. */
 export type KernelBuildOption = KernelBuild | 'auto';
+
+/**
+ * `WebAssembly.Module` and `WebAssembly.Memory` where the TypeScript libs declare them (DOM,
+ * WebWorker), else `object`: the published declarations then compile in a Node-only project
+ * (`lib: ["ES2022"]`, @types/node, which declares no WebAssembly) as well as in a DOM one.
+ */
+type WasmGlobal = typeof globalThis extends { WebAssembly: infer W } ? W : never;
+/** A compiled `WebAssembly.Module`. */
+export type WasmModule = WasmGlobal extends { Module: { prototype: infer M } } ? M : object;
+/** A `WebAssembly.Memory`. */
+export type WasmMemory = WasmGlobal extends { Memory: { prototype: infer M } } ? M : object;
 
 /** Pointer (byte offset into `memory`). */
 type Ptr = number;
@@ -32,7 +44,7 @@ export type Epilogue = (typeof EPILOGUE)[keyof typeof EPILOGUE];
 
 /** The raw kernel exports; see assembly/index.ts for each contract. */
 export interface KernelExports {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   heap_base(): Ptr;
   relaxed_build(): number;
   gemmWorkspaceBytes(): number;
@@ -65,6 +77,10 @@ export interface KernelExports {
   project_f64(B: Ptr, rows: number, n: number, ld: number, v: Ptr, out: Ptr): void;
   combine_f64(B: Ptr, rows: number, n: number, ld: number, coeffs: Ptr, y: Ptr): void;
   combine_project_f64(B: Ptr, rows: number, n: number, ld: number, coeffs: Ptr, y: Ptr, out: Ptr): void;
+  rows_affine_f64(Wt: Ptr, nin: number, nout: number, bias: Ptr, add: number, A: Ptr, lda: number,
+    rows: Ptr, count: number, Out: Ptr, ldo: number): void;
+  rows_transpose_axpy_f64(W: Ptr, nout: number, nin: number, U: Ptr, ldu: number, rows: Ptr, count: number,
+    Out: Ptr, ldo: number, accumulate: number, work: Ptr): void;
   ceiling_madd8_f32x4(iters: number, buf: Ptr): number;
   ceiling_madd12_f32x4(iters: number, x: number, b: number): number;
   symv_upper_f64(m: number, A: Ptr, lda: number, x: Ptr, y: Ptr): void;
@@ -86,13 +102,13 @@ export interface KernelExports {
 /** A compiled kernel module, shareable with workers (WebAssembly.Module is structured-cloneable). */
 export interface CompiledKernels {
   readonly build: KernelBuild;
-  readonly module: WebAssembly.Module;
+  readonly module: WasmModule;
 }
 
 /** An instantiated kernel module. */
 export interface Kernels {
   readonly build: KernelBuild;
-  readonly module: WebAssembly.Module;
+  readonly module: WasmModule;
   readonly exports: KernelExports;
 }
 
@@ -110,10 +126,25 @@ export function kernelBytes(build: KernelBuild): Uint8Array<ArrayBuffer> {
   return decodeBase64(build === 'relaxed' ? RELAXED_WASM_BASE64 : SIMD128_WASM_BASE64);
 }
 
-/** True when this runtime validates the relaxed-SIMD build. */
+/**
+ * `(module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2
+ * f32x4.relaxed_madd))`: validates exactly when the runtime has relaxed SIMD, like the relaxed
+ * build, without decoding that build.
+ */
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // type section: (v128 v128 v128) → v128
+  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, // code section: one body of 11 bytes, no locals
+  0x20, 0x00, 0x20, 0x01, 0x20, 0x02, // local.get 0, 1, 2
+  0xfd, 0x85, 0x02, // f32x4.relaxed_madd (0xfd 0x105)
+  0x0b, // end
+]);
+
+/** True when this runtime validates relaxed SIMD (the relaxed build's only extra feature). */
 export function relaxedSimdSupported(): boolean {
   try {
-    return WebAssembly.validate(kernelBytes('relaxed'));
+    return WebAssembly.validate(RELAXED_SIMD_PROBE);
   } catch {
     return false;
   }

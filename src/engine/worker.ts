@@ -1,18 +1,19 @@
 /**
- * The worker entry (dist/worker.js): exposes a {@link ShardService} over comlink, in a Node
- * worker thread or a browser Web Worker alike.
+ * The worker entry (dist/worker.js, dist/node/worker.js): exposes a {@link ShardService} over
+ * comlink, in a browser Web Worker or a Node worker thread alike. Built as one self-contained file
+ * per variant (no imports, no top-level await), so a bundler's worker format (Vite: iife) can hold
+ * it and it can be copied next to a bundle on its own.
  */
 import { expose } from 'comlink';
-import { platform, READY_MESSAGE, workerFailedMessage } from './platform.js';
+import { parentEndpoint } from '#platform';
+import { READY_MESSAGE, workerFailedMessage } from './platform.js';
 import { ShardService } from './shard-service.js';
 
-// No top-level await: some bundlers' default worker format (Vite's iife) cannot hold one.
-void platform()
-  .then((adapter) => adapter.parentEndpoint())
+void parentEndpoint()
   .then((endpoint) => {
     expose(new ShardService(), endpoint);
-    // Messages that arrive before `expose` listens would be lost (the entry awaits its adapter
-    // first), so the pool waits for this before its first call.
+    // Messages that arrive before `expose` listens would be lost (the endpoint comes from a
+    // promise), so the pool waits for this before its first call.
     endpoint.postMessage(READY_MESSAGE);
   })
   .catch((error: unknown) => {

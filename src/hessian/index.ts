@@ -3,7 +3,7 @@
  * eigenpairs, power iteration, Hutchinson/Hutch++ trace, stochastic Lanczos quadrature density,
  * the outlier count, and the exact dense path for small models.
  */
-export { denseOperator, type DenseOperator, type LinearOperator } from './operator.js';
+export { denseOperator, type CountingOperator, type DenseOperator, type LinearOperator } from './operator.js';
 export { float64Ops, orthogonalize, type VectorOps } from './vector.js';
 export {
   lanczos,
@@ -35,4 +35,4 @@ export {
   type TridiagonalEigenRows,
 } from './dense.js';
 export { countOutliers, type OutlierCount, type OutlierOptions } from './outliers.js';
-export { hessianSpectrum, type SpectrumOptions, type SpectrumResult, type SpectrumSummary } from './spectrum.js';
+export { hessianSpectrum, type SpectrumOptions, type SpectrumProgress, type SpectrumResult, type SpectrumSummary } from './spectrum.js';

@@ -43,7 +43,7 @@ import { NumericalError, ResourceError } from '../errors.js';
 import type { Rng } from '../model/rng.js';
 import type { LinearOperator } from './operator.js';
 import { doubleRow } from './record.js';
-import { decimalSize } from './validate.js';
+import { decimalSize, type Reorthogonalization } from './validate.js';
 import { fillNormal, float64Ops, orthogonalize, reorthogonalize, type VectorOps } from './vector.js';
 
 /**
@@ -52,8 +52,7 @@ import { fillNormal, float64Ops, orthogonalize, reorthogonalize, type VectorOps 
  */
 export const BREAKDOWN = 1e-12;
 
-/** How the Krylov basis is kept orthogonal; see the module notes. */
-export type Reorthogonalization = 'full' | 'partial';
+export type { Reorthogonalization } from './validate.js';
 
 /** Unit roundoff of float64, 2⁻⁵². */
 const EPS = 2 ** -52;

@@ -20,11 +20,14 @@ export interface LinearOperator {
   matvec(v: Float64Array, out: Float64Array): void | Promise<void>;
 }
 
-/** A {@link LinearOperator} over an explicit matrix that counts its products. */
-export interface DenseOperator extends LinearOperator {
+/** A {@link LinearOperator} that counts its products (what the solvers report as their cost). */
+export interface CountingOperator extends LinearOperator {
   /** Number of `matvec` calls so far. */
   readonly matvecs: number;
 }
+
+/** A {@link CountingOperator} over an explicit matrix. */
+export type DenseOperator = CountingOperator;
 
 /** Checks that `op` has a usable `size` and returns it. */
 export function operatorSize(op: LinearOperator): number {

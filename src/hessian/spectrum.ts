@@ -53,6 +53,16 @@ export function spectrumVectorBytes(p: number, k: number, density: boolean, maxI
   return ((cap + 2) + (density ? Math.min(80, p) + 2 : 0)) * p * 8 + 4096;
 }
 
+/** What {@link hessianSpectrum} is doing; passed to `onProgress`. */
+export interface SpectrumProgress {
+  /** `dense`, `lanczos`, `power`, `trace` or `density` */
+  readonly stage: string;
+  /** 0..1 within the stage, when known */
+  readonly fraction?: number;
+  /** a short human line */
+  readonly detail?: string;
+}
+
 /** Options of {@link hessianSpectrum}. */
 export interface SpectrumOptions {
   /** Top eigenpairs (default 10, at most p). */
@@ -80,7 +90,7 @@ export interface SpectrumOptions {
   /** Vector kernels for Lanczos and SLQ (e.g. `wasmVectorOps`; default plain-TS float64). */
   readonly vectorOps?: VectorOps;
   readonly signal?: AbortSignal;
-  readonly onProgress?: (stage: string, fraction: number | undefined, detail?: string) => void;
+  readonly onProgress?: (progress: SpectrumProgress) => void;
 }
 
 /** The JSON summary (the CLI's `spectrum --json` record). */
@@ -162,7 +172,10 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
   const seed = options.seed ?? 0;
   const which = options.which ?? 'LA';
   const signal = options.signal;
-  const report = options.onProgress ?? (() => {});
+  const { onProgress } = options;
+  const report = (stage: string, fraction?: number, detail?: string): void => {
+    onProgress?.({ stage, ...(fraction !== undefined ? { fraction } : {}), ...(detail !== undefined ? { detail } : {}) });
+  };
   const sig = signal ? { signal } : {};
   // the Krylov methods (Lanczos, SLQ) also take the vector kernels their bases live in
   const krylov = { ...sig, ...(options.vectorOps ? { vectorOps: options.vectorOps } : {}) };

@@ -1,6 +1,5 @@
 /** Option checks shared by the Hessian algorithms; each throws {@link InputError} naming the option. */
 import { InputError } from '../errors.js';
-import type { Reorthogonalization } from './krylov.js';
 
 /** Checks a seed option (a safe integer) and returns it. */
 export function checkSeed(seed: number, where: string): number {
@@ -35,3 +34,6 @@ export function decimalSize(bytes: number): string {
   const gb = bytes / 1e9;
   return gb >= 1 ? `${gb.toFixed(1)} GB` : `${Math.ceil(gb * 1000)} MB`;
 }
+
+/** How the Krylov basis is kept orthogonal: `full` or `partial` (see the Krylov basis, krylov.ts). */
+export type Reorthogonalization = 'full' | 'partial';

@@ -1,5 +1,5 @@
 /**
- * Deterministic elementary functions: log, exp, sin, cos built only from IEEE-754 +, −, ×, ÷ and
+ * Deterministic elementary functions: log, exp, expm1, tanh, sin, cos built only from IEEE-754 +, −, ×, ÷ and
  * exact bit manipulation, so every JavaScript engine returns the same bits. (JavaScript's Math.log,
  * Math.exp, Math.cos … are implementation-approximated: Node 20's V8 and Chromium 156's V8
  * differ in the last bit for a few percent of arguments, which is enough to make a seeded Lanczos
@@ -49,6 +49,23 @@ const FACT_INV: number[] = (() => {
   }
   return out;
 })();
+
+/** e^x − 1, accurate near 0 (the series of e^x without its leading 1) as well as away from it. */
+export function expm1(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (Math.abs(x) > 0.34) return exp(x) - 1; // e^x − 1 ≥ 0.40 or ≤ −0.28: no cancellation
+  let s = 1 / 87178291200;
+  for (let n = 13; n >= 1; n--) s = s * x + FACT_INV[n]!;
+  return s * x;
+}
+
+/** tanh x = −expm1(−2|x|) / (2 + expm1(−2|x|)), signed: accurate near 0, exactly ±1 far out. */
+export function tanh(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  const e = expm1(-2 * Math.abs(x));
+  const t = -e / (2 + e);
+  return x < 0 ? -t : t;
+}
 
 /** Natural logarithm. */
 export function log(x: number): number {

@@ -11,7 +11,7 @@ import { Rng } from './rng.js';
 /** Hidden-layer nonlinearity. `gelu` is the erf form (PyTorch's default `nn.GELU`). */
 export type Activation = 'relu' | 'tanh' | 'sigmoid' | 'gelu' | 'identity';
 
-/** All activations, in the order the kernels number them. */
+/** All activations. Their kernel codes are ACTIVATION_CODE (src/engine/net/kernels.ts), not this order. */
 export const ACTIVATIONS: readonly Activation[] = ['identity', 'relu', 'tanh', 'sigmoid', 'gelu'];
 
 /** A dense classifier: `sizes = [inputs, hidden…, classes]`, softmax cross-entropy loss. */
@@ -20,6 +20,13 @@ export interface MlpSpec {
   readonly sizes: readonly number[];
   /** Nonlinearity after every hidden layer (none after the last). */
   readonly activation: Activation;
+}
+
+/** A dense MLP classifier: its spec and parameters θ (float32, PyTorch order). */
+export interface Model {
+  readonly spec: MlpSpec;
+  /** [p] in PyTorch `parameters()` order */
+  readonly theta: Float32Array;
 }
 
 /** Where one layer's tensors sit in the flat parameter vector. */

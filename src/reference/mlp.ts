@@ -5,7 +5,7 @@
  * Why the tests may trust it as an independent reference: it shares nothing with the production
  * path but the parameter layout (src/model/mlp.ts). It runs in float64 rather than the kernels'
  * float32, without wasm, GEMM blocking, workers or batching; every quantity is a literal transcription
- * of the formulas in DESIGN.md ("Math for a dense MLP"), and it is itself checked against central
+ * of the formulas in docs/math.md, and it is itself checked against central
  * finite differences, a closed-form softmax-regression Hessian and PyTorch float64 fixtures
  * (test/reference.test.ts).
  *
@@ -19,7 +19,7 @@
 import { InputError, ResourceError, ShapeError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { checkParameters, layerSlices, parameterCount, type LayerSlice, type MlpSpec } from '../model/mlp.js';
-import { referenceActivation, type ReferenceActivation } from './activations.js';
+import { float64Activation, type Float64Activation } from '../model/activations.js';
 
 /** What {@link referenceEvaluate} reports for a model on a dataset. */
 export interface ReferenceEvaluation {
@@ -45,7 +45,7 @@ export interface ReferenceHessianOptions {
 interface Net {
   readonly spec: MlpSpec;
   readonly layers: readonly LayerSlice[];
-  readonly act: ReferenceActivation;
+  readonly act: Float64Activation;
   readonly theta: Float64Array;
   readonly classes: number;
 }
@@ -73,7 +73,7 @@ function unpack(spec: MlpSpec, theta: ArrayLike<number>): Net {
   return {
     spec,
     layers: layerSlices(spec),
-    act: referenceActivation(spec.activation),
+    act: float64Activation(spec.activation),
     theta: t,
     classes: spec.sizes[spec.sizes.length - 1]!,
   };
@@ -214,7 +214,7 @@ function addGradient(net: Net, s: SampleState, scale: number, out: Float64Array)
 }
 
 /**
- * out += scale · H_x v for one sample by the R-operator (DESIGN.md):
+ * out += scale · H_x v for one sample by the R-operator (docs/math.md):
  * R-forward R{z_l} = V_l a_{l−1} + W_l R{a_{l−1}} + c_l, R{a_l} = σ′(z_l) ⊙ R{z_l};
  * R{δ_L} = p ⊙ (R{z_L} − ⟨p, R{z_L}⟩);
  * R{δ_l} = σ″(z_l) ⊙ R{z_l} ⊙ (W_{l+1}ᵀ δ_{l+1}) + σ′(z_l) ⊙ (V_{l+1}ᵀ δ_{l+1} + W_{l+1}ᵀ R{δ_{l+1}});

@@ -72,6 +72,8 @@ const ANALYSIS: Shape = {
     alignment: array(numbers), predicted: array(count), boundary: nullable(numbers), eigenvalues: nullable(numbers), reconstruction: string,
   }),
   tracking: array({ epoch: number, eigenvalues: numbers, G: number }),
+  // arrived with the CLI's split checks; older files lack it
+  warnings: nullable(array(string)),
 };
 
 const STAT: Shape = { median: number, min: number, max: number, n: count };

@@ -9,7 +9,7 @@ import type { CompareReport } from '../analysis/compare.js';
 import { classBoundarySegments, type Segment } from './contour.js';
 import { classColor, classPalette, css, diverging, DIVERGING_STOPS, palette, SEQUENTIAL_STOPS, type Rgb } from './colors.js';
 import { gridImage, pngDataUrl, rampIndex } from './raster.js';
-import { dataDomain, esc, fmt, frame, legend, legendBelow, lineChart, px, svg, type Frame, type LegendItem, type Series, type VLine } from './svg.js';
+import { dataDomain, esc, fmt, frame, legend, legendBelow, lineChart, placeLabels, px, svg, textWidth, type Frame, type LegendItem, type LineChartOptions, type Series, type VLine } from './svg.js';
 
 type Grid = NonNullable<AnalysisReport['grid']>;
 
@@ -192,9 +192,13 @@ export function classAlignmentFigure(r: AnalysisReport, id = 'fig-class-alignmen
   const cell = Math.max(18, Math.min(40, Math.floor(380 / Math.max(k, 1))));
   const ch = Math.max(18, Math.min(32, Math.floor(220 / Math.max(C, 1))));
   const left = 70;
-  const top = 12;
+  // the rotated titles beside the rows (11 px) are centred on them: with few classes they are
+  // longer than the rows are tall, so the margins above and below grow to hold them
+  const barLabel = 'mean Aᵢ over class';
+  const overhang = Math.max(textWidth(barLabel, 11), textWidth('true class', 11)) / 2 - (C * ch) / 2;
+  const top = Math.max(12, Math.ceil(overhang + 4));
   const width = left + k * cell + 80;
-  const height = top + C * ch + 48;
+  const height = top + C * ch + Math.max(48, Math.ceil(overhang + 4));
   let body = '';
   for (let c = 0; c < C; c++) {
     for (let i = 0; i < k; i++) {
@@ -211,7 +215,7 @@ export function classAlignmentFigure(r: AnalysisReport, id = 'fig-class-alignmen
   for (let i = 0; i < k; i++) body += `<text x="${px(left + i * cell + cell / 2)}" y="${px(top + C * ch + 13)}" text-anchor="middle" class="tick">${i + 1}</text>`;
   body += `<text x="${px(left + (k * cell) / 2)}" y="${px(height - 8)}" text-anchor="middle" class="axis-label">eigenvector index i</text>`;
   body += `<text transform="translate(16 ${px(top + (C * ch) / 2)}) rotate(-90)" text-anchor="middle" class="axis-label">true class</text>`;
-  const cb = colorbar(left + k * cell + 12, top, top + C * ch, DIVERGING_STOPS, -1, 1, 'mean Aᵢ over class', `grad-${id}`);
+  const cb = colorbar(left + k * cell + 12, top, top + C * ch, DIVERGING_STOPS, -1, 1, barLabel, `grad-${id}`);
   return svg(id, width, height, 'Per-class mean alignment of the top eigenvectors with training-sample gradients', body + cb.body, cb.defs);
 }
 
@@ -405,10 +409,38 @@ export function trainingLossFigure(r: AnalysisReport, id = 'fig-training-loss'):
   return lineChart({ id, title: 'Training curve: cross-entropy loss per epoch', series: t.loss, vlines: t.vlines, xLabel: 'epoch', yLabel: 'cross-entropy loss (log scale)', logY: true, legend: true, emptyText: 'no training (a given model)' });
 }
 
-/** Training accuracy per epoch, every phase in order. */
+/**
+ * The accuracy every recorded epoch of every set shows, when that is one value throughout (a
+ * curve that is a flat line, e.g. 1 on separable data); null when the accuracies vary or none
+ * were recorded.
+ */
+export function constantAccuracy(r: AnalysisReport): number | null {
+  const values = trainingSeries(r).accuracy.flatMap((s) => s.y).filter((v) => Number.isFinite(v));
+  return values.length > 0 && values.every((v) => v === values[0]) ? values[0]! : null;
+}
+
+/**
+ * Training accuracy per epoch, every phase in order. The y axis spans the values (at least 0.1
+ * wide, so rounding noise is not blown up), with room above 1 so a curve at 1 does not vanish
+ * into the frame; an accuracy that never changes is said in words across the plot.
+ */
 export function trainingAccuracyFigure(r: AnalysisReport, id = 'fig-training-accuracy'): string {
   const t = trainingSeries(r);
-  return lineChart({ id, title: 'Training curve: accuracy per epoch', series: t.accuracy, vlines: t.vlines, xLabel: 'epoch', yLabel: 'accuracy', yDomain: [0, 1.02], legend: true, legendCorner: 'bottom-right', emptyText: 'no training (a given model)' });
+  const flat = constantAccuracy(r);
+  const values = t.accuracy.flatMap((s) => s.y).filter((v) => Number.isFinite(v));
+  let yDomain: [number, number] = [0, 1.05];
+  let note: LineChartOptions['note'];
+  if (flat !== null) {
+    const top = Math.max(1, flat) + 0.1;
+    yDomain = [Math.min(0, flat), top];
+    note = { text: `accuracy ${fmt(flat, 6)} at every epoch, on every set`, y: flat > top / 2 ? flat / 2 : (flat + top) / 2 };
+  } else if (values.length) {
+    const lo = values.reduce((a, v) => Math.min(a, v), Infinity);
+    const hi = values.reduce((a, v) => Math.max(a, v), -Infinity);
+    const span = Math.max(hi - lo, 0.1);
+    yDomain = [Math.max(0, Math.min(lo, hi - span) - 0.06 * span), hi + 0.06 * span];
+  }
+  return lineChart({ id, title: 'Training curve: accuracy per epoch', series: t.accuracy, vlines: t.vlines, xLabel: 'epoch', yLabel: 'accuracy', yDomain, legend: true, legendCorner: 'bottom-right', emptyText: 'no training (a given model)', ...(note ? { note } : {}) });
 }
 
 /** Top eigenvalues and G during training (only with tracking checkpoints). */
@@ -428,24 +460,35 @@ export function trackingFigures(r: AnalysisReport, prefix = ''): string {
 
 // --- comparison ------------------------------------------------------------------------------
 
-/** Test accuracy against one measure of every minimum, points labelled. */
+/**
+ * Test accuracy against one measure of every minimum. Each point is numbered as in the comparison
+ * table and coloured per minimum; the legend under the plot names them. Labels are placed so that
+ * they never overlap one another or a point, even where minima tie in accuracy and measure.
+ */
 export function compareScatter(c: CompareReport, key: 'G' | 'margin', id = `fig-acc-vs-${key}`): string {
   const rows = c.rows.map((row, i) => ({ i, label: row.label, x: row[key], y: row.testAccuracy })).filter((p): p is { i: number; label: string; x: number; y: number } => p.x !== null && p.y !== null && Number.isFinite(p.x) && Number.isFinite(p.y));
   const width = 360;
-  const height = 260;
+  const plotHeight = 260;
+  const radius = 4.5;
+  const fontSize = 10.5; // svg .note
   const xName = key === 'G' ? (c.gOver === 'all' ? 'G (all p)' : 'G (top-k)') : 'margin (input units)';
-  const f = frame(id, { width, height, x: { domain: dataDomain(rows.map((p) => p.x), false, 0.12), label: xName }, y: { domain: dataDomain(rows.map((p) => p.y), false, 0.15), label: 'test accuracy' } });
+  const f = frame(id, { width, height: plotHeight, x: { domain: dataDomain(rows.map((p) => p.x), false, 0.12), label: xName }, y: { domain: dataDomain(rows.map((p) => p.y), false, 0.15), label: 'test accuracy' } });
+  const color = (i: number): string => classColor(i + 4);
   let body = f.gridLines;
-  for (const p of rows) {
-    const X = f.x(p.x);
-    const Y = f.y(p.y);
-    body += `<circle cx="${px(X)}" cy="${px(Y)}" r="4.5" fill="${classColor(p.i + 4)}" stroke="#222"><title>${esc(p.label)}: ${xName} = ${fmt(p.x, 6)}, test accuracy ${fmt(p.y, 6)}</title></circle>`;
-    const right = X > (f.left + f.right) / 2;
-    body += `<text x="${px(right ? X - 7 : X + 7)}" y="${px(Y - 6)}"${right ? ' text-anchor="end"' : ''} class="note">${esc(p.label)}</text>`;
-  }
+  const at = rows.map((p) => ({ ...p, X: f.x(p.x), Y: f.y(p.y), text: String(p.i + 1) }));
+  const boxes = placeLabels(at.map((p) => ({ X: p.X, Y: p.Y, w: textWidth(p.text, fontSize), h: fontSize * 1.25 })), { x: f.left, y: f.top, w: f.right - f.left, h: f.bottom - f.top }, radius);
+  for (const p of at) body += `<circle class="point" cx="${px(p.X)}" cy="${px(p.Y)}" r="${radius}" fill="${color(p.i)}" stroke="#222"><title>${p.i + 1}. ${esc(p.label)}: ${xName} = ${fmt(p.x, 6)}, test accuracy ${fmt(p.y, 6)}</title></circle>`;
+  at.forEach((p, j) => {
+    const b = boxes[j]!;
+    body += `<text class="point-label" x="${px(b.x + 1)}" y="${px(b.y + b.h / 2)}" dy="0.32em" font-size="${fontSize}" font-weight="600">${p.text}</text>`;
+  });
   if (!rows.length) body += `<text x="${px((f.left + f.right) / 2)}" y="${px((f.top + f.bottom) / 2)}" text-anchor="middle" class="note">no ${esc(xName)} values with a test accuracy</text>`;
-  const rho = c.spearman[key];
-  body += `<text x="${px(f.right - 6)}" y="${px(f.bottom - 8)}" text-anchor="end" class="note">Spearman ρ = ${rho === null ? 'n/a' : fmt(rho, 3)}</text>`;
   body += f.axes;
-  return svg(id, width, height, `Test accuracy against ${xName} across minima`, body, f.defs);
+  const rho = c.spearman[key];
+  body += `<text x="${px(f.left)}" y="${px(plotHeight + 6)}" class="note">Spearman ρ with test accuracy = ${rho === null ? 'n/a' : fmt(rho, 3)}</text>`;
+  const maxChars = Math.floor((width - f.left - 40) / 5.9);
+  const short = (s: string): string => ([...s].length > maxChars ? `${[...s].slice(0, maxChars - 1).join('')}…` : s);
+  const leg = legendBelow(f, at.map((p) => ({ name: short(`${p.i + 1}. ${p.label}`), color: color(p.i), marker: (x: number, y: number) => `<circle cx="${px(x)}" cy="${px(y)}" r="4" fill="${color(p.i)}" stroke="#222"/>` })), plotHeight + 12);
+  body += leg.svg;
+  return svg(id, width, plotHeight + 12 + leg.height, `Test accuracy against ${xName} across minima`, body, f.defs);
 }

@@ -11,7 +11,7 @@ import type { COMPARE_SCHEMA as CompareSchema, CompareReport } from '../analysis
 import { InputError } from '../errors.js';
 import { checkReportInput } from './check.js';
 import {
-  alignmentMapFigure, boundarySegments, classAlignmentFigure, compareScatter, decisionFigure, densityFigure, eigenvalueFigure,
+  alignmentMapFigure, boundarySegments, classAlignmentFigure, compareScatter, constantAccuracy, decisionFigure, densityFigure, eigenvalueFigure,
   marginFigure, reconstructionFigure, residualFigure, sub, trackingFigures, trainingAccuracyFigure, trainingLossFigure,
 } from './figures.js';
 import { esc, FIGURE_CSS, fmt, grouped, int } from './svg.js';
@@ -69,6 +69,9 @@ details { margin: 10px 0; border: 1px solid var(--line); border-radius: 6px; pad
 details > summary { cursor: pointer; font-weight: 600; padding: 4px 0; }
 code { font-size: 12.5px; background: #f3f5f7; padding: 0 3px; border-radius: 3px; }
 button { font: inherit; padding: 3px 10px; }
+section.warnings { border-left: 3px solid #c77c0e; background: #fff8e6; padding: 2px 14px 4px; max-width: 980px; }
+section.warnings h2 { border: 0; margin: 8px 0 2px; }
+section.warnings ul { margin: 4px 0; padding-left: 18px; }
 footer { color: var(--muted); font-size: 12px; padding: 12px 28px 24px; border-top: 1px solid var(--line); }
 `;
 
@@ -186,12 +189,32 @@ function trainingTable(r: AnalysisReport, prefix: string): string {
   return table(`${prefix}table-training`, ['phase', 'labels', 'optimizer', 'batch', 'epochs', 'steps', 'last epoch loss'], rows, [false, false, false, true, true, true, true]);
 }
 
+/** The accuracy figure's caption; a curve that never moves is called so. */
+function accuracyCaption(r: AnalysisReport): string {
+  const flat = constantAccuracy(r);
+  return flat === null
+    ? 'Accuracy per epoch (same sets; the axis spans the values).'
+    : `Accuracy per epoch (same sets): <span class="flat-accuracy">${esc(fmt(flat, 6))} at every recorded epoch on every set, so the curve is a flat line</span>.`;
+}
+
+/**
+ * The analysis's warnings (e.g. a split too small to estimate with), when the result has any;
+ * older results have no such field.
+ */
+function warningsSection(r: AnalysisReport, prefix: string): string {
+  const w = (r as { warnings?: unknown }).warnings;
+  if (!Array.isArray(w) || w.length === 0) return '';
+  return `<section id="${prefix}warnings" class="warnings"><h2>Warnings</h2><ul>${w.map((x) => `<li>${esc(String(x))}</li>`).join('')}</ul></section>`;
+}
+
 /** The body of one analysis; `prefix` keeps ids unique when several are on one page. */
 export function analysisBody(r: AnalysisReport, prefix = ''): string {
   const maps = r.grid && r.data.d === 2;
   const boundary = maps ? boundarySegments(r) : [];
   const k = r.spectrum.eigenvalues.length;
   const out: string[] = [];
+  const warnings = warningsSection(r, prefix);
+  if (warnings) out.push(warnings);
   out.push(`<section id="${prefix}summary"><h2>Summary</h2>${summaryTable(r, prefix)}${modelTable(r, prefix)}</section>`);
   out.push(`<section id="${prefix}spectrum"><h2>Hessian spectrum</h2><div class="figs">`
     + figure(eigenvalueFigure(r, `${prefix}fig-eigenvalues`), `Top-${k} eigenvalues of the loss Hessian (Lanczos); red: the ${int(r.spectrum.outliers.count)} outlier(s) by the gap-ratio rule; error bars ±‖Hvᵢ − λᵢvᵢ‖ (usually below the line width).`)
@@ -199,7 +222,7 @@ export function analysisBody(r: AnalysisReport, prefix = ''): string {
     + figure(densityFigure(r, `${prefix}fig-density`), 'Spectral density φ(λ) by stochastic Lanczos quadrature on a log scale (values below 1e-8 of the peak clipped); blue ticks: top-k eigenvalues; red: outliers.')
     + `</div>${eigenTable(r, prefix)}<p class="note">Outlier rule: ${esc(r.spectrum.outliers.rule)}</p></section>`);
   out.push(`<section id="${prefix}alignment"><h2>Alignment and the generalization measure G</h2><div class="figs">`
-    + figure(classAlignmentFigure(r, `${prefix}fig-class-alignment`), 'Mean signed alignment Aᵢ(x) = cos(g(x), vᵢ) over the training samples of each true class (g with the predicted label), as in the paper\'s Fig. 4.')
+    + figure(classAlignmentFigure(r, `${prefix}fig-class-alignment`), 'Mean signed alignment Aᵢ(x) = cos(g(x), vᵢ) over the training samples of each true class (g with the predicted label), as in the paper\'s Fig.&nbsp;4.')
     + `</div>${gTable(r, prefix)}<p class="note">G = share of eigenvectors whose mᵢ (the statistic over training samples of |Aᵢ|) exceeds ε, the same statistic for random unit directions. “over” says which eigenvectors were counted: the top k from Lanczos, or all p from the dense path.</p></section>`);
   if (maps) {
     const g = r.grid!;
@@ -218,7 +241,7 @@ export function analysisBody(r: AnalysisReport, prefix = ''): string {
   out.push(r.training?.length
     ? `<section id="${prefix}training"><h2>Training</h2><div class="figs">`
       + figure(trainingLossFigure(r, `${prefix}fig-training-loss`), 'Cross-entropy per epoch: the mean over the epoch\'s mini-batches (before each step) and, when evaluated, on the whole training and validation sets.')
-      + figure(trainingAccuracyFigure(r, `${prefix}fig-training-accuracy`), 'Accuracy per epoch (same sets).')
+      + figure(trainingAccuracyFigure(r, `${prefix}fig-training-accuracy`), accuracyCaption(r))
       + trackingFigures(r, prefix)
       + `</div>${trainingTable(r, prefix)}</section>`
     : `<section id="${prefix}training"><h2>Training</h2><p class="note">No training curve: the model was given to the analysis (source: ${esc(r.model.source)}).</p></section>`);
@@ -263,12 +286,12 @@ function compareBody(c: CompareReport): string {
     const label = c.rows[i]?.label ?? `run ${i + 1}`;
     const pic = r.grid && r.data.d === 2 ? (r.margin ? marginFigure(r, `m${i + 1}-card-map`) : alignmentMapFigure(r, 0, `m${i + 1}-card-map`)) : eigenvalueFigure(r, `m${i + 1}-card-eigenvalues`);
     const g = r.generalization.all ?? r.generalization.topK;
-    return `<div class="card" id="minimum-${i + 1}"><h3>${i + 1}. ${esc(label)}</h3>${pic}<table><tbody>`
+    return `<div class="card" id="minimum-${i + 1}"><h3>${i + 1}.&nbsp;${esc(label)}</h3>${pic}<table><tbody>`
       + `<tr><th>test accuracy</th>${pct(r.evaluation.test?.accuracy)}</tr><tr><th>G (${esc(g.over)})</th>${num(g.G)}</tr>`
       + `<tr><th>margin</th>${num(r.margin?.margin)}</tr><tr><th>λ<sub>max</sub></th>${num(r.spectrum.lambdaMax.value)}</tr><tr><th>outliers</th><td class="num">${int(r.spectrum.outliers.count)}</td></tr>`
       + `<tr><th>model</th><td>${esc(r.model.sizes.join('-'))} ${esc(r.model.activation)}</td></tr></tbody></table></div>`;
   });
-  const details = c.reports.map((r, i) => `<details id="details-${i + 1}"><summary>Full analysis of ${i + 1}. ${esc(c.rows[i]?.label ?? '')}</summary>${analysisBody(r, `m${i + 1}-`)}</details>`);
+  const details = c.reports.map((r, i) => `<details id="details-${i + 1}"><summary>Full analysis of ${i + 1}.&nbsp;${esc(c.rows[i]?.label ?? '')}</summary>${analysisBody(r, `m${i + 1}-`)}</details>`);
   const gWhat = gOver === 'all' ? 'G over all p eigenvectors (the paper\'s definition)' : 'G over the top-k eigenvectors';
   return `<section id="compare"><h2>Minima compared</h2>`
     + table('table-compare', ['#', 'label', 'test acc.', 'train acc.', `G (${esc(gOver)})`, 'margin', 'λ<sub>max</sub>', 'trace', 'outliers'], rows, [true, false, true, true, true, true, true, true, true])

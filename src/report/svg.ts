@@ -104,6 +104,17 @@ export function tickLabel(v: number, log: boolean): string {
   return fmt(v, 3);
 }
 
+/**
+ * A tick formatter with as few significant digits (3 to 8) as keep the given ticks apart, so that
+ * an axis over a narrow range (1 to 1.001) does not read "1, 1, 1".
+ */
+function distinctLabels(ticks: readonly number[], log: boolean): (v: number) => string {
+  if (log) return (v) => tickLabel(v, true);
+  let digits = 3;
+  while (digits < 8 && new Set(ticks.map((t) => fmt(t, digits))).size < ticks.length) digits++;
+  return (v) => fmt(v, digits);
+}
+
 /** Plot-area margins in pixels. */
 export interface Margins {
   readonly left: number;
@@ -159,8 +170,8 @@ export function frame(id: string, options: FrameOptions): Frame {
   const yt = options.y.ticks ?? (y.log ? logTicks(y.domain[0], y.domain[1]) : niceTicks(y.domain[0], y.domain[1], Math.max(4, Math.round((bottom - top) / 45))));
   const inX = (v: number): boolean => v >= Math.min(...x.domain) - 1e-12 && v <= Math.max(...x.domain) + 1e-12;
   const inY = (v: number): boolean => v >= Math.min(...y.domain) * (y.log ? 1 - 1e-9 : 1) - 1e-12 && v <= Math.max(...y.domain) * (y.log ? 1 + 1e-9 : 1) + 1e-12;
-  const xf = options.x.tickFormat ?? ((v: number) => tickLabel(v, x.log));
-  const yf = options.y.tickFormat ?? ((v: number) => tickLabel(v, y.log));
+  const xf = options.x.tickFormat ?? distinctLabels(xt.filter(inX), x.log);
+  const yf = options.y.tickFormat ?? distinctLabels(yt.filter(inY), y.log);
   let grid = '';
   let axes = `<rect x="${px(left)}" y="${px(top)}" width="${px(right - left)}" height="${px(bottom - top)}" fill="none" stroke="#444" stroke-width="1"/>`;
   for (const t of xt.filter(inX)) {
@@ -242,6 +253,8 @@ export interface LineChartOptions {
   readonly legendCorner?: 'top-right' | 'bottom-right' | 'top-left';
   /** content shown when there is no data */
   readonly emptyText?: string;
+  /** a sentence drawn across the plot area at height `y` (data units), class `chart-note` */
+  readonly note?: { readonly text: string; readonly y: number };
 }
 
 function extent(values: Iterable<number>, positive: boolean): [number, number] {
@@ -316,6 +329,75 @@ export function legendBelow(f: Frame, items: readonly LegendItem[], y0: number):
   return { svg: `${out}</g>`, height: y - y0 + 10 };
 }
 
+/**
+ * A generous estimate of the width of `text` at `fontSize` px in the page's sans-serif (≈ 0.62 em
+ * per character, DejaVu Sans' digits are 0.64 em): layout here runs without a DOM to measure with.
+ */
+export function textWidth(text: string, fontSize: number): number {
+  return [...text].length * fontSize * 0.64 + 2;
+}
+
+/** An axis-aligned box in pixels (x, y: top-left corner). */
+export interface Box {
+  readonly x: number;
+  readonly y: number;
+  readonly w: number;
+  readonly h: number;
+}
+
+function overlaps(a: Box, b: Box): boolean {
+  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+/** One label to place next to its point (X, Y), with the label's size. */
+export interface LabelRequest {
+  readonly X: number;
+  readonly Y: number;
+  readonly w: number;
+  readonly h: number;
+}
+
+/**
+ * Boxes for labels next to points such that no two labels overlap and no label covers a point
+ * (each point a square of half-width `radius`), inside `bounds` where possible. Each label takes
+ * the first free spot of: right, left, above, below, the four diagonals, then the same spots
+ * pushed out one label height at a time — so points that coincide (equal accuracies and equal
+ * measures) get their labels side by side instead of on top of each other. When every spot is
+ * taken, the one overlapping least is used.
+ */
+export function placeLabels(requests: readonly LabelRequest[], bounds: Box, radius: number): Box[] {
+  const gap = 2;
+  const points: Box[] = requests.map((p) => ({ x: p.X - radius, y: p.Y - radius, w: 2 * radius, h: 2 * radius }));
+  const placed: Box[] = [];
+  const inside = (b: Box): boolean => b.x >= bounds.x && b.y >= bounds.y && b.x + b.w <= bounds.x + bounds.w && b.y + b.h <= bounds.y + bounds.h;
+  const cost = (b: Box): number => [...placed, ...points].filter((o) => overlaps(o, b)).length + (inside(b) ? 0 : 0.5);
+  for (const p of requests) {
+    const { X, Y, w, h } = p;
+    const d = radius + gap;
+    let best: Box | null = null;
+    let bestCost = Infinity;
+    for (let ring = 0; ring < 6 && bestCost > 0; ring++) {
+      const o = ring * h;
+      const spots: Box[] = [
+        { x: X + d + o, y: Y - h / 2, w, h }, { x: X - d - o - w, y: Y - h / 2, w, h },
+        { x: X - w / 2, y: Y - d - o - h, w, h }, { x: X - w / 2, y: Y + d + o, w, h },
+        { x: X + d / 2 + o, y: Y - d - o - h, w, h }, { x: X + d / 2 + o, y: Y + d + o, w, h },
+        { x: X - d / 2 - o - w, y: Y - d - o - h, w, h }, { x: X - d / 2 - o - w, y: Y + d + o, w, h },
+      ];
+      for (const b of spots) {
+        const c = cost(b);
+        if (c < bestCost) {
+          best = b;
+          bestCost = c;
+          if (c === 0) break;
+        }
+      }
+    }
+    placed.push(best!);
+  }
+  return placed;
+}
+
 /** Lines (optionally log axes) with a legend and vertical markers. */
 export function lineChart(o: LineChartOptions): string {
   const width = o.width ?? 360;
@@ -348,6 +430,7 @@ export function lineChart(o: LineChartOptions): string {
   if (o.series.every((s) => s.x.length === 0) && o.emptyText) {
     body += `<text x="${px((f.left + f.right) / 2)}" y="${px((f.top + f.bottom) / 2)}" text-anchor="middle" class="note">${esc(o.emptyText)}</text>`;
   }
+  if (o.note) body += `<text x="${px((f.left + f.right) / 2)}" y="${px(f.y(o.note.y))}" dy="0.32em" text-anchor="middle" class="note chart-note">${esc(o.note.text)}</text>`;
   body += f.axes;
   if (o.legend ?? o.series.length > 1) body += legend(f, o.series, o.legendCorner);
   return svg(o.id, width, height, o.title, body, f.defs);

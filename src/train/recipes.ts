@@ -7,9 +7,9 @@
  * - Adversarial init: train on random labels, then continue from that θ on the true labels.
  * - Large norm: PyTorch's default init scaled by one factor so that ‖θ‖₂ equals a target norm
  *   (the paper: the random-label model's norm), then trained on the true labels.
- * - Presets: the paper's configs (its repository's `configs/*.json`, read at commit 88e0368 and
- *   summarised in ../shared/PAPER.md) — plain SGD, cross-entropy, no momentum or weight decay,
- *   PyTorch default init; a `budget` factor scales every phase's epochs for quick runs.
+ * - Presets: the paper's configs (its repository's `configs/*.json`, read at commit 88e0368) —
+ *   plain SGD, cross-entropy, no momentum or weight decay, PyTorch default init; a `budget`
+ *   factor scales every phase's epochs for quick runs.
  * see: Sabanayagam, Behrens, Adomaityte, Dawid, "Unveiling the Hessian's connection to the decision
  *      boundary", arXiv 2306.07104; github.com/Shmoo137/Hessian-and-Decision-Boundary.
  *
@@ -252,7 +252,7 @@ function normal(name: PresetName, description: string, data: PresetData, classes
 }
 
 /**
- * The paper's toy experiments at full budget (PAPER.md, "Networks and training"), on the paper's
+ * The paper's toy experiments at full budget (its configs, "Networks and training"), on the paper's
  * own points where they are shipped (gauss, hierarchical, the checkerboards; see src/data/paper.ts)
  * and on our draws of its recipe otherwise (circles, moons).
  */

@@ -1,5 +1,7 @@
 /**
- * Float64 reference activations σ, σ′, σ″ and an accurate float64 erf / erfc for the GELU.
+ * Activations σ, σ′, σ″ in float64 (the margin search, the Jacobian norm and the test references use
+ * them) and an accurate float64 erf / erfc for the GELU. Built on the deterministic exp and tanh
+ * of detmath.ts, never Math.exp / Math.tanh, so Node and every browser give the same bits.
  *
  * erf: for |x| < 2 the all-positive series erf(x) = (2/√π)·x·e^{−x²}·Σ_n (2x²)ⁿ / (1·3·…·(2n+1))
  * (Abramowitz & Stegun 7.1.6; no cancellation, so a few ulp); beyond, erf = 1 − erfc.
@@ -12,7 +14,8 @@
  * see: Hendrycks & Gimpel 2016, "Gaussian Error Linear Units (GELUs)", arXiv 1606.08415.
  */
 import { InputError } from '../errors.js';
-import type { Activation } from '../model/mlp.js';
+import { exp, tanh } from './detmath.js';
+import type { Activation } from './mlp.js';
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 const ONE_OVER_SQRT_PI = 1 / Math.sqrt(Math.PI);
@@ -22,7 +25,7 @@ const SQRT1_2 = Math.SQRT1_2;
 /** e^{−x²} with x² split as s² + (x−s)(x+s), s = x rounded to 24 bits, so s² is exact. */
 function expMinusSquare(x: number): number {
   const s = Math.fround(x);
-  return Math.exp(-s * s) * Math.exp(-(x - s) * (x + s));
+  return exp(-s * s) * exp(-(x - s) * (x + s));
 }
 
 /** erf(x) for |x| < 2 by the positive-term series A&S 7.1.6. */
@@ -98,11 +101,11 @@ export function normalCdf(x: number): number {
 export function normalPdf(x: number): number {
   if (Math.abs(x) > 40) return 0; // underflows; also keeps huge |x| away from the split
   const t = Math.fround(x);
-  return ONE_OVER_SQRT_2PI * Math.exp(-0.5 * t * t) * Math.exp(-0.5 * (x - t) * (x + t));
+  return ONE_OVER_SQRT_2PI * exp(-0.5 * t * t) * exp(-0.5 * (x - t) * (x + t));
 }
 
 /** σ(z), σ′(z) and σ″(z) of one activation, as plain float64 functions. */
-export interface ReferenceActivation {
+export interface Float64Activation {
   /** σ(z) */
   readonly f: (z: number) => number;
   /** σ′(z) (ReLU: 1 for z > 0, else 0) */
@@ -113,21 +116,22 @@ export interface ReferenceActivation {
 
 /** Logistic sigmoid without overflow for large |z|. */
 function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
+  if (z >= 0) return 1 / (1 + exp(-z));
+  const e = exp(z);
   return e / (1 + e);
 }
 
-/** sech²(z) = 1 − tanh²(z), computed without cancellation for large |z|. */
+/** sech²(z) = 1 − tanh²(z) = 1/cosh²(z), computed without cancellation for large |z|. */
 function sech2(z: number): number {
-  const c = Math.cosh(z);
+  const e = exp(Math.abs(z));
+  const c = 0.5 * (e + 1 / e);
   return 1 / (c * c);
 }
 
-const REFERENCE_ACTIVATIONS: Readonly<Record<Activation, ReferenceActivation>> = Object.freeze({
+const REFERENCE_ACTIVATIONS: Readonly<Record<Activation, Float64Activation>> = Object.freeze({
   identity: { f: (z: number) => z, df: () => 1, d2f: () => 0 },
   relu: { f: (z: number) => (z > 0 ? z : 0), df: (z: number) => (z > 0 ? 1 : 0), d2f: () => 0 },
-  tanh: { f: Math.tanh, df: sech2, d2f: (z: number) => -2 * Math.tanh(z) * sech2(z) },
+  tanh: { f: tanh, df: sech2, d2f: (z: number) => -2 * tanh(z) * sech2(z) },
   sigmoid: {
     f: sigmoid,
     // σ(z)(1 − σ(z)) = σ(z)σ(−z) keeps full relative accuracy in both tails
@@ -144,8 +148,8 @@ const REFERENCE_ACTIVATIONS: Readonly<Record<Activation, ReferenceActivation>> =
   },
 });
 
-/** The float64 reference σ, σ′, σ″ of `activation`; throws {@link InputError} for an unknown name. */
-export function referenceActivation(activation: Activation): ReferenceActivation {
+/** σ, σ′, σ″ of `activation` in float64; throws {@link InputError} for an unknown name. */
+export function float64Activation(activation: Activation): Float64Activation {
   const act = Object.prototype.hasOwnProperty.call(REFERENCE_ACTIVATIONS, activation) ? REFERENCE_ACTIVATIONS[activation] : undefined;
   if (!act) throw new InputError(`unsupported activation '${String(activation)}' (expected one of ${Object.keys(REFERENCE_ACTIVATIONS).join(', ')})`);
   return act;

@@ -1,0 +1,69 @@
+/**
+ * Group `analyze`: `analyze` end to end on MNIST 0/1/7 (300 per class, 450 training samples),
+ * 784-128-128-3 ReLU trained 5 epochs with analyze's defaults, top 5 — with 1 thread and with 2,
+ * in alternating rounds (this shared VM drifts over minutes), each stage timed from the progress
+ * reports. Records: `analyze.mnist.2threads` (ratio = speed-up over 1 thread) and one
+ * `analyze.mnist.<stage>` per stage (2 threads against 1). The results must be equal bit for bit
+ * between the thread counts (checked: the run fails otherwise).
+ */
+import { analyze, type AnalysisReport } from '../src/analysis/analyze.js';
+import { createEngine } from '../src/engine/engine.js';
+import { median, timeRecord, valueRecord, type BenchRecord } from './harness.js';
+
+const ROUNDS = 3;
+const OPTIONS = { data: 'mnist', hidden: [128, 128], epochs: 5, top: 5, seed: 0 } as const;
+
+interface Timed {
+  readonly seconds: number;
+  /** seconds per stage, in the order the stages started */
+  readonly stages: Map<string, number>;
+  readonly json: string;
+}
+
+async function timedAnalyze(threads: number): Promise<Timed> {
+  const engine = await createEngine({ threads });
+  try {
+    const stages = new Map<string, number>();
+    let current = '';
+    let since = performance.now();
+    const t0 = since;
+    const report: AnalysisReport = await analyze(engine, {
+      ...OPTIONS,
+      onProgress: ({ stage }) => {
+        if (stage === current) return;
+        const now = performance.now();
+        if (current) stages.set(current, (stages.get(current) ?? 0) + (now - since) / 1000);
+        current = stage;
+        since = now;
+      },
+    });
+    const end = performance.now();
+    stages.set(current, (stages.get(current) ?? 0) + (end - since) / 1000);
+    const json = JSON.stringify(report, (key, value: unknown) => (key === 'seconds' ? undefined : value));
+    return { seconds: (end - t0) / 1000, stages, json };
+  } finally {
+    await engine.close();
+  }
+}
+
+export async function analyzeBench(records: BenchRecord[]): Promise<void> {
+  const runs: Record<1 | 2, Timed[]> = { 1: [], 2: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const threads of r % 2 === 0 ? ([1, 2] as const) : ([2, 1] as const)) {
+      const t = await timedAnalyze(threads);
+      runs[threads].push(t);
+      console.error(`  analyze mnist, ${threads} thread(s), round ${r + 1}: ${t.seconds.toFixed(1)} s (${[...t.stages].map(([s, v]) => `${s} ${v.toFixed(1)}`).join(', ')})`);
+    }
+  }
+  const same = runs[1].concat(runs[2]).every((t) => t.json === runs[1][0]!.json);
+  if (!same) throw new Error('analyze gave different results with 1 and 2 threads');
+  const total = (threads: 1 | 2): number => median(runs[threads].map((t) => t.seconds));
+  const range = (threads: 1 | 2): string => runs[threads].map((t) => t.seconds.toFixed(1)).join(', ');
+  const note = `MNIST 0/1/7, 450 train, 784-128-128-3, 5 epochs, top 5; ${ROUNDS} alternating rounds (1 thread: ${range(1)} s; 2: ${range(2)} s); results equal bit for bit`;
+  records.push(timeRecord('analyze.mnist.2threads', total(2), { seconds: total(1), against: 'analyze.mnist.1thread' }, note));
+  for (const stage of runs[1][0]!.stages.keys()) {
+    const at = (threads: 1 | 2): number => median(runs[threads].map((t) => t.stages.get(stage) ?? 0));
+    records.push(timeRecord(`analyze.mnist.${stage}`, at(2), { seconds: at(1), against: '1 thread' }, 'median over the rounds, 2 threads'));
+  }
+  records.push(valueRecord('analyze.mnist.margin-share', median(runs[1].map((t) => (t.stages.get('margin') ?? 0) / t.seconds)), 'share', 'margin stage / whole analyze, 1 thread'));
+}
