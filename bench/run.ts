@@ -16,6 +16,7 @@
  *   lanczos  Lanczos top-10 outside-matvec share: full vs partial re-orthogonalisation × TS vs wasm ops
  *   analyze  analyze end to end on MNIST 0/1/7 784-128-128-3 with 1 and 2 threads, per stage
  *   margin   the margin search on MNIST 0/1/7 784-128-128-3: starts batched vs one after another
+ *   soak     1,000 pool Hv and 200 aborted Lanczos runs: RSS/external growth; memory estimate vs measured peak
  * A second argument filters the MLP cases by id fragment (e.g. `users paper`).
  * Run on an otherwise idle machine: absolute times on shared cores are noise, ratios the signal.
  */
@@ -28,6 +29,7 @@ import { memoryBench } from './memory.js';
 import { lanczosBench } from './lanczos.js';
 import { marginBench } from './margin.js';
 import { printTable, type BenchRecord } from './harness.js';
+import { soakBench } from './soak.js';
 import { spectrumBench } from './spectrum.js';
 import { tfjsBench } from './tfjs.js';
 import { usersBench } from './users.js';
@@ -47,6 +49,7 @@ const GROUPS: Record<string, (records: BenchRecord[], filter?: string) => Promis
   lanczos: lanczosBench,
   margin: (r) => marginBench(r),
   analyze: (r) => analyzeBench(r),
+  soak: (r) => soakBench(r),
 };
 
 const [only, filter] = process.argv.slice(2);

@@ -12,6 +12,7 @@ import {
   isToyName, mlpSpec, parameterCount, runPreset, saveMlp, split, train, trainingRecord,
   type Activation, type AnalysisReport, type Engine, type Model,
 } from '../src/index.js';
+import { errorKind } from './error-kind.js';
 import type { DemoSettings, FromWorker, PresetInfo, ToWorker } from './protocol.js';
 
 /**
@@ -34,7 +35,10 @@ let running: AbortController | null = null;
 async function init(threads: number): Promise<void> {
   await engine?.close();
   engine = await createEngine({ threads });
-  const poolWorkers = engine.threads > 1 ? (await engine.workerPool()).size : 0;
+  // the pool starts its workers lazily; here all of them now, while the page is online
+  const pool = engine.threads > 1 ? await engine.workerPool() : null;
+  await pool?.startAll();
+  const poolWorkers = pool ? pool.started : 0;
   const presets: PresetInfo[] = PRESET_NAMES.filter((n) => PRESETS[n].data.source !== 'iris').map((n) => {
     const p = PRESETS[n];
     return { name: n, description: p.description, sizes: p.model.sizes, activation: p.model.activation, lr: p.optimizer.lr, batchSize: p.batchSize, epochs: p.phases.reduce((s, ph) => s + ph.epochs, 0) };
@@ -103,7 +107,7 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
   const fail = (error: unknown): void => {
     if (error instanceof AbortError) post({ type: 'aborted' });
-    else post({ type: 'error', name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) });
+    else post({ type: 'error', name: errorKind(error), message: error instanceof Error ? error.message : String(error) });
   };
   if (msg.type === 'init') init(msg.threads).catch(fail);
   else if (msg.type === 'train') {

@@ -3,33 +3,52 @@
  * with a message that names the input, the field and the offending value.
  */
 
+/** The kinds of {@link HessianLensError}, as literal strings (a minifier renames classes, not these). */
+export type ErrorKind = 'HessianLensError' | 'InputError' | 'ShapeError' | 'NumericalError' | 'ResourceError' | 'AbortError' | 'UsageError';
+
 /** Base class of every error hessian-lens throws on purpose. */
 export class HessianLensError extends Error {
-  /** Stable machine-readable kind, equal to the class name. */
-  readonly kind: string;
-  constructor(message: string) {
+  /** Stable machine-readable kind, equal to the class's name in the source (also after minification). */
+  readonly kind: ErrorKind;
+  constructor(message: string, kind: ErrorKind = 'HessianLensError') {
     super(message);
-    this.name = new.target.name;
-    this.kind = new.target.name;
+    this.name = kind;
+    this.kind = kind;
   }
 }
 
 /** Malformed or out-of-range input: a file, a CSV cell, an option value. */
-export class InputError extends HessianLensError {}
+export class InputError extends HessianLensError {
+  constructor(message: string) {
+    super(message, 'InputError');
+  }
+}
 
 /** Sizes that do not fit together: vector lengths, layer widths, feature counts. */
-export class ShapeError extends HessianLensError {}
+export class ShapeError extends HessianLensError {
+  constructor(message: string) {
+    super(message, 'ShapeError');
+  }
+}
 
 /** A computation produced or met non-finite numbers, or a solver could not do what was asked. */
-export class NumericalError extends HessianLensError {}
+export class NumericalError extends HessianLensError {
+  constructor(message: string) {
+    super(message, 'NumericalError');
+  }
+}
 
 /** A request that would exceed a resource: wasm memory, a size limit, a dead worker. */
-export class ResourceError extends HessianLensError {}
+export class ResourceError extends HessianLensError {
+  constructor(message: string) {
+    super(message, 'ResourceError');
+  }
+}
 
 /** The caller's AbortSignal fired; the engine stays usable. */
 export class AbortError extends HessianLensError {
   constructor(message = 'The operation was aborted') {
-    super(message);
+    super(message, 'AbortError');
   }
 }
 

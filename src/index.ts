@@ -13,7 +13,7 @@
  * ```
  */
 export {
-  AbortError, HessianLensError, InputError, NumericalError, ResourceError, ShapeError,
+  AbortError, HessianLensError, InputError, NumericalError, ResourceError, ShapeError, type ErrorKind,
 } from './errors.js';
 export { createEngine, Engine, checkData, checkModel, type EngineOptions, type Evaluation, type GradientResult, type Model } from './engine/engine.js';
 export { DenseNet, type DenseNetOptions, type ForwardSums, type LabelChoice, type PerSampleProducts, type Precision } from './engine/dense-net.js';

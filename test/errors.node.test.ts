@@ -9,12 +9,14 @@
  * every row of docs/errors.md has a test here or in errors.test.ts.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.js';
+import { temporaryPath, writeOutput } from '../src/cli/node-io.js';
+import { dataDomain, logTicks, niceTicks } from '../src/report/svg.js';
 import { makeDataset } from '../src/data/dataset.js';
 import { createEngine, type Engine, type Model } from '../src/engine/engine.js';
 import { ResourceError } from '../src/errors.js';
@@ -23,6 +25,11 @@ import { saveMlp } from '../src/io/safetensors.js';
 import { initParameters, mlpSpec, parameterCount } from '../src/model/mlp.js';
 import { gaussianVector, Rng } from '../src/model/rng.js';
 import { CSV_CASES, MODEL_CASES, VALID_CSV, type ErrorKind } from './cases/errors.js';
+import { truncate } from 'node:fs/promises';
+import { build } from 'esbuild';
+import { WorkerPool } from '../src/engine/pool.js';
+import { Session } from '../src/engine/session.js';
+import { decodeCsv } from '../src/io/csv.js';
 
 /**
  * Gaps in files this suite does not own (docs/errors.md marks their rows "not handled"): while a
@@ -46,13 +53,15 @@ interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
+  /** --json was given: a failure also prints { "error": { type, message } } on stdout (W4) */
+  json?: boolean;
 }
 
 async function cli(args: readonly string[]): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
-  return { code, stdout, stderr };
+  return { code, stdout, stderr, json: args.includes('--json') };
 }
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -61,7 +70,8 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 function expectCliError(run: CliRun, kind: ErrorKind, source: string, message: string | RegExp): void {
   const where = `stderr: ${run.stderr}`;
   expect(run.code, where).toBe(1);
-  expect(run.stdout).toBe('');
+  if (run.json) expect((JSON.parse(run.stdout) as { error: { type: string } }).error.type).toBe(kind);
+  else expect(run.stdout).toBe('');
   expect(run.stderr.endsWith('\n'), where).toBe(true);
   expect(run.stderr.split('\n'), where).toHaveLength(2);
   const pattern = typeof message === 'string' ? escape(message) : message.source.replace(/^\^/, '');
@@ -212,6 +222,130 @@ describe('CLI: spectrum and train', () => {
   });
 });
 
+describe('CLI: output files (W rows)', () => {
+  const evaluate = ['evaluate', '--model', IRIS_MODEL, '--data', IRIS_DATA, '--quiet', '--threads', '1'];
+
+  it('[W1] an output that is an input or another output is refused before any work, naming both options (exit 2)', async () => {
+    const data = join(dir, 'w1.csv');
+    await writeFile(data, await readFile(IRIS_DATA));
+    const before = await readFile(data, 'utf8');
+    const same = await cli(['train', '--data', data, '--save-data', data, '--epochs', '1', '--quiet']);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toBe(`hessian-lens: --save-data and --data name the same file '${data}': writing it would destroy the input; choose another --save-data path\n`);
+    expect(await readFile(data, 'utf8')).toBe(before);
+    const viaLink = join(dir, 'w1-link.csv');
+    await symlink(data, viaLink);
+    const linked = await cli([...evaluate.slice(0, 3), '--data', viaLink, '--out', join(dir, '..', basename(dir), 'w1.csv')]);
+    expect(linked.code).toBe(2);
+    expect(linked.stderr).toMatch(/^hessian-lens: --out and --data name the same file .*w1\.csv.*: writing it would destroy the input/);
+    const model = await cli(['spectrum', '--model', IRIS_MODEL, '--data', IRIS_DATA, '--save-eigenvectors', IRIS_MODEL]);
+    expect(model.stderr).toMatch(/^hessian-lens: --save-eigenvectors and --model name the same file/);
+    const outputs = await cli(['analyze', '--out', join(dir, 'w1.out'), '--report', join(dir, 'w1.out')]);
+    expect(outputs.code).toBe(2);
+    expect(outputs.stderr).toMatch(/^hessian-lens: --report and --out name the same file .*: one would overwrite the other; choose two paths\n$/);
+    await writeFile(join(dir, 'w1.json'), '{}');
+    const report = await cli(['report', join(dir, 'w1.json'), '--html', join(dir, 'w1.json'), '--json']);
+    expect(report.code).toBe(2);
+    expect(JSON.parse(report.stdout)).toEqual({ error: { type: 'UsageError', message: expect.stringMatching(/^--html and the result file name the same file/) as unknown } });
+  });
+
+  it('[W2] a failed write leaves the old file as it was (written to a temporary file, renamed into place)', async () => {
+    const out = join(dir, 'w2.json');
+    await writeFile(out, '{"old": true}\n');
+    await mkdir(temporaryPath(out)); // the temporary file cannot be created: the write fails at the end of the run
+    const run = await cli([...evaluate, '--out', out]);
+    expectCliError(run, 'InputError', '', `cannot write the JSON result (--out) '${out}': the temporary file '${temporaryPath(out)}' is a folder; '${out}' is unchanged`);
+    expect(await readFile(out, 'utf8')).toBe('{"old": true}\n');
+    await rm(temporaryPath(out), { recursive: true });
+    // a disk that fills up half-way through the write (injected): the old file stays, no temporary file is left
+    const full = { writeFile: async (path: string, data: string | Uint8Array): Promise<void> => {
+      await writeFile(path, data.slice(0, 3));
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    }, rename: async (): Promise<void> => {} };
+    await expect(writeOutput(out, '{"new": true}\n', 'the JSON result (--out)', full)).rejects.toThrow(`cannot write the JSON result (--out) '${out}': no space left on the device; '${out}' is unchanged`);
+    expect(await readFile(out, 'utf8')).toBe('{"old": true}\n');
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('[W3] a stdout that fails (`> /dev/full`) ends with one line on stderr and status 1, no stack trace', async () => {
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      const child = execFile('sh', ['-c', `"${process.execPath}" "${join(root, 'dist/cli.js')}" evaluate --model "${IRIS_MODEL}" --data "${IRIS_DATA}" --json --quiet > /dev/full`], (error, _out, err) => {
+        done({ code: error ? (error as { code?: number }).code ?? null : 0, stderr: err });
+      });
+      void child;
+    });
+    expect(code).toBe(1);
+    expect(stderr).toBe('hessian-lens: cannot write to stdout: no space left on the device (ENOSPC); the output is lost\n');
+  });
+
+  it('[W4] with --json a failure prints { "error": { type, message } } on stdout as well as the line on stderr', async () => {
+    const missing = join(dir, 'w4-missing.csv');
+    const run = await cli(['evaluate', '--model', IRIS_MODEL, '--data', missing, '--json']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`hessian-lens: InputError: cannot read data '${missing}': no such file\n`);
+    expect(JSON.parse(run.stdout)).toEqual({ error: { type: 'InputError', message: `cannot read data '${missing}': no such file` } });
+    const usage = await cli(['evaluate', '--json', '--bogus']);
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toMatchObject({ error: { type: 'UsageError' } });
+  });
+
+  it('[W5] --out - prints the JSON on stdout (no file named -); - for another output is a usage error', async () => {
+    const run = await cli([...evaluate, '--out', '-']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ parameters: IRIS_P });
+    const report = await cli(['analyze', '--report', '-']);
+    expect(report.code).toBe(2);
+    expect(report.stderr).toBe("hessian-lens: --report - : only --out takes '-' (stdout); give --report a file name\n");
+  });
+
+  it('[W6] replacing an existing file is said on stderr in one line; a symlink is replaced, its target left as it was', async () => {
+    const out = join(dir, 'w6.json');
+    await writeFile(out, 'old\n');
+    const run = await cli([...evaluate, '--out', out]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(`hessian-lens: replaced the existing file '${out}' (--out)\n`);
+    const target = join(dir, 'w6-target.json');
+    const link = join(dir, 'w6-link.json');
+    await writeFile(target, 'kept\n');
+    await symlink(target, link);
+    const linked = await cli([...evaluate, '--out', link]);
+    expect(linked.stderr).toBe(`hessian-lens: replaced the symlink '${link}' (--out) by the new file; the file it pointed to ('${target}') is unchanged\n`);
+    expect(await readFile(target, 'utf8')).toBe('kept\n');
+    expect((await lstat(link)).isFile()).toBe(true);
+  });
+
+  it('[W7] a malformed result JSON for `report` is an InputError naming the file and the field', async () => {
+    const file = join(dir, 'w7.json');
+    await writeFile(file, '{"schema": "hessian-lens/analysis@1", "data": 5}');
+    expectCliError(await cli(['report', file, '--html', join(dir, 'w7.html')]), 'InputError', file, 'data must be an object, got 5');
+    await writeFile(file, '{"schema": "hessian-lens/compare@1", "rows": []}');
+    expectCliError(await cli(['report', file, '--html', join(dir, 'w7.html')]), 'InputError', file, 'spearman must be an object, got undefined');
+  });
+
+  it('[W8] a malformed --sweep file is an InputError naming the file, the run and the field', async () => {
+    const file = join(dir, 'w8.json');
+    const rows: [string, string][] = [
+      ['{}', 'expected a non-empty JSON array of run objects ({label, preset, seed, budget, …}), got object'],
+      ['[5]', 'run 1 of 1 is number, expected an object'],
+      ['[{"preset": "gauss-normal"}, {"hidden": "x"}]', 'run 2 of 2: field \'hidden\' must be an array of integers, got "x"'],
+      ['[{"presett": "gauss-normal"}]', 'run 1 of 1: unknown field "presett" (fields: label, group, preset'],
+    ];
+    for (const [text, message] of rows) {
+      await writeFile(file, text);
+      expectCliError(await cli(['compare', '--sweep', file, '--quiet']), 'InputError', file, message);
+    }
+  });
+
+  it('[H2] values at the ends of the float range give finite axes and end (a loss of 1e308 made the renderer loop until memory ran out)', () => {
+    const domain = dataDomain([1e-3, 1e308], true);
+    expect(domain.every(Number.isFinite)).toBe(true);
+    expect(logTicks(1e-3, Infinity).length).toBeLessThan(100);
+    expect(logTicks(domain[0], domain[1]).length).toBeLessThan(100);
+    expect(niceTicks(1e20, 1e20 + 16384).length).toBeLessThan(100);
+    expect(dataDomain([-1.7e308, 1.7e308], false).every(Number.isFinite)).toBe(true);
+  });
+});
+
 describe('CLI: usage errors exit 2 with one line', () => {
   const rows: [string, string[], string][] = [
     ['[U1] unknown command', ['frobnicate'], "unknown command 'frobnicate'"],
@@ -348,6 +482,76 @@ describe('[D4] determinism across thread counts', () => {
       }
     };
     expect(await run(2)).toBe(await run(1));
+  });
+});
+
+describe('engine and files, in Node', () => {
+  const spec = mlpSpec([4, 16, 3], 'tanh');
+  const model: Model = { spec, theta: initParameters(spec, 4) };
+  const rng = new Rng(9);
+  const data = makeDataset(new Float32Array(400 * 4).map(() => rng.normal()), Int32Array.from({ length: 400 }, (_, i) => i % 3), 4, 3);
+  const v = gaussianVector(7, parameterCount(spec));
+
+  it('[E2] the pool starts workers lazily, never more than a session has shards, with the same bits', async () => {
+    const engine = await createEngine({ threads: 1 });
+    const inThread = await engine.hvp(model, data, v);
+    const pool = await WorkerPool.create(engine.kernels, 6);
+    try {
+      expect(pool.size).toBe(6);
+      expect(pool.started).toBe(1);
+      // 400 samples in blocks of 256: 2 shards, so 2 workers of the 6
+      const session = await Session.open(engine.kernels, pool, spec, model.theta, data, {}, () => Promise.reject(new Error('unused')));
+      expect(session.threads).toBe(2);
+      expect(pool.started).toBe(2);
+      expect(Array.from(await session.hvp(v))).toEqual(Array.from(inThread));
+      await session.close();
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  it('[E7] engine.close() during a pool Lanczos rejects with "the engine was closed"; the engine then works again', async () => {
+    const engine = await createEngine({ threads: 2, poolThreshold: 0 });
+    const session = await engine.session(model, data);
+    expect(session.threads).toBe(2);
+    const closing: Promise<void>[] = [];
+    const error = await lanczos(session.hessian(), { k: 3, seed: 1, onProgress: (pr) => void (pr.iteration === 2 && closing.push(engine.close())) }).then(() => null, (e: unknown) => e);
+    await Promise.all(closing);
+    expect(error).toBeInstanceOf(ResourceError);
+    expect((error as Error).message).toBe('the engine was closed (engine.close() stopped its worker pool) while this call was running; open a new session to continue');
+    expect(Array.from(await engine.hvp(model, data, v))).toEqual(Array.from(await engine.hvp(model, data, v, { inThread: true })));
+    await engine.close();
+  });
+
+  it('[C22] a CSV beyond the longest JavaScript string is a ResourceError naming the file and the limit', async () => {
+    // the pages of an untouched zeroed buffer are never allocated
+    expect(() => decodeCsv(new Uint8Array(570_000_000), 'd.csv')).toThrow(
+      new ResourceError("d.csv: the file is 570,000,000 bytes, more than the 536,870,888 characters a JavaScript string can hold; split it into smaller files or keep fewer rows"),
+    );
+    const file = join(dir, 'huge.csv');
+    await writeFile(file, '');
+    await truncate(file, 570_000_000); // sparse: no disk used
+    try {
+      const run = await cli(['evaluate', '--model', IRIS_MODEL, '--data', file, '--threads', '1']);
+      expectCliError(run, 'ResourceError', file, 'the file is 570,000,000 bytes, more than the 536,870,888 characters a JavaScript string can hold');
+    } finally {
+      await rm(file, { force: true });
+    }
+  }, 60_000); // the CLI reads all 570 MB (about 15 s here) before the check
+
+  it('[E8] the playground names an error by its kind, also in the minified build (it showed `r: …`)', async () => {
+    const out = join(dir, 'error-kind.mjs');
+    await build({
+      stdin: { contents: "export { errorKind } from './demo/error-kind.ts'; export { InputError, ResourceError } from './src/errors.ts';", resolveDir: root, loader: 'ts' },
+      bundle: true, minify: true, format: 'esm', outfile: out, logLevel: 'silent',
+    });
+    const m = (await import(out)) as { errorKind: (e: unknown) => string; InputError: new (s: string) => Error; ResourceError: new (s: string) => Error };
+    // the class names are minified away; name and kind are literals, so they survive (the page showed `r: …`)
+    expect(new m.InputError('x').name).toBe('InputError');
+    expect((new m.InputError('x') as Error & { kind: string }).kind).toBe('InputError');
+    expect(m.errorKind(new m.InputError('x'))).toBe('InputError');
+    expect(m.errorKind(new m.ResourceError('x'))).toBe('ResourceError');
+    expect(m.errorKind(new TypeError('x'))).toBe('Error');
   });
 });
 

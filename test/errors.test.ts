@@ -48,6 +48,8 @@ import {
 } from '../src/index.js';
 import { renderHtmlReport } from '../src/report/index.js';
 import { BASE_SPEC, BASE_THETA, CSV_CASES, MODEL_CASES, VALID_CSV, baseFile, rawSafetensors, type ErrorKind } from './cases/errors.js';
+import { vi } from 'vitest';
+import { generateToy, budgetEpochs } from '../src/index.js';
 
 /**
  * Gaps in files this suite does not own (docs/errors.md marks their rows "not handled"): while a
@@ -130,6 +132,20 @@ describe('safetensors (loadMlp)', () => {
     await expectError(() => loadMlp(baseFile(), { source: 'm.safetensors', activation: 'swish' as never }), 'InputError', "m.safetensors: unsupported activation 'swish' from option activation");
     await recover();
   });
+
+  it('[S27] a huge or hostile __metadata__.arch or activation is a short typed error (a 4 MB arch overflowed the stack)', async () => {
+    const arch = await expectError(() => loadMlp(baseFile({ arch: `${'2-'.repeat(2_000_000)}2` }), { source: 'm.safetensors' }), 'InputError',
+      "m.safetensors: __metadata__.arch '2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-2-…' (4,000,001 characters) is longer than the 10,000-character limit");
+    expect(arch.message.length).toBeLessThan(200);
+    const activation = await expectError(() => loadMlp(baseFile({ activation: 'x'.repeat(5_000_000) }), { source: 'm.safetensors' }), 'InputError',
+      `m.safetensors: unsupported activation '${'x'.repeat(40)}…' (5,000,000 characters) from __metadata__.activation: longer than the 100-character limit`);
+    expect(activation.message.length).toBeLessThan(300);
+    // within the limit: parsed in linear time, and cut in the message
+    await expectError(() => loadMlp(baseFile({ arch: `${'2-'.repeat(4_000)}a` }), { source: 'm.safetensors' }), 'InputError', /^m\.safetensors: __metadata__\.arch '(2-){20}…' \(8,001 characters\) is not a list of widths/);
+    await expectError(() => loadMlp(baseFile({ activation: 'relu\u0000' }), { source: 'm.safetensors' }), 'InputError', "unsupported activation 'relu\\x00' from __metadata__.activation");
+    expect(loadMlp(baseFile({ arch: ' [4, 5, 3] ', activation: ' TANH ' })).spec).toEqual(mlpSpec([4, 5, 3], 'tanh'));
+    await recover();
+  });
 });
 
 describe('CSV (parseCsv with the CLI options: expectFeatures 4, classes 3)', () => {
@@ -142,6 +158,31 @@ describe('CSV (parseCsv with the CLI options: expectFeatures 4, classes 3)', () 
   it('[C17] a 1 MB non-numeric cell is rejected with a short message (a quadratic scan would hit the test time limit)', async () => {
     await expectError(() => parseCsv(`f0,label\n${'1'.repeat(1_000_000)}x,0\n1,1\n`, { source: 'd.csv' }), 'InputError', "d.csv: line 2, column 1 ('f0'): value '1111111111111111111111111111111111111...' is not a number");
     await expectError(() => parseCsv(`f0,label\n${'9'.repeat(1_000_000)}e5e,0\n`, { source: 'd.csv' }), 'InputError', 'is not a number');
+  });
+});
+
+describe('CSV: rows that are easy to misread', () => {
+  it('[C18] a headerless file whose first row has a typo is refused, not read as a header (a sample was dropped)', async () => {
+    await expectError(() => parseCsv('5.1,3.5,O.25,0.2,0\n4.9,3.0,1.4,0.2,1\n', { source: 'd.csv' }), 'InputError',
+      "d.csv: line 1, column 3: value 'O.25' is not a number, and line 1 is not a header either (its label column holds the number '0'; a header names every column)");
+    // a header names its label column: still read as one
+    expect(parseCsv('sepal,width,O.25,petal,label\n4.9,3.0,1.4,0.2,1\n1,2,3,4,0\n').n).toBe(2);
+  });
+
+  it('[C19] labels {0, 7} make an 8-class dataset (by design: classes = largest label + 1)', () => {
+    const d = parseCsv('1,2,0\n3,4,7\n');
+    expect(d.classes).toBe(8);
+    expect(Array.from(d.y)).toEqual([0, 7]);
+  });
+
+  it('[C20] a label beyond float64 is out of range, not "not an integer"', async () => {
+    await expectError(() => parseCsv('f0,label\n1,1e400\n2,0\n', { source: 'd.csv' }), 'InputError',
+      "d.csv: line 2, column 2 ('label'): label '1e400' is out of range (it reads as Infinity; labels must be integers 0..2147483647)");
+    await expectError(() => parseCsv('f0,label\n1,1e20\n2,0\n', { source: 'd.csv' }), 'InputError', "label '1e20' is too large (labels must be at most 2147483647)");
+  });
+
+  it('[C21] control characters in a cell are shown escaped', async () => {
+    await expectError(() => parseCsv('f0,label\n1\u00002,0\n3,1\n', { source: 'd.csv' }), 'InputError', "d.csv: line 2, column 1 ('f0'): value '1\\x002' is not a number");
   });
 });
 
@@ -276,14 +317,18 @@ describe('API', () => {
     await expectError(() => closed.hvp(new Float64Array(closed.p)), 'ResourceError', 'this session is closed (its shards were released); open a new one with engine.session(model, data)');
     await expectError(() => closed.loss(), 'ResourceError', 'this session is closed');
     // [R8] a Krylov basis beyond what the JavaScript engine can allocate (94.6 GB here), before any product
+    // (with no memory budget: within one, R12 refuses it first)
     const tall = { size: 118_282, matvec: (): never => { throw new Error('no product should be taken'); } };
-    await expectError(() => lanczos(tall, { k: 50_000 }), 'ResourceError', /^a Krylov basis of 100020 vectors of length 118282 needs 94\.6 GB, more than this JavaScript engine could allocate \(.*\); ask for fewer eigenpairs or a smaller maxIterations$/);
+    await expectError(() => lanczos(tall, { k: 50_000, memoryBudget: Infinity }), 'ResourceError', /^a Krylov basis of 100020 vectors of length 118282 needs 94\.6 GB, more than this JavaScript engine could allocate \(.*\); ask for fewer eigenpairs or a smaller maxIterations$/);
     // [A10] over half the spectrum past the dense limit, refused before any product
     const wide = { size: 12_001, matvec: (): never => { throw new Error('no product should be taken'); } };
     await expectError(() => hessianSpectrum(wide, { k: 6001 }), 'ResourceError', 'top 6001 of p = 12001 asks for more than half the spectrum');
     // [R11] a dense decomposition whose memory estimate exceeds the budget (or wasm's 4 GiB), refused before any product
     const paper = { size: 10_703, matvec: (): never => { throw new Error('no product should be taken'); } };
     await expectError(() => denseHessianSpectrum(paper, { vectors: 10, memoryBudget: 2e9 }), 'ResourceError', /^a dense eigen-decomposition of order p = 10703 \(10 eigenvectors\) needs 2\.60 GiB \(\d+ bytes\), more than the memory budget of 1\.86 GiB; use lanczos for the top eigenpairs, or ask for fewer vectors$/);
+    // [R12] a Lanczos run whose peak (the basis at its 200-step cap, with its last growth: ≈ 50 GiB at p = 20,008,963) exceeds the memory budget, refused before any product
+    const huge = { size: 20_008_963, matvec: (): never => { throw new Error('no product should be taken'); } };
+    await expectError(() => lanczos(huge, { k: 10, memoryBudget: 8 * 2 ** 30 }), 'ResourceError', /^lanczos \(k = 10, p = 20,008,963\) needs an estimated \d+\.\d\d GiB \(\d+ bytes\) at its peak \(Lanczos basis of up to 200 vectors .*\), more than the memory budget of 8\.00 GiB \(the memoryBudget option\); ask for fewer eigenpairs/);
     await session.close();
     await recover();
   });
@@ -402,6 +447,49 @@ describe('resources', () => {
     await expectError(() => train(engine, model, data, { epochs: 5, signal: trainAbort.signal }), 'AbortError', 'The operation was aborted: stop');
     await session.close();
     await recover();
+  });
+});
+
+describe('engine, data and training', () => {
+  it('[E1] threads beyond the hardware threads are clamped to them with a one-line notice', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const many = await createEngine({ threads: 1e9 });
+      expect(many.threads).toBeGreaterThanOrEqual(2);
+      expect(many.threads).toBeLessThan(1e9);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toMatch(/^hessian-lens: threads = 1000000000 is more than this machine's \d+ hardware threads?; using \d+\.$/);
+      await many.close();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('[E3] perSampleProducts with a non-finite direction is an InputError, not NaN', async () => {
+    const session = await engine.session(model, data);
+    const v = gaussianVector(2, p);
+    v[3] = Number.NaN;
+    await expectError(() => session.perSampleProducts([gaussianVector(1, p), v]), 'InputError', 'direction 1, entry 3 is NaN (must be finite)');
+    await session.close();
+    await recover();
+  });
+
+  it('[E4] generateToy refuses an n above its limit', async () => {
+    await expectError(() => generateToy('gauss', { n: 1e9 }), 'InputError', 'gauss: n = 1000000000 is above the 10,000,000-sample limit of the toy generators');
+  });
+
+  it('[E5] Adam whose loss explodes (finite, but 1e5 to 1e20) ends in a NumericalError, as SGD divergence does', async () => {
+    const deep: Model = { spec: mlpSpec([4, 16, 16, 3], 'relu'), theta: initParameters(mlpSpec([4, 16, 16, 3], 'relu'), 1) };
+    await expectError(() => train(engine, deep, data, { optimizer: 'adam', epochs: 20, lr: 1e6, batchSize: 4, seed: 3 }), 'NumericalError',
+      /^training diverged at epoch 20 \(step \d+\): the last epoch's mean mini-batch loss is \d\.\d\de\+\d+, above 1e\+3 \(the loss exploded\)\. Try a smaller learning rate \(lr = 1000000\)\.$/);
+    await recover();
+  });
+
+  it('[E6] a budget that scales the epochs past the limit names the budget', async () => {
+    await expectError(() => budgetEpochs(1, 1e300), 'InputError', 'budget 1e+300 × 1 epoch = 1e+300 epochs, more than the 10,000,000-epoch limit; use a smaller budget');
+    await expectError(() => analyze(engine, { preset: 'gauss-normal', budget: 1e300 }), 'InputError', /^budget 1e\+300 × \d+ epochs = \d(\.\d+)?e\+\d+ epochs, more than the 10,000,000-epoch limit/);
+    // analyze training its own model (no preset) names the budget too, not "epochs 1e+300"
+    await expectError(() => analyze(engine, { data: 'moons', epochs: 1, budget: 1e300 }), 'InputError', 'budget 1e+300 × 1 epoch = 1e+300 epochs, more than the 10,000,000-epoch limit; use a smaller budget');
   });
 });
 

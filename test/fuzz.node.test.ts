@@ -99,7 +99,9 @@ describe('fuzzing runCli', () => {
         if (process.env.FUZZ_VERBOSE) console.log(code, stderr.trim().replace(/'[^']*'/g, '#').slice(0, 60));
         expect(stderr, context).not.toMatch(/internal error|unreachable|RuntimeError|memory access/);
         if (code !== 0) {
-          expect(stdout, context).toBe('');
+          // with --json a failure prints its JSON error document on stdout
+          if (argv.includes('--json') || argv.includes('--json=true')) expect(Object.keys(JSON.parse(stdout) as object), context).toEqual(['error']);
+          else expect(stdout, context).toBe('');
           expect(stderr.split('\n'), context).toHaveLength(2);
         } else if (argv.includes('--json') && !argv.some((a) => a === '--help' || a === '-h' || a === 'help')) {
           expect(() => JSON.parse(stdout), context).not.toThrow();

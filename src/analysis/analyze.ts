@@ -14,11 +14,13 @@ import { loadNamedData, type Splits } from '../data/named.js';
 import type { Engine } from '../engine/engine.js';
 import type { Precision } from '../engine/dense-net.js';
 import type { Session, SessionOptions } from '../engine/session.js';
-import { initParameters, mlpSpec, parameterCount, type Activation, type MlpSpec, type Model } from '../model/mlp.js';
+import { initParameters, layerSlices, mlpSpec, parameterCount, type Activation, type MlpSpec, type Model } from '../model/mlp.js';
+import { curvatureElementsPerSample } from '../engine/net/buffers.js';
+import { checkMemory, count, largerEstimate, memoryEstimate, resolveMemoryBudget, type MemoryEstimate, type MemoryPart } from '../hessian/memory.js';
 import { lanczos } from '../hessian/lanczos.js';
 import { denseMemoryBytes } from '../hessian/dense.js';
 import { WASM_MEMORY_LIMIT } from '../engine/arena.js';
-import { checkSpectrumK, DENSE_LIMIT, hessianSpectrum, spectrumVectorBytes, type SpectrumResult, type SpectrumSummary } from '../hessian/spectrum.js';
+import { checkSpectrumK, DENSE_LIMIT, hessianSpectrum, spectrumMemory, spectrumVectorBytes, type SpectrumResult, type SpectrumSummary } from '../hessian/spectrum.js';
 import { wasmVectorOps } from '../engine/vector-ops.js';
 import type { VectorOps } from '../hessian/vector.js';
 import { train, trainingRecord, type TrainingRecord } from '../train/train.js';
@@ -78,6 +80,101 @@ export function spectrumOps(engine: Engine, p: number, k: number, density: boole
   }
 }
 
+/** Bytes of one dense net's wasm memory over n samples (θ, direction, data, the activation cache, one chunk of R-pass buffers): engine/net/buffers.ts's layout. */
+export function netMemoryBytes(spec: Pick<MlpSpec, 'sizes' | 'activation'>, n: number, es: number, cacheBytes: number, chunk = 256): number {
+  const slices = layerSlices(spec as MlpSpec);
+  const p = parameterCount(spec);
+  const d = spec.sizes[0]!;
+  const classes = slices[slices.length - 1]!.outputs;
+  const widthSum = slices.reduce((sum, l) => sum + l.outputs, 0);
+  const maxIn = Math.max(...slices.map((l) => l.inputs));
+  const perSample = curvatureElementsPerSample(spec as MlpSpec) * es;
+  const m = Math.min(chunk, n);
+  const cacheAll = n * perSample <= cacheBytes;
+  const rows = cacheAll ? n : Math.floor(cacheBytes / (perSample * chunk)) * chunk + m;
+  const levels = Math.ceil(Math.log2(Math.max(1, Math.ceil(n / chunk)))) + 1;
+  return n * (d * es + 8) + p * 2 * es + rows * perSample + m * (widthSum * 3 + classes) * es + m * (maxIn + d) * es + m * 4 + (1 << 20) + levels * p * 8;
+}
+
+/** What {@link analyzeMemory} needs to know about a run. */
+export interface AnalyzeMemoryInputs {
+  readonly spec: Pick<MlpSpec, 'sizes' | 'activation'>;
+  /** samples of the training, test and validation sets */
+  readonly n: { readonly train: number; readonly test: number; readonly val: number };
+  /** whether the model is trained here (else given) */
+  readonly training: boolean;
+  /** Lanczos runs during training (tracking) */
+  readonly tracking: boolean;
+  readonly k: number;
+  readonly density: boolean;
+  readonly dense: boolean;
+  readonly denseTopK: boolean;
+  readonly precision: Precision;
+  /** the session's activation cache limit */
+  readonly cacheBytes: number;
+  /** the engine's threads (each pool worker holds θ) */
+  readonly threads: number;
+}
+
+/**
+ * The peak memory of {@link analyze}: the data and θ throughout, then the larger of training (its
+ * net's wasm memory with no activation cache, θ copies, gradient and optimizer state, and with
+ * tracking a session and Lanczos) and the analysis (the session's wasm memory — θ, data, the
+ * activation cache — with one θ more per pool worker; for the dense path the per-sample gradients
+ * and their normalised rows; the spectrum's peak, {@link spectrumMemory}, with the Krylov reserve
+ * in a wasm instance of its own when it fits there, as `spectrumOps` makes it).
+ */
+export function analyzeMemory(c: AnalyzeMemoryInputs): MemoryEstimate {
+  const p = parameterCount(c.spec);
+  const d = c.spec.sizes[0]!;
+  const es = c.precision === 'f64' ? 8 : 4;
+  const nAll = c.n.train + c.n.test + c.n.val;
+  const always: MemoryPart[] = [
+    { what: `data (${count(nAll)} samples × ${d} features)`, bytes: nAll * (d * 4 + 4) },
+    { what: 'θ (f32) and the model\'s copy', bytes: 2 * 4 * p },
+  ];
+  const threads = Math.max(1, c.threads);
+  const session: MemoryPart[] = [
+    { what: `session net (θ, data, activation cache; ${c.n.train} samples)`, bytes: netMemoryBytes(c.spec, Math.ceil(c.n.train / threads), es, c.cacheBytes), instance: 'session net' },
+    ...(threads > 1 ? [{ what: `${threads - 1} more pool workers' θ, data share and cache share`, bytes: (threads - 1) * netMemoryBytes(c.spec, Math.ceil(c.n.train / threads), es, c.cacheBytes) }] : []),
+  ];
+  const reserve = spectrumVectorBytes(p, c.k, c.density);
+  const resident = reserve <= WASM_BASIS_LIMIT;
+  const spectrum = spectrumMemory({ p, k: c.k, density: c.density, dense: c.dense && !c.denseTopK, projectRows: c.dense ? c.n.train : 0, denseTopK: c.denseTopK, resident });
+  const analysis = memoryEstimate([
+    ...always, ...session,
+    ...(resident ? [{ what: 'Krylov reserve (Lanczos and SLQ bases at their caps)', bytes: reserve, instance: 'Krylov vector ops' }] : []),
+    ...(c.dense ? [{ what: `normalised per-sample gradients (${c.n.train} × p)`, bytes: 8 * c.n.train * p }] : []),
+    ...spectrum.parts,
+  ]);
+  const gradients = c.dense
+    ? memoryEstimate([...always, ...session, { what: `per-sample gradients and their normalised rows (2 × ${c.n.train} × p)`, bytes: 16 * c.n.train * p }])
+    : memoryEstimate([]);
+  const training = c.training
+    ? memoryEstimate([
+      ...always,
+      { what: 'training net (θ, gradient sums, data, one chunk of activations)', bytes: netMemoryBytes(c.spec, c.n.train, es, 0), instance: 'training net' },
+      { what: 'training θ, gradient and optimizer state', bytes: 4 * p + 3 * 8 * p },
+      ...(c.tracking ? [...session, { what: `tracking's Lanczos (top ${c.k})`, bytes: 8 * p * (Math.min(p, Math.max(20 * c.k, 200)) + c.k + 3) }] : []),
+    ])
+    : memoryEstimate([]);
+  return largerEstimate(analysis, gradients, training);
+}
+
+/** Checks {@link analyzeMemory} for the run against wasm32's 4 GiB per instance and the budget, before training. */
+function checkAnalyzeMemory(engine: Engine, o: Resolved, spec: Pick<MlpSpec, 'sizes' | 'activation'>, splits: { train: Pick<Dataset, 'n'>; test?: Pick<Dataset, 'n'> | null; val?: Pick<Dataset, 'n'> | null }, training: boolean): void {
+  const p = parameterCount(spec);
+  const n = splits.train.n;
+  const k = Math.min(o.top, p);
+  const estimate = analyzeMemory({
+    spec, n: { train: n, test: splits.test?.n ?? 0, val: splits.val?.n ?? 0 }, training, tracking: training && o.trackEvery > 0,
+    k, density: o.density, dense: wantsDense(o, p, n), denseTopK: k > p / 2 && p <= (o.denseLimit ?? DENSE_LIMIT),
+    precision: o.precision ?? 'f32', cacheBytes: o.cacheBytes ?? 512 * 2 ** 20, threads: engine.threads,
+  });
+  checkMemory(estimate, resolveMemoryBudget(o.memoryBudget, 'analyze'), `analyze (a ${spec.sizes.join('-')} MLP, p = ${count(p)}, ${count(n)} training samples)`,
+    'use a smaller model or fewer samples, ask for fewer eigenpairs (top), or leave out the density or the dense path');
+}
+
 /**
  * Checks the numeric options of {@link analyze} before any work, so a bad value fails at once
  * with its own name rather than after training, or as the inner function's option, or not at all
@@ -100,6 +197,7 @@ export function checkAnalyzeOptions(o: AnalyzeOptions): asserts o is AnalyzeOpti
     if (o.preset === undefined) throw new InputError(`${where}: dataSeed draws a preset's data afresh; without a preset, seed sets the data`);
   }
   if (o.tol !== undefined) checkTol(o.tol, where);
+  if (o.memoryBudget !== undefined) resolveMemoryBudget(o.memoryBudget, where);
   if (o.statistic !== undefined && o.statistic !== 'meanAbs' && o.statistic !== 'maxAbs') {
     throw new InputError(`${where}: statistic must be 'meanAbs' or 'maxAbs', got '${String(o.statistic)}'`);
   }
@@ -203,6 +301,14 @@ export interface AnalyzeOptions {
    * Hv ≈ 1.5–2× slower). Results are the same bits whatever the cache holds.
    */
   readonly cacheBytes?: number;
+  /**
+   * Largest memory the run may use, in bytes (default: half the machine's; see
+   * src/hessian/memory.ts). Its peak — data, θ, training, the session's wasm memory with its
+   * activation cache, the spectrum's Krylov bases at their iteration caps, the dense path — is
+   * estimated ({@link analyzeMemory}) and checked before training; beyond it, or beyond wasm32's
+   * 4 GiB in one instance, {@link ResourceError}.
+   */
+  readonly memoryBudget?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: AnalyzeProgress) => void;
   /**
@@ -611,7 +717,9 @@ async function obtainModel(engine: Engine, o: Resolved, tracker: Tracker | null,
     const preset = o.preset as PresetName;
     const def = PRESETS[preset];
     checkTop(def.model);
-    const planned = presetData(def.data, o.dataSeed !== undefined ? { dataSeed: o.dataSeed } : {}).train;
+    const plannedSplits = presetData(def.data, o.dataSeed !== undefined ? { dataSeed: o.dataSeed } : {});
+    const planned = plannedSplits.train;
+    if (analysis) checkAnalyzeMemory(engine, o, def.model, plannedSplits, true);
     const epochs = def.phases.reduce((sum, ph) => sum + budgetEpochs(ph.epochs, budget), 0);
     planProgress(o, parameterCount(def.model), planned, epochs, analysis);
     report('train', 0, `preset ${preset} at budget ${budget}`);
@@ -643,6 +751,7 @@ async function obtainModel(engine: Engine, o: Resolved, tracker: Tracker | null,
     }
     const empty = emptyClassWarning(splits.train.y, o.model.spec.sizes[o.model.spec.sizes.length - 1]!);
     if (empty) o.warn(empty);
+    if (analysis) checkAnalyzeMemory(engine, o, o.model.spec, splits, false);
     planProgress(o, parameterCount(o.model.spec), splits.train, 0, analysis);
     return { splits, split, files, model: o.model, training: null, source: 'given' };
   }
@@ -650,8 +759,9 @@ async function obtainModel(engine: Engine, o: Resolved, tracker: Tracker | null,
   if (empty) o.warn(empty);
   const spec = mlpSpec([splits.train.d, ...o.hidden, classes], o.activation);
   checkTop(spec);
+  if (analysis) checkAnalyzeMemory(engine, o, spec, splits, true);
   const init = { spec, theta: initParameters(spec, seed) };
-  const epochs = Math.max(1, Math.round(o.epochs * budget));
+  const epochs = budgetEpochs(o.epochs, budget);
   planProgress(o, parameterCount(spec), splits.train, epochs, analysis);
   report('train', 0, `training ${spec.sizes.join('-')} ${spec.activation} for ${epochs} epochs`);
   const result = await train(engine, init, splits.train, {
@@ -699,6 +809,7 @@ async function spectrumStage(engine: Engine, session: Session, o: Resolved): Pro
     project, k, seed: o.seed, tol: o.tol, density: o.density, dense: runDense,
     ...spectrumOps(engine, p, k, o.density),
     ...(o.denseLimit !== undefined ? { denseLimit: o.denseLimit } : {}),
+    ...(o.memoryBudget !== undefined ? { memoryBudget: o.memoryBudget } : {}),
     signal: o.signal,
     onProgress: (progress) => o.report(progress.stage, progress.fraction, progress.detail),
   });

@@ -5,7 +5,11 @@
 import { HessianLensError } from '../errors.js';
 
 /** A malformed command line: unknown command or option, missing or malformed value. */
-export class UsageError extends HessianLensError {}
+export class UsageError extends HessianLensError {
+  constructor(message: string) {
+    super(message, 'UsageError');
+  }
+}
 
 /** Value kinds an option can take. */
 export type OptionKind = 'string' | 'number' | 'int' | 'boolean' | 'ints';

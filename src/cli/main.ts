@@ -10,7 +10,7 @@ import { createEngine, type Engine } from '../engine/engine.js';
 import type { Precision } from '../engine/dense-net.js';
 import type { KernelBuildOption } from '../engine/wasm.js';
 import { ACTIVATIONS, type Activation } from '../model/mlp.js';
-import { checkWritable, readData, readEigenvector, readJson, readModel, readVector, writeOutput } from './node-io.js';
+import { checkDistinct, checkWritable, readData, readEigenvector, readJson, readModel, readVector, writeOutput, type FileOption } from './node-io.js';
 import { formatDuration, progressPrinter, type ProgressPrinter } from './progress.js';
 import { InputError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
@@ -69,6 +69,8 @@ interface Context {
   engine(): Promise<Engine>;
   progress: ProgressPrinter;
   signal: AbortSignal;
+  /** writes the output file `--<option>` names, atomically, and says on stderr when it replaced one */
+  write(option: string, path: string, data: string | Uint8Array): Promise<void>;
 }
 
 /** Every command: its spec and what it runs. */
@@ -172,7 +174,7 @@ const COMMANDS: Command[] = [
       if (o.grid === 1) throw new UsageError('--grid must be 0 (none) or ≥ 2');
       const engine = await context.engine();
       const result = await analyze(engine, { ...(await analyzeOptions(o, context)), gridRes: o.grid as number });
-      if (typeof o.report === 'string') await writeReport(o.report, result);
+      if (typeof o.report === 'string') await writeReport(context, 'report', o.report, result);
       return result;
     },
     describe: (result, o) => describeAnalysis(result as AnalysisReport, o),
@@ -208,7 +210,7 @@ const COMMANDS: Command[] = [
           const k = eigen.eigenvectors.length;
           const flat = new Float32Array(k * session.p);
           eigen.eigenvectors.forEach((v, i) => flat.set(v, i * session.p));
-          await writeOutput(o['save-eigenvectors'], writeSafetensors([{ name: 'eigenvectors', shape: [k, session.p], data: flat }], { order: 'pytorch parameters()', eigenvalues: JSON.stringify(eigen.eigenvalues) }));
+          await context.write('save-eigenvectors', o['save-eigenvectors'], writeSafetensors([{ name: 'eigenvectors', shape: [k, session.p], data: flat }], { order: 'pytorch parameters()', eigenvalues: JSON.stringify(eigen.eigenvalues) }));
         }
         return summary;
       } finally {
@@ -248,8 +250,8 @@ const COMMANDS: Command[] = [
         trainData = r.train;
         record = r.record;
       }
-      if (typeof o.save === 'string') await writeOutput(o.save, saveMlp(model.spec, model.theta));
-      if (typeof o['save-data'] === 'string') await writeOutput(o['save-data'], formatCsv(trainData));
+      if (typeof o.save === 'string') await context.write('save', o.save, saveMlp(model.spec, model.theta));
+      if (typeof o['save-data'] === 'string') await context.write('save-data', o['save-data'], formatCsv(trainData));
       return { model: { sizes: model.spec.sizes, activation: model.spec.activation, parameters: model.theta.length }, ...(record as object) };
     },
     describe: (result, o) => describeTraining(result as TrainSummary, o),
@@ -347,7 +349,7 @@ const COMMANDS: Command[] = [
         signal: context.signal,
         onProgress: (p) => context.progress.update(`${p.run}/${p.runs} ${p.stage}`, p.overall, `${p.label}${p.detail ? `: ${p.detail}` : ''}`),
       });
-      if (typeof o.report === 'string') await writeReport(o.report, result);
+      if (typeof o.report === 'string') await writeReport(context, 'report', o.report, result);
       return result;
     },
     describe: (result, o) => describeComparison(result as CompareReport, o),
@@ -386,7 +388,7 @@ const COMMANDS: Command[] = [
         signal: context.signal,
         onProgress: (p) => context.progress.update(`${p.run}/${p.runs} ${p.stage}`, p.overall, `${p.label}${p.detail ? `: ${p.detail}` : ''}`),
       });
-      await writeReport(o.report as string, result);
+      await writeReport(context, 'report', o.report as string, result);
       return result;
     },
     describe: describeReproduction,
@@ -396,7 +398,7 @@ const COMMANDS: Command[] = [
     summary: 'render a saved analyze/compare/reproduce result (R.json) as one self-contained HTML file',
     positionals: ['R.json'],
     options: [{ name: 'html', kind: 'string', value: 'R.html', description: 'output file (default: R.json with .html)' }, JSON_OUT, QUIET],
-    async run(o, positionals) {
+    async run(o, positionals, context) {
       const input = positionals[0];
       if (!input) throw new UsageError("'report' needs the result file: hessian-lens report R.json");
       const result = await readJson(input, 'result');
@@ -404,8 +406,16 @@ const COMMANDS: Command[] = [
       if (schema !== 'hessian-lens/analysis@1' && schema !== 'hessian-lens/compare@1' && schema !== 'hessian-lens/reproduction@1') {
         throw new InputError(`${input}: schema is ${JSON.stringify(schema)}, expected "hessian-lens/analysis@1", "hessian-lens/compare@1" or "hessian-lens/reproduction@1" (the output of analyze --out, compare --out or reproduce --out)`);
       }
-      const html = typeof o.html === 'string' ? o.html : input.replace(/\.json$/i, '') + '.html';
-      await writeReport(html, result as AnalysisReport | CompareReport | ReproductionReport);
+      const html = reportHtmlPath(input, o);
+      let page: string;
+      try {
+        page = await renderReport(result as AnalysisReport | CompareReport | ReproductionReport);
+      } catch (error) {
+        // the renderer's checks name the field (`report: spectrum.tol must be …`); the file is named here
+        if (error instanceof InputError) throw new InputError(`${input}: ${error.message.replace(/^report: /, '')}`);
+        throw error;
+      }
+      await context.write('html', html, page);
       return { report: html, schema };
     },
     describe: (result) => `wrote ${(result as { report: string }).report}`,
@@ -477,22 +487,67 @@ function spectrumProgress(p: number, n: number, k: number, density: boolean, den
   };
 }
 
+/** The type of each field a sweep file's run may set (the analyze options a JSON file can carry). */
+const SWEEP_FIELDS: Readonly<Record<string, 'string' | 'number' | 'integer' | 'boolean' | 'integers' | 'dense'>> = {
+  label: 'string', group: 'string', preset: 'string', data: 'string', activation: 'string', optimizer: 'string', statistic: 'string', precision: 'string',
+  dataSeed: 'integer', seed: 'integer', batchSize: 'integer', epochs: 'integer', top: 'integer', epsilonDirections: 'integer', gridRes: 'integer', trackEvery: 'integer',
+  budget: 'number', lr: 'number', momentum: 'number', tol: 'number', denseLimit: 'number', cacheBytes: 'number',
+  density: 'boolean', margin: 'boolean', dense: 'dense', hidden: 'integers',
+};
+
+/** What a sweep field's type means, for messages. */
+const SWEEP_TYPES = { string: 'a string', number: 'a number', integer: 'an integer', boolean: 'true or false', integers: 'an array of integers', dense: 'true, false or "auto"' } as const;
+
+function sweepValueOk(type: keyof typeof SWEEP_TYPES, v: unknown): boolean {
+  switch (type) {
+    case 'string': return typeof v === 'string';
+    case 'number': return typeof v === 'number' && Number.isFinite(v);
+    case 'integer': return Number.isSafeInteger(v);
+    case 'boolean': return typeof v === 'boolean';
+    case 'integers': return Array.isArray(v) && v.length > 0 && v.every((x) => Number.isSafeInteger(x));
+    case 'dense': return typeof v === 'boolean' || v === 'auto';
+  }
+}
+
+/**
+ * Reads a `--sweep` file: a non-empty JSON array of run objects whose fields are analyze options of
+ * the right JSON type (ranges are analyze's to check, before the first run trains). Anything else is
+ * an {@link InputError} naming the file, the run and the field.
+ */
 async function readSweep(path: string): Promise<CompareRun[]> {
   const value = await readJson(path, 'sweep file');
-  if (!Array.isArray(value) || value.length === 0 || !value.every((r) => r && typeof r === 'object' && !Array.isArray(r))) {
-    throw new InputError(`${path}: expected a non-empty JSON array of run objects ({label, preset, seed, budget, …})`);
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new InputError(`${path}: expected a non-empty JSON array of run objects ({label, preset, seed, budget, …}), got ${Array.isArray(value) ? 'an empty array' : value === null ? 'null' : typeof value}`);
   }
+  value.forEach((run: unknown, i) => {
+    const where = `${path}: run ${i + 1} of ${value.length}`;
+    if (run === null || typeof run !== 'object' || Array.isArray(run)) throw new InputError(`${where} is ${run === null ? 'null' : Array.isArray(run) ? 'an array' : typeof run}, expected an object ({label, preset, seed, budget, …})`);
+    for (const [field, v] of Object.entries(run)) {
+      const type = Object.prototype.hasOwnProperty.call(SWEEP_FIELDS, field) ? SWEEP_FIELDS[field]! : undefined;
+      if (!type) throw new InputError(`${where}: unknown field ${JSON.stringify(field.slice(0, 40))} (fields: ${Object.keys(SWEEP_FIELDS).join(', ')})`);
+      if (!sweepValueOk(type, v)) throw new InputError(`${where}: field '${field}' must be ${SWEEP_TYPES[type]}, got ${JSON.stringify(v)?.slice(0, 60) ?? String(v)}`);
+    }
+  });
   return value as CompareRun[];
 }
 
-async function writeReport(path: string, result: AnalysisReport | CompareReport | ReproductionReport): Promise<void> {
+/** The page of a result (the renderers load only when a report is asked for). */
+async function renderReport(result: AnalysisReport | CompareReport | ReproductionReport): Promise<string> {
   if (result.schema === 'hessian-lens/reproduction@1') {
     const { renderReproductionPage } = await import('../report/reproduction.js');
-    await writeOutput(path, renderReproductionPage(result));
-    return;
+    return renderReproductionPage(result);
   }
   const { renderHtmlReport } = await import('../report/html.js');
-  await writeOutput(path, renderHtmlReport(result));
+  return renderHtmlReport(result);
+}
+
+async function writeReport(context: Context, option: string, path: string, result: AnalysisReport | CompareReport | ReproductionReport): Promise<void> {
+  await context.write(option, path, await renderReport(result));
+}
+
+/** `report`'s output file: --html, else the result file's name with .html. */
+function reportHtmlPath(input: string, o: ParsedOptions): string {
+  return typeof o.html === 'string' ? o.html : input.replace(/\.json$/i, '') + '.html';
 }
 
 /** The claims of a reproduction, one line each, for stdout without --json. */
@@ -649,14 +704,18 @@ export async function runCli(
   argv: readonly string[],
   io: { stdout: (s: string) => void; stderr: (s: string) => void; isTTY?: boolean; columns?: number; signal?: AbortSignal },
 ): Promise<number> {
+  // with --json, stdout carries a JSON document also when the run fails: { "error": { type, message } }
+  let json = argv.some((a) => a === '--json' || a === '--json=true' || a === '--json=1');
+  const fail = (type: string, message: string, code: number): number => {
+    io.stderr(`${PROGRAM}: ${type === 'UsageError' || type === 'InternalError' ? '' : `${type}: `}${message}\n`);
+    if (json) io.stdout(`${JSON.stringify({ error: { type, message } })}\n`);
+    return code;
+  };
   let parsed;
   try {
     parsed = parseCommandLine(argv, COMMANDS);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`${PROGRAM}: ${error.message}\n`);
-      return 2;
-    }
+    if (error instanceof UsageError) return fail('UsageError', error.message, 2);
     throw error;
   }
   if (parsed.help) {
@@ -665,37 +724,37 @@ export async function runCli(
   }
   const command = COMMANDS.find((c) => c.name === parsed.command)!;
   const o = parsed.options;
+  json = o.json === true || o.out === '-';
   let enginePromise: Promise<Engine> | undefined;
   const engine = (): Promise<Engine> =>
     (enginePromise ??= createEngine({ build: o.build as KernelBuildOption, ...(o.threads !== undefined ? { threads: o.threads as number } : {}) }));
   const progress = progressPrinter(io.stderr, io.isTTY ?? false, o.quiet === true, io.columns !== undefined ? { columns: io.columns } : {});
   const controller = new AbortController();
-  const context: Context = { engine, progress, signal: io.signal ?? controller.signal };
+  const write = async (option: string, path: string, data: string | Uint8Array): Promise<void> => {
+    const what = OUTPUTS.find(([name]) => name === option)?.[1] ?? `--${option}`;
+    const { replaced } = await writeOutput(path, data, what);
+    if (replaced?.kind === 'file') progress.note(`replaced the existing file '${path}' (--${option})`);
+    if (replaced?.kind === 'symlink') progress.note(`replaced the symlink '${path}' (--${option}) by the new file; the file it pointed to ('${replaced.target}') is unchanged`);
+  };
+  const context: Context = { engine, progress, signal: io.signal ?? controller.signal, write };
   try {
-    // output files are checked before the work, not found unwritable after it
-    for (const [option, what] of OUTPUTS) {
-      if (typeof o[option] === 'string') await checkWritable(o[option], what);
-    }
+    const outputs = outputFiles(command.name, o, parsed.positionals);
+    // an output must not destroy an input or another output; then each must be writable: both before the work
+    await checkDistinct(inputFiles(o, parsed.positionals), outputs.map(([option, path]) => ({ option: `--${option}`, path })));
+    for (const [option, path] of outputs) await checkWritable(path, OUTPUTS.find(([name]) => name === option)![1]);
     const result = await command.run(o, parsed.positionals, context);
     progress.done();
-    const json = JSON.stringify(result);
-    if (typeof o.out === 'string') await writeOutput(o.out, `${json}\n`);
+    const text = JSON.stringify(result);
+    if (typeof o.out === 'string' && o.out !== '-') await write('out', o.out, `${text}\n`);
     const short = command.describe ? command.describe(result, o) : summarize(result);
-    io.stdout(o.json ? `${json}\n` : `${short}${o.verbose && command.describe ? `\n\n${summarize(result)}` : ''}\n`);
+    io.stdout(json ? `${text}\n` : `${short}${o.verbose && command.describe ? `\n\n${summarize(result)}` : ''}\n`);
     return 0;
   } catch (error) {
     progress.done();
-    if (error instanceof UsageError) {
-      io.stderr(`${PROGRAM}: ${error.message}\n`);
-      return 2;
-    }
-    if (error instanceof HessianLensError) {
-      io.stderr(`${PROGRAM}: ${error.kind}: ${error.message}\n`);
-      return 1;
-    }
+    if (error instanceof UsageError) return fail('UsageError', error.message, 2);
+    if (error instanceof HessianLensError) return fail(error.kind, error.message, 1);
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`${PROGRAM}: internal error: ${message.split('\n')[0]}\n`);
-    return 1;
+    return fail('InternalError', `internal error: ${message.split('\n')[0]}`, 1);
   } finally {
     if (enginePromise) await enginePromise.then((e) => e.close(), () => {});
   }
@@ -710,6 +769,43 @@ const OUTPUTS: readonly (readonly [string, string])[] = [
   ['save-eigenvectors', 'the eigenvectors (--save-eigenvectors)'],
   ['html', 'the HTML report (--html)'],
 ];
+
+/**
+ * The files a run will write, as [option, path]: the output options given (and `report`'s default
+ * page). `--out -` is stdout, not a file; `-` for any other output is a usage error.
+ */
+function outputFiles(command: string, o: ParsedOptions, positionals: readonly string[]): [string, string][] {
+  const files: [string, string][] = [];
+  for (const [option] of OUTPUTS) {
+    const path = o[option];
+    if (typeof path !== 'string') continue;
+    if (path === '') throw new UsageError(`--${option} needs a file name, got ''`);
+    if (path === '-') {
+      if (option === 'out') continue;
+      throw new UsageError(`--${option} - : only --out takes '-' (stdout); give --${option} a file name`);
+    }
+    files.push([option, path]);
+  }
+  if (command === 'report' && positionals[0] !== undefined && typeof o.html !== 'string') files.push(['html', reportHtmlPath(positionals[0], o)]);
+  return files;
+}
+
+/** The files a run reads (those that exist are compared with the outputs). */
+function inputFiles(o: ParsedOptions, positionals: readonly string[]): FileOption[] {
+  const files: FileOption[] = [];
+  for (const option of ['model', 'data', 'test', 'val', 'vector', 'eigenvectors', 'sweep']) {
+    const path = o[option];
+    // `--vector random[:S]` is not a file
+    if (typeof path === 'string' && !(option === 'vector' && randomSeedText(path))) files.push({ option: `--${option}`, path });
+  }
+  if (positionals[0] !== undefined) files.push({ option: 'the result file', path: positionals[0] });
+  return files;
+}
+
+/** True for `random` and `random:S` (any S: a bad one is refused when the vector is read). */
+function randomSeedText(text: string): boolean {
+  return /^random(?::|$)/.test(text);
+}
 
 /** True when this module is the program being run (not imported by a test). */
 function isMain(): boolean {
@@ -730,10 +826,20 @@ if (isMain()) {
   });
   // A reader that closes early (`hessian-lens analyze --json | head`) ends the program quietly with
   // the status a Unix tool killed by SIGPIPE has (128 + 13), not with an unhandled EPIPE stack trace.
+  // Any other failure to write the output (a full disk: `> /dev/full`) is one line on stderr and
+  // status 1, not an uncaught stack trace; when stderr itself fails, the status alone says it.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-      process.exit(141);
+      if (error.code === 'EPIPE') process.exit(141);
+      process.exitCode = 1;
+      if (stream === process.stdout) {
+        const reason = error.code === 'ENOSPC' ? 'no space left on the device' : error.message;
+        process.stderr.write(`${PROGRAM}: cannot write to stdout: ${reason}${error.code ? ` (${error.code})` : ''}; the output is lost\n`, () => process.exit(1));
+        // stderr may be broken too: exit anyway if its callback never comes
+        setTimeout(() => process.exit(1), 1000).unref();
+        return;
+      }
+      process.exit(1);
     });
   }
   const code = await runCli(process.argv.slice(2), {

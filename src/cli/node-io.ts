@@ -2,11 +2,12 @@
  * File access for the CLI (Node only): read a model, a dataset or a vector, with errors that
  * name the file.
  */
-import { access, constants, readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { access, chmod, constants, lstat, readFile, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { UsageError } from './args.js';
 import type { Dataset } from '../data/dataset.js';
-import { parseCsv } from '../io/csv.js';
+import { decodeCsv, parseCsv } from '../io/csv.js';
 import { loadMlp, readSafetensors } from '../io/safetensors.js';
 import type { Activation } from '../model/mlp.js';
 import type { Model } from '../engine/engine.js';
@@ -34,7 +35,7 @@ export async function readModel(path: string, activation?: Activation): Promise<
  * against `like` (a held-out file must have the training file's columns and labels).
  */
 export async function readData(path: string, model?: Model, like?: { readonly features: number; readonly classes: number }): Promise<Dataset> {
-  const text = new TextDecoder().decode(await readBytes(path, 'data'));
+  const text = decodeCsv(await readBytes(path, 'data'), path);
   const sizes = model?.spec.sizes;
   const shape = sizes ? { features: sizes[0]!, classes: sizes[sizes.length - 1]! } : like;
   return parseCsv(text, { source: path, ...(shape ? { expectFeatures: shape.features, classes: shape.classes } : {}) });
@@ -116,11 +117,100 @@ export async function checkWritable(path: string, what: string): Promise<void> {
   if (reason) throw new InputError(`cannot write ${what} '${path}': ${reason}`);
 }
 
-/** Writes an output file (text or bytes); a failed write is an {@link InputError} naming the file and the reason. */
-export async function writeOutput(path: string, data: string | Uint8Array, what = 'output'): Promise<void> {
+/** One file a command reads or writes, and the option that names it (for messages). */
+export interface FileOption {
+  /** e.g. `--data`, `--out`, or `R.json` for a positional argument */
+  readonly option: string;
+  readonly path: string;
+}
+
+/**
+ * Where a path really leads: an existing file through {@link realpath} (symlinks and `..` resolved),
+ * a new one as its resolved folder plus its name (so `./r.json` and `out/../r.json` meet).
+ */
+export async function realTarget(path: string): Promise<string> {
+  const full = resolve(path);
   try {
-    await writeFile(path, data);
-  } catch (cause) {
-    throw new InputError(`cannot write ${what} '${path}': ${writeReason(cause, path)}`);
+    return await realpath(full);
+  } catch {
+    try {
+      return join(await realpath(dirname(full)), basename(full));
+    } catch {
+      return full;
+    }
   }
+}
+
+/**
+ * Refuses, before any work, an output that would overwrite an input or another output: same real
+ * path, compared after resolving symlinks. A {@link UsageError} (exit 2) naming both options and
+ * the file. Inputs that do not exist are skipped: they fail on reading (or are names, `--data gauss`).
+ */
+export async function checkDistinct(inputs: readonly FileOption[], outputs: readonly FileOption[]): Promise<void> {
+  const seen: { option: string; path: string; target: string; input: boolean }[] = [];
+  for (const input of inputs) {
+    if ((await stat(input.path).catch(() => null))?.isFile()) seen.push({ ...input, target: await realTarget(input.path), input: true });
+  }
+  for (const output of outputs) {
+    const target = await realTarget(output.path);
+    const clash = seen.find((s) => s.target === target);
+    if (clash) {
+      const same = clash.path === output.path ? `'${output.path}'` : `'${output.path}' (${output.option}) and '${clash.path}' (${clash.option}), both '${target}'`;
+      throw new UsageError(clash.input
+        ? `${output.option} and ${clash.option} name the same file ${same}: writing it would destroy the input; choose another ${output.option} path`
+        : `${output.option} and ${clash.option} name the same file ${same}: one would overwrite the other; choose two paths`);
+    }
+    seen.push({ ...output, target, input: false });
+  }
+}
+
+/** How an output file's writing went, for the one line the CLI prints when it replaced something. */
+export interface WriteOutcome {
+  /** what stood at the path before: nothing, a file (now replaced), or a symlink (replaced; its target untouched) */
+  readonly replaced: null | { readonly kind: 'file' } | { readonly kind: 'symlink'; readonly target: string };
+}
+
+/** The file operations {@link writeOutput} uses; tests pass failing ones. */
+export interface WriteFs {
+  writeFile(path: string, data: string | Uint8Array): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+}
+
+const NODE_FS: WriteFs = { writeFile: (path, data) => writeFile(path, data), rename };
+
+/** The temporary file an output is written to before it is renamed into place (same folder, so the rename is atomic). */
+export function temporaryPath(path: string): string {
+  return join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.tmp`);
+}
+
+/**
+ * Writes an output file (text or bytes) atomically: to {@link temporaryPath} in the same folder,
+ * then renamed over `path`, so a failed write (a full disk, Ctrl-C) leaves the old file as it was
+ * and never a truncated one. A symlink at `path` is replaced, not followed (its target stays as
+ * it was). A failure is an {@link InputError} naming the file, the reason and that the old file is kept.
+ */
+export async function writeOutput(path: string, data: string | Uint8Array, what = 'output', fs: WriteFs = NODE_FS): Promise<WriteOutcome> {
+  const before = await lstat(path).catch(() => null);
+  const replaced: WriteOutcome['replaced'] = !before ? null
+    : before.isSymbolicLink() ? { kind: 'symlink', target: await readlink(path).catch(() => '?') } : { kind: 'file' };
+  const temp = temporaryPath(path);
+  const kept = before ? `; '${path}' is unchanged` : '';
+  try {
+    await fs.writeFile(temp, data);
+    // a replaced file keeps its permissions (a new one gets the umask's)
+    if (before?.isFile()) await chmod(temp, before.mode & 0o7777).catch(() => {});
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    // a folder in the temporary file's place is not ours to remove
+    if (code !== 'EISDIR') await rm(temp, { force: true }).catch(() => {});
+    const reason = code === 'EISDIR' ? `the temporary file '${temp}' is a folder` : writeReason(cause, path);
+    throw new InputError(`cannot write ${what} '${path}': ${reason}${kept}`);
+  }
+  try {
+    await fs.rename(temp, path);
+  } catch (cause) {
+    await rm(temp, { force: true }).catch(() => {});
+    throw new InputError(`cannot write ${what} '${path}': ${writeReason(cause, path)}${kept}`);
+  }
+  return { replaced };
 }

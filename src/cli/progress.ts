@@ -12,6 +12,8 @@ export interface ProgressPrinter {
   update(stage: string, fraction?: number, detail?: string): void;
   /** a result not to trust as printed: one line `hessian-lens: warning: …`, also with --quiet */
   warn(message: string): void;
+  /** a fact about the run's files (an output that replaced an existing file): one line `hessian-lens: …`, also with --quiet */
+  note(message: string): void;
   done(): void;
 }
 
@@ -44,7 +46,8 @@ function eta(fraction: number | undefined, elapsed: number): string {
 /** A printer writing to `write`; `tty` selects the redrawn bar. `quiet` prints warnings only. */
 export function progressPrinter(write: (s: string) => void, tty: boolean, quiet = false, options: ProgressPrinterOptions = {}): ProgressPrinter {
   const warnLine = (message: string): string => `hessian-lens: warning: ${message}\n`;
-  if (quiet) return { update: () => {}, warn: (m) => write(warnLine(m)), done: () => {} };
+  const noteLine = (message: string): string => `hessian-lens: ${message}\n`;
+  if (quiet) return { update: () => {}, warn: (m) => write(warnLine(m)), note: (m) => write(noteLine(m)), done: () => {} };
   const now = options.now ?? Date.now;
   const columns = Math.max(40, options.columns ?? 110);
   const start = now();
@@ -75,6 +78,12 @@ export function progressPrinter(write: (s: string) => void, tty: boolean, quiet 
     lastLine = now();
   };
 
+  // a line of its own: the bar is cleared first and redrawn after
+  const note = (text: string): void => {
+    if (tty && drawn) write('\r\x1b[2K');
+    write(text);
+    if (tty && drawn) line(false);
+  };
   return {
     update(s, f, d) {
       stage = s;
@@ -93,11 +102,8 @@ export function progressPrinter(write: (s: string) => void, tty: boolean, quiet 
         (timer as { unref?: () => void }).unref?.();
       }
     },
-    warn(message) {
-      if (tty && drawn) write('\r\x1b[2K');
-      write(warnLine(message));
-      if (tty && drawn) line(false);
-    },
+    warn: (message) => note(warnLine(message)),
+    note: (message) => note(noteLine(message)),
     done() {
       if (timer) clearInterval(timer);
       timer = undefined;

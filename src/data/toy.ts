@@ -89,12 +89,18 @@ function spread(n: number, k: number): number[] {
   return Array.from({ length: k }, (_, i) => Math.floor(n / k) + (i < n % k ? 1 : 0));
 }
 
+/** Largest n a toy generator makes (10 M points are 80 MB of float32 features, built in this thread). */
+export const MAX_TOY_SAMPLES = 10_000_000;
+
 function checkCommon(options: ToyOptions, name: string, groups: number, defaultN: number, defaultNoise: number): { n: number; noise: number } {
   if (options === null || typeof options !== 'object') throw new InputError(`${name}: options must be an object with a seed`);
   checkSeed(options.seed, `${name}: seed`);
   const n = options.n ?? defaultN;
   if (!Number.isInteger(n) || n < groups) {
     throw new InputError(`${name}: n must be an integer ≥ ${groups} (one per ${groups === 2 ? 'class' : 'blob'}), got ${String(n)}`);
+  }
+  if (n > MAX_TOY_SAMPLES) {
+    throw new InputError(`${name}: n = ${n} is above the ${MAX_TOY_SAMPLES.toLocaleString('en-US')}-sample limit of the toy generators (2-D points made in this thread; more adds nothing to a toy problem)`);
   }
   const noise = options.noise ?? defaultNoise;
   if (typeof noise !== 'number' || !Number.isFinite(noise) || noise < 0) {

@@ -63,3 +63,12 @@ export async function parentEndpoint(): Promise<Endpoint> {
 export async function hardwareThreads(): Promise<number> {
   return Math.max(1, (globalThis.navigator?.hardwareConcurrency as number | undefined) ?? 1);
 }
+
+/**
+ * Bytes of device memory the browser reports (`navigator.deviceMemory`, in GiB, coarsened to
+ * 0.25–8 and Chromium-only), or undefined when it reports none.
+ */
+export function totalMemory(): number | undefined {
+  const gib = (globalThis.navigator as { deviceMemory?: number } | undefined)?.deviceMemory;
+  return typeof gib === 'number' && gib > 0 ? gib * 2 ** 30 : undefined;
+}

@@ -5,7 +5,7 @@
  * in dist/node/ only: the browser build never contains this file.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, totalmem } from 'node:os';
 import { parentPort, Worker } from 'node:worker_threads';
 import type { Endpoint } from 'comlink';
 import type { WorkerHandle } from './platform.js';
@@ -76,4 +76,14 @@ export async function parentEndpoint(): Promise<Endpoint> {
 /** Logical cores. */
 export async function hardwareThreads(): Promise<number> {
   return typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
+}
+
+/**
+ * Bytes of memory this process may use: the machine's (`os.totalmem()`), or the container's limit
+ * when one is set and smaller (`process.constrainedMemory()`, Node ≥ 19.6).
+ */
+export function totalMemory(): number | undefined {
+  const machine = totalmem();
+  const constrained = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
+  return constrained !== undefined && constrained > 0 && constrained < machine ? constrained : machine;
 }

@@ -24,7 +24,9 @@ export interface EngineOptions extends DenseNetOptions {
   readonly build?: KernelBuildOption;
   /**
    * Worker threads for data-parallel work: a number, or `auto` (default: the machine's logical
-   * cores). 1 keeps everything in the calling thread.
+   * cores). 1 keeps everything in the calling thread. A number above the machine's logical cores
+   * (but never below 2, so a one-core machine can still run a 2-worker pool) is clamped to them,
+   * with a one-line `console.warn`: more workers than cores only add memory and messaging.
    */
   readonly threads?: number | 'auto';
   /**
@@ -98,8 +100,14 @@ export class Engine {
   /** Compiles the kernels; see {@link createEngine}. */
   static async create(options: EngineOptions = {}): Promise<Engine> {
     let threads = options.threads ?? 'auto';
-    if (threads === 'auto') threads = await hardwareThreads();
+    const hardware = await hardwareThreads();
+    if (threads === 'auto') threads = hardware;
     if (!Number.isInteger(threads) || threads < 1) throw new ResourceError(`threads must be a positive integer or 'auto', got ${String(options.threads)}`);
+    const cap = Math.max(2, hardware);
+    if (threads > cap) {
+      console.warn(`hessian-lens: threads = ${threads} is more than this machine's ${hardware} hardware thread${hardware === 1 ? '' : 's'}; using ${cap}.`);
+      threads = cap;
+    }
     const threshold = options.poolThreshold;
     if (threshold !== undefined && !(threshold >= 0)) {
       throw new InputError(`poolThreshold must be a number ≥ 0 (n·p from which a session uses the worker pool), got ${String(threshold)}`);

@@ -22,6 +22,8 @@ export interface PlatformAdapter {
   spawnWorker(): Promise<WorkerHandle>;
   parentEndpoint(): Promise<Endpoint>;
   hardwareThreads(): Promise<number>;
+  /** The machine's memory in bytes as the platform tells it (undefined where it does not). */
+  totalMemory(): number | undefined;
 }
 
 /** What a worker posts once it listens for calls. */

@@ -6,7 +6,9 @@
  *
  * A worker that dies (crash, termination, out of memory) rejects the calls waiting on it with a
  * ResourceError naming the cause; the pool then starts a replacement and re-opens its shards, so
- * the next call succeeds.
+ * the next call succeeds. Workers start lazily: one when the pool is created (so a worker entry
+ * that cannot load is found at once), the others when a session first opens a shard on them, so a
+ * session of 2 shards never starts more than 2 workers whatever `threads` is.
  */
 import { wrap, type Remote } from 'comlink';
 import { AbortError, HessianLensError, InputError, NumericalError, ResourceError, ShapeError } from '../errors.js';
@@ -42,30 +44,72 @@ function retype(error: unknown): unknown {
 
 /** Workers that compute over shards. Create with {@link WorkerPool.create}. */
 export class WorkerPool {
-  private slots: Slot[] = [];
+  /** started workers by index (undefined: not started yet) */
+  private slots: (Slot | undefined)[] = [];
+  /** workers being started, by index */
+  private starting = new Map<number, Promise<Slot>>();
   private closed = false;
   private healing: Promise<void> | null = null;
 
-  private constructor(readonly kernels: CompiledKernels) {}
+  private constructor(readonly kernels: CompiledKernels, private readonly capacity: number) {}
 
-  /** Starts `threads` workers (the compiled module is posted to each, compiled once here). */
+  /**
+   * A pool of up to `threads` workers (the compiled module is posted to each, compiled once here).
+   * Starts the first worker now; the others start when a shard is first opened on them.
+   */
   static async create(kernels: CompiledKernels, threads: number): Promise<WorkerPool> {
     if (!Number.isInteger(threads) || threads < 1) throw new ResourceError(`threads must be a positive integer, got ${threads}`);
-    const pool = new WorkerPool(kernels);
-    const started = await Promise.allSettled(Array.from({ length: threads }, () => pool.startSlot(new Map())));
-    const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failure) {
-      // the workers that did start would otherwise live on (and keep a Node process running)
-      await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.handle.terminate().catch(() => {}) : undefined)));
-      throw failure.reason;
-    }
-    pool.slots = started.map((s) => (s as PromiseFulfilledResult<Slot>).value);
+    const pool = new WorkerPool(kernels, threads);
+    pool.slots[0] = await pool.startSlot(new Map());
     return pool;
   }
 
-  /** Number of workers. */
+  /** Number of workers the pool may run (sessions split their data into at most this many shards). */
   get size(): number {
-    return this.slots.length;
+    return this.capacity;
+  }
+
+  /** Number of workers started so far (at most {@link WorkerPool.size}). */
+  get started(): number {
+    return this.slots.filter((s) => s !== undefined).length;
+  }
+
+  /**
+   * Starts every worker now rather than on first use: for a page that must keep working offline
+   * once loaded (a worker's script is fetched when it starts).
+   */
+  async startAll(): Promise<void> {
+    if (this.closed) throw this.closedError();
+    await Promise.all(Array.from({ length: this.capacity }, (_, w) => this.slotAt(w)));
+  }
+
+  /** The started workers. */
+  private live(): Slot[] {
+    return this.slots.filter((s): s is Slot => s !== undefined);
+  }
+
+  /** Worker `w`, started on first use. */
+  private async slotAt(w: number): Promise<Slot> {
+    if (!Number.isInteger(w) || w < 0 || w >= this.capacity) throw new ResourceError(`no worker ${w} in a pool of ${this.capacity}`);
+    const slot = this.slots[w];
+    if (slot) return slot;
+    let pending = this.starting.get(w);
+    if (!pending) {
+      pending = this.startSlot(new Map()).then(async (started) => {
+        if (this.closed) {
+          await started.handle.terminate().catch(() => {});
+          throw this.closedError();
+        }
+        this.slots[w] = started;
+        return started;
+      }).finally(() => this.starting.delete(w));
+      this.starting.set(w, pending);
+    }
+    return pending;
+  }
+
+  private closedError(): ResourceError {
+    return new ResourceError('the engine was closed (engine.close() stopped its worker pool) while this call was running; open a new session to continue');
   }
 
   private async startSlot(shards: Map<number, ShardInit>): Promise<Slot> {
@@ -80,7 +124,7 @@ export class WorkerPool {
     handle.onFailure((error) => {
       if (slot.dead) return;
       slot.dead = error;
-      const died = new ResourceError(`a worker died: ${error.message}`);
+      const died = this.closed ? this.closedError() : new ResourceError(`a worker died: ${error.message}`);
       fail(died);
       for (const reject of slot.waiting) reject(died);
       slot.waiting.clear();
@@ -98,7 +142,7 @@ export class WorkerPool {
 
   /** Runs `fn` on a slot, rejecting if the worker dies first; nothing of the call outlives it. */
   private race<T>(slot: Slot, fn: () => Promise<T>): Promise<T> {
-    if (slot.dead) return Promise.reject(new ResourceError(`a worker died: ${slot.dead.message}`));
+    if (slot.dead) return Promise.reject(this.closed ? this.closedError() : new ResourceError(`a worker died: ${slot.dead.message}`));
     return new Promise<T>((resolve, reject) => {
       slot.waiting.add(reject);
       const settled = (): void => {
@@ -125,8 +169,8 @@ export class WorkerPool {
 
   private async replaceDead(): Promise<void> {
     for (let i = 0; i < this.slots.length; i++) {
-      const slot = this.slots[i]!;
-      if (slot.dead) {
+      const slot = this.slots[i];
+      if (slot?.dead) {
         void slot.handle.terminate().catch(() => {});
         this.slots[i] = await this.startSlot(slot.shards);
       }
@@ -139,21 +183,21 @@ export class WorkerPool {
    * their results; heals the pool first, and after a failure so the next call works.
    */
   async onEach<T>(workers: readonly number[], fn: (remote: Remote<ShardService>, worker: number) => Promise<T>): Promise<T[]> {
-    if (this.closed) throw new ResourceError('the worker pool was terminated');
+    if (this.closed) throw this.closedError();
     await this.heal();
     try {
       return await Promise.all(workers.map((w) => this.race(this.slots[w]!, () => fn(this.slots[w]!.remote, w))));
     } catch (error) {
-      if (this.slots.some((s) => s.dead)) await this.heal().catch(() => {});
+      if (this.live().some((s) => s.dead)) await this.heal().catch(() => {});
       throw error;
     }
   }
 
   /** Opens shard `id` on worker `w` (kept for replay if the worker is replaced); returns what the worker reports. */
   async open(w: number, id: number, init: ShardInit): Promise<ShardOpened> {
-    if (this.closed) throw new ResourceError('the worker pool was terminated');
+    if (this.closed) throw this.closedError();
     await this.heal();
-    const slot = this.slots[w]!;
+    const slot = await this.slotAt(w);
     slot.shards.set(id, init);
     try {
       return await this.race(slot, () => slot.remote.open(id, init));
@@ -165,7 +209,7 @@ export class WorkerPool {
 
   /** Closes shard `id` everywhere. */
   async close(id: number): Promise<void> {
-    await Promise.all(this.slots.map(async (slot) => {
+    await Promise.all(this.live().map(async (slot) => {
       if (slot.shards.delete(id) && !slot.dead) await this.race(slot, () => slot.remote.close(id)).catch(() => {});
     }));
   }
@@ -188,7 +232,9 @@ export class WorkerPool {
   /** Stops every worker. */
   async terminate(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.slots.map((s) => s.handle.terminate().catch(() => {})));
+    await Promise.all(this.live().map((s) => s.handle.terminate().catch(() => {})));
+    // workers still starting are stopped by slotAt once they are up
+    await Promise.allSettled([...this.starting.values()]);
   }
 }
 

@@ -321,7 +321,11 @@ export class Session {
   async perSampleProducts(vectors: readonly ArrayLike<number>[], labels: LabelChoice = 'predicted'): Promise<PerSampleProducts> {
     const vs = vectors.map((v, j) => {
       if (v.length !== this.p) throw new ShapeError(`direction ${j} has ${v.length} entries, expected p = ${this.p}`);
-      return Float64Array.from(v);
+      const f = Float64Array.from(v);
+      for (let i = 0; i < f.length; i++) {
+        if (!Number.isFinite(f[i]!)) throw new InputError(`direction ${j}, entry ${i} is ${f[i]} (must be finite)`);
+      }
+      return f;
     });
     const parts = await this.live().each((s) => s.perSampleProducts(vs, labels));
     const k = vs.length;

@@ -35,6 +35,7 @@ import { KrylovBasis, LOOSEST_LEVEL, type Reorthogonalization } from './krylov.j
 import { operatorSize, type LinearOperator } from './operator.js';
 import { frozenArray, frozenRows } from './record.js';
 import { checkInteger, checkReorthogonalization, checkSeed } from './validate.js';
+import { checkMemory, count, densityMemory, memoryEstimate, resolveMemoryBudget } from './memory.js';
 import { fillRademacher, float64Ops, type VectorOps } from './vector.js';
 
 /**
@@ -77,6 +78,8 @@ export interface DensityOptions {
   readonly vectorOps?: VectorOps;
   /** 'partial' (default) or 'full' re-orthogonalisation of each probe's basis; see the module notes. */
   readonly reorthogonalization?: Reorthogonalization;
+  /** Largest memory this call may allocate, in bytes (default: half the machine's; see memory.ts); checked before the first matvec. */
+  readonly memoryBudget?: number;
 }
 
 /** A smoothed spectral density with the raw quadrature it came from. */
@@ -125,6 +128,8 @@ export async function spectralDensity(op: LinearOperator, options: DensityOption
   const ops = options.vectorOps ?? float64Ops;
   const reorth = checkReorthogonalization(options.reorthogonalization, where);
   const { signal, onProgress } = options;
+  checkMemory(memoryEstimate(densityMemory(n, steps, ops.allocate !== undefined)), resolveMemoryBudget(options.memoryBudget, where),
+    `spectralDensity (${steps} steps, p = ${count(n)})`, 'use fewer steps or a smaller model');
   const rng = new Rng(seed);
   const kb = new KrylovBasis(op, ops, steps, steps, reorth, LOOSEST_LEVEL);
   const z = new Float64Array(n);

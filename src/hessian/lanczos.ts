@@ -45,6 +45,7 @@ import { KrylovBasis, orthogonalityLevel, type Reorthogonalization } from './kry
 import { operatorSize, type LinearOperator } from './operator.js';
 import { fixSign, frozenArray } from './record.js';
 import { checkReorthogonalization, checkSeed, checkTol } from './validate.js';
+import { checkMemory, count, lanczosMemory, memoryEstimate, resolveMemoryBudget } from './memory.js';
 import { fillNormal, float64Ops, type VectorOps } from './vector.js';
 
 export type { Reorthogonalization } from './krylov.js';
@@ -97,6 +98,12 @@ export interface LanczosOptions {
    * over the whole basis every step (O(m·p) each), the older behaviour.
    */
   readonly reorthogonalization?: Reorthogonalization;
+  /**
+   * Largest memory this call may allocate, in bytes (default: half the machine's, see memory.ts).
+   * The peak — the basis at `maxIterations` vectors, the k Ritz vectors, work vectors — is
+   * estimated and checked before the first matvec; beyond it, {@link ResourceError}.
+   */
+  readonly memoryBudget?: number;
 }
 
 /** A frozen, JSON-serialisable set of eigenpairs with their quality. */
@@ -164,6 +171,10 @@ export async function lanczos(op: LinearOperator, options: LanczosOptions): Prom
   const ops = options.vectorOps ?? float64Ops;
   const reorth = checkReorthogonalization(options.reorthogonalization, 'lanczos');
   const { signal, onProgress } = options;
+  const budget = resolveMemoryBudget(options.memoryBudget, 'lanczos');
+  const starts = options.start?.length ?? 0;
+  checkMemory(memoryEstimate(lanczosMemory({ p: n, k, cap, resident: ops.allocate !== undefined, starts })), budget,
+    `lanczos (k = ${k}, p = ${count(n)})`, 'ask for fewer eigenpairs or a smaller maxIterations, or use a smaller model');
   throwIfAborted(signal);
 
   const rng = new Rng(seed);

@@ -18,6 +18,8 @@ import { frozenArray, frozenRows } from './record.js';
 import type { VectorOps } from './vector.js';
 import { InputError, ResourceError } from '../errors.js';
 import { checkInteger, decimalSize } from './validate.js';
+import { denseMemoryBytes } from './eigen/solver.js';
+import { checkMemory, count, densityMemory, lanczosMemory, largerEstimate, memoryEstimate, resolveMemoryBudget, type MemoryEstimate, type MemoryPart } from './memory.js';
 
 /**
  * Largest p for which `dense: 'auto'` runs the dense path: every spectrum then gets all p
@@ -51,6 +53,49 @@ export function checkSpectrumK(k: number, p: number, denseLimit = DENSE_LIMIT): 
 export function spectrumVectorBytes(p: number, k: number, density: boolean, maxIterations?: number): number {
   const cap = Math.min(p, maxIterations ?? Math.max(20 * k, 200));
   return ((cap + 2) + (density ? Math.min(80, p) + 2 : 0)) * p * 8 + 4096;
+}
+
+/** What {@link spectrumMemory} needs to know: the resolved settings of a {@link hessianSpectrum} call. */
+export interface SpectrumShape {
+  readonly p: number;
+  /** top-k, ≤ p */
+  readonly k: number;
+  readonly density: boolean;
+  /** whether the dense path runs after the other estimators (all p eigenvalues, or projections of `projectRows` rows) */
+  readonly dense: boolean;
+  /** rows projected onto every eigenvector by the dense path (0: none) */
+  readonly projectRows: number;
+  /** the top-k comes from the dense path (k > p/2 within the dense limit) */
+  readonly denseTopK: boolean;
+  /** the Krylov bases live in the vector ops' wasm memory */
+  readonly resident: boolean;
+  /** warm-start vectors */
+  readonly starts?: number;
+}
+
+/**
+ * The peak memory of {@link hessianSpectrum}: its largest stage (Lanczos or the dense top-k, power
+ * iteration, Hutch++, SLQ, the dense path) plus the top-k eigenvectors kept from the first stage
+ * through the rest. The dense solver's matrices live in a wasm instance of their own.
+ */
+export function spectrumMemory(s: SpectrumShape): MemoryEstimate {
+  const { p, k } = s;
+  const denseParts = (vectors: number, rows: number): MemoryPart[] => [
+    { what: `dense eigensolver (p × p matrices${rows > 0 ? `, ${rows} projected rows` : vectors > 0 ? `, ${vectors} eigenvectors` : ''})`, bytes: denseMemoryBytes(p, vectors, rows), instance: 'dense eigensolver' },
+    { what: rows > 0 ? `${rows} projections and 2 columns` : `${vectors} eigenvectors and 2 columns`, bytes: 8 * p * ((rows > 0 ? rows : vectors) + 2) },
+  ];
+  const first = s.denseTopK
+    ? memoryEstimate(denseParts(p, 0))
+    : memoryEstimate(lanczosMemory({ p, k, cap: Math.min(p, Math.max(20 * k, 200)), resident: s.resident, starts: s.starts ?? 0 }));
+  const kept: MemoryPart = { what: `top-${k} eigenvectors kept`, bytes: 8 * k * p };
+  const probes = Math.max(5, Math.min(30, p));
+  const later = [
+    memoryEstimate([kept, { what: 'power iteration, 3 vectors', bytes: 24 * p }]),
+    memoryEstimate([kept, { what: `Hutch++ sketch of ${Math.floor(probes / 3)} vectors and 2 probes`, bytes: 8 * p * (Math.floor(probes / 3) + 2) }]),
+    ...(s.density ? [memoryEstimate([kept, ...densityMemory(p, Math.min(80, p), s.resident)])] : []),
+    ...(s.dense ? [memoryEstimate([kept, ...denseParts(0, s.projectRows)])] : []),
+  ];
+  return largerEstimate(first, ...later);
 }
 
 /** What {@link hessianSpectrum} is doing; passed to `onProgress`. */
@@ -89,6 +134,12 @@ export interface SpectrumOptions {
   readonly start?: readonly Float64Array[];
   /** Vector kernels for Lanczos and SLQ (e.g. `wasmVectorOps`; default plain-TS float64). */
   readonly vectorOps?: VectorOps;
+  /**
+   * Largest memory the call may allocate, in bytes (default: half the machine's; see memory.ts):
+   * its peak ({@link spectrumMemory}) is checked before the first matvec, and against wasm32's
+   * 4 GiB for the dense solver's instance.
+   */
+  readonly memoryBudget?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: SpectrumProgress) => void;
 }
@@ -183,16 +234,28 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
   const tol = options.tol ?? 1e-6;
   // more than half the spectrum: Lanczos would build a basis of nearly all p directions, the dense path is exact and faster
   const viaDense = k > p / 2 && p <= denseLimit;
+  const runDense = wantDense === true || (wantDense === 'auto' && p <= AUTO_DENSE_LIMIT);
+  // the dense path after the estimators: unless the top-k's dense run already gave every eigenvalue (and no projection is wanted)
+  const denseAfter = runDense && !(viaDense && !options.project) && p <= denseLimit;
+  const budget = resolveMemoryBudget(options.memoryBudget, 'hessianSpectrum');
+  const mem = { memoryBudget: budget.bytes };
+  checkMemory(
+    spectrumMemory({
+      p, k, density: options.density ?? true, dense: denseAfter, projectRows: options.project ? Math.floor(options.project.length / p) : 0,
+      denseTopK: viaDense, resident: options.vectorOps?.allocate !== undefined, starts: options.start?.length ?? 0,
+    }),
+    budget, `the spectrum of p = ${count(p)} (top ${k})`, 'ask for fewer eigenpairs (k), leave out the density or the dense path, or use a smaller model',
+  );
   let eigen: EigenResult;
   let denseTop: DenseSpectrum | null = null;
   if (viaDense) {
     report('dense', 0, `top-${k} (${which}) of p = ${p} eigenpairs by the dense path`);
-    denseTop = await denseHessianSpectrum(op, { limit: denseLimit, vectors: which === 'LA' ? k : p, ...sig, onProgress: (pr) => report('dense', pr.done / pr.total, pr.stage) });
+    denseTop = await denseHessianSpectrum(op, { limit: denseLimit, vectors: which === 'LA' ? k : p, ...sig, ...mem, onProgress: (pr) => report('dense', pr.done / pr.total, pr.stage) });
     eigen = denseEigenResult(denseTop, k, which, tol, seed);
   } else {
     report('lanczos', 0, `top-${k} (${which}) eigenpairs, p = ${p}`);
     eigen = await lanczos(op, {
-      k, which, seed, tol, ...krylov, ...(options.start ? { start: options.start } : {}),
+      k, which, seed, tol, ...krylov, ...mem, ...(options.start ? { start: options.start } : {}),
       onProgress: (pr) => report('lanczos', Math.min(1, pr.converged / k), `iteration ${pr.iteration}, ${pr.converged}/${k} converged`),
     });
   }
@@ -203,16 +266,16 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
   let density: SpectrumSummary['density'] = null;
   if (options.density ?? true) {
     report('density', 0, 'stochastic Lanczos quadrature');
-    const d = await spectralDensity(op, { probes: 5, steps: Math.min(80, p), seed: seed + 3, ...krylov, onProgress: (pr) => report('density', (pr.probe - 1 + pr.step / pr.steps) / pr.probes) });
+    const d = await spectralDensity(op, { probes: 5, steps: Math.min(80, p), seed: seed + 3, ...krylov, ...mem, onProgress: (pr) => report('density', (pr.probe - 1 + pr.step / pr.steps) / pr.probes) });
     density = { grid: d.grid, values: d.values, nodes: d.nodes, weights: d.weights, sigma: d.sigma };
   }
   let dense: DenseSpectrum | null = null;
   let projections: Float64Array | null = null;
   if (denseTop && !options.project) {
     dense = Object.freeze({ ...denseTop, eigenvectors: frozenRows([]), residuals: frozenArray([]) });
-  } else if (wantDense === true || (wantDense === 'auto' && p <= AUTO_DENSE_LIMIT)) {
+  } else if (runDense) {
     report('dense', 0, `full Hessian, p = ${p}`);
-    const denseOptions = { limit: options.denseLimit ?? DENSE_LIMIT, ...sig, onProgress: (pr: DenseProgress) => report('dense', pr.done / pr.total, pr.stage) };
+    const denseOptions = { limit: options.denseLimit ?? DENSE_LIMIT, ...sig, ...mem, onProgress: (pr: DenseProgress) => report('dense', pr.done / pr.total, pr.stage) };
     if (options.project) {
       const r = await denseHessianProjection(op, options.project, denseOptions);
       dense = r.spectrum;

@@ -1,14 +1,16 @@
 /**
  * Classification datasets as CSV text: one sample a line, the features, then an integer label in
- * the last column; an optional header row (detected: some non-empty cell of the first row is not a number).
+ * the last column; an optional header row (detected: some non-empty cell of the first row is not a number;
+ * a first row whose label cell is a number but another cell is not is a typo, refused, not a header).
  * Comma separated; spaces around cells, CRLF line ends, a BOM and blank trailing lines are tolerated.
  * Every error names the source, the line (1-based), the column (1-based, with its header name) and
  * the offending value. A subset of RFC 4180: a cell may be wrapped in double quotes, but quoted
  * commas, quoted line breaks and escaped quotes are not supported (numeric data never needs them).
  * see: Y. Shafranovich, "Common Format and MIME Type for CSV Files", RFC 4180, 2005.
  */
-import { InputError, ShapeError } from '../errors.js';
+import { InputError, ResourceError, ShapeError } from '../errors.js';
 import { makeDataset, type Dataset } from '../data/dataset.js';
+import { escapeControls } from './quote.js';
 
 /** Options of {@link parseCsv}. */
 export interface ParseCsvOptions {
@@ -32,7 +34,7 @@ function unquote(cell: string): string {
 }
 
 function show(cell: string): string {
-  return cell.length > 40 ? `'${cell.slice(0, 37)}...'` : `'${cell}'`;
+  return cell.length > 40 ? `'${escapeControls(cell.slice(0, 37))}...'` : `'${escapeControls(cell)}'`;
 }
 
 /**
@@ -61,7 +63,14 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): Dataset {
   let first = 0;
   while (lines[first]!.trim() === '') first++;
   const firstCells = lines[first]!.split(',').map(unquote);
-  const hasHeader = firstCells.some((c) => c !== '' && !NUMBER.test(c) && !NON_FINITE.test(c));
+  const isNumber = (c: string): boolean => NUMBER.test(c) || NON_FINITE.test(c);
+  const hasHeader = firstCells.some((c) => c !== '' && !isNumber(c));
+  // A header names its label column; a first row whose label cell is a number is data with a typo
+  // (`O.25` for `0.25`), which read as a header would silently drop a sample.
+  if (hasHeader && firstCells.length >= 2 && isNumber(firstCells[firstCells.length - 1]!)) {
+    const c = firstCells.findIndex((cell) => cell !== '' && !isNumber(cell));
+    throw new InputError(`${source}: line ${first + 1}, column ${c + 1}: value ${show(firstCells[c]!)} is not a number, and line ${first + 1} is not a header either (its label column holds the number ${show(firstCells[firstCells.length - 1]!)}; a header names every column)`);
+  }
   const columns = firstCells.length;
   if (columns < 2) {
     // a file written with another separator (European spreadsheets: ';') reads as one column
@@ -98,9 +107,10 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): Dataset {
         if (!Number.isFinite(Math.fround(v))) throw new InputError(`${where}: value ${show(cell)} is beyond float32 range`);
         x.push(v);
       } else {
+        if (!Number.isFinite(v)) throw new InputError(`${where}: label ${show(cell)} is out of range (it reads as ${v}; labels must be integers 0..${MAX_LABEL})`);
+        if (v > MAX_LABEL) throw new InputError(`${where}: label ${show(cell)} is too large (labels must be at most ${MAX_LABEL})`);
         if (!Number.isSafeInteger(v)) throw new InputError(`${where}: label ${show(cell)} is not an integer`);
         if (v < 0) throw new InputError(`${where}: label ${show(cell)} is negative (labels must be 0..C−1)`);
-        if (v > MAX_LABEL) throw new InputError(`${where}: label ${show(cell)} is too large (labels must be at most ${MAX_LABEL})`);
         if (classes !== undefined && v >= classes) {
           throw new InputError(`${where}: label ${show(cell)} is out of range for ${classes} classes (labels must be 0..${classes - 1})`);
         }
@@ -114,6 +124,28 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): Dataset {
     throw new InputError(`${source}: all ${y.length} samples have label ${y[0]}; a classifier needs ≥ 2 classes (or pass options.classes)`);
   }
   return makeDataset(x, y, d, classes, names ? names.slice(0, d) : undefined);
+}
+
+/** Longest text a JavaScript string holds in V8 (Chromium, Node): 2²⁹ − 24 UTF-16 code units. */
+export const MAX_CSV_BYTES = 0x1fffffe8;
+
+/**
+ * Decodes a CSV file's bytes (UTF-8) for {@link parseCsv}. A file of more than
+ * {@link MAX_CSV_BYTES} bytes is a {@link ResourceError} naming the file and the limit: V8 cannot
+ * make a string that long (it was `internal error: Cannot create a string longer than …`).
+ */
+export function decodeCsv(bytes: Uint8Array, source = 'csv'): string {
+  const tooLong = (): ResourceError => new ResourceError(
+    `${source}: the file is ${bytes.length.toLocaleString('en-US')} bytes, more than the ${MAX_CSV_BYTES.toLocaleString('en-US')} characters ` +
+    'a JavaScript string can hold; split it into smaller files or keep fewer rows',
+  );
+  if (bytes.length > MAX_CSV_BYTES) throw tooLong();
+  try {
+    return new TextDecoder().decode(bytes);
+  } catch (error) {
+    if (error instanceof RangeError) throw tooLong();
+    throw error;
+  }
 }
 
 /**

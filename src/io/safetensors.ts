@@ -12,6 +12,7 @@
  */
 import { InputError, ShapeError } from '../errors.js';
 import { ACTIVATIONS, checkParameters, layerSlices, mlpSpec, type Activation, type MlpSpec } from '../model/mlp.js';
+import { quoteText } from './quote.js';
 
 /** Element types the safetensors format names. */
 export type SafetensorsDtype =
@@ -355,18 +356,39 @@ function comparePaths(a: string, b: string): number {
   return pa.length - pb.length;
 }
 
-/** Widths from a `__metadata__.arch` such as "2-16-16-2" or "[2, 16, 16, 2]"; undefined if it does not parse. */
+/** Longest `__metadata__.arch` read (a 1,000-layer MLP of 6-digit widths needs about 7,000 characters). */
+export const MAX_ARCH_LENGTH = 10_000;
+/** Longest `__metadata__.activation` read (the longest known name is 8 characters). */
+export const MAX_ACTIVATION_LENGTH = 100;
+
+/**
+ * Widths from a `__metadata__.arch` such as "2-16-16-2" or "[2, 16, 16, 2]"; undefined if it does
+ * not parse. A split on single separator characters and a check of each piece: linear time and no
+ * recursion, so a 4 MB arch costs a few milliseconds (the earlier nested-quantifier pattern
+ * overflowed the stack on 2 M groups).
+ */
 function parseArch(arch: string): number[] | undefined {
-  const body = arch.trim().replace(/^\[(.*)\]$/s, '$1').trim();
-  if (!/^\d+(\s*[-,x]\s*\d+)*$/.test(body)) return undefined;
-  return body.split(/\s*[-,x]\s*/).map(Number);
+  let body = arch.trim();
+  if (body.startsWith('[') && body.endsWith(']')) body = body.slice(1, -1);
+  const widths: number[] = [];
+  for (const piece of body.split(/[-,x]/)) {
+    const t = piece.trim();
+    if (!/^\d{1,15}$/.test(t)) return undefined;
+    widths.push(Number(t));
+  }
+  return widths;
 }
 
 function resolveActivation(source: string, option: string | undefined, fromFile: string | undefined): Activation {
+  const where = option !== undefined ? 'option activation' : `${METADATA_KEY}.activation`;
+  const given = option ?? fromFile;
+  if (given !== undefined && typeof given !== 'string') throw new InputError(`${source}: ${where} must be a string, got ${show(given)}`);
+  if (given !== undefined && given.length > MAX_ACTIVATION_LENGTH) {
+    throw new InputError(`${source}: unsupported activation ${quoteText(given)} from ${where}: longer than the ${MAX_ACTIVATION_LENGTH}-character limit (expected one of ${ACTIVATIONS.join(', ')})`);
+  }
   const name = option ?? (fromFile !== undefined ? fromFile.trim().toLowerCase() : 'relu');
   if (!(ACTIVATIONS as readonly string[]).includes(name)) {
-    const where = option !== undefined ? 'option activation' : `${METADATA_KEY}.activation`;
-    throw new InputError(`${source}: unsupported activation '${name}' from ${where} (expected one of ${ACTIVATIONS.join(', ')})`);
+    throw new InputError(`${source}: unsupported activation ${quoteText(name)} from ${where} (expected one of ${ACTIVATIONS.join(', ')})`);
   }
   return name as Activation;
 }
@@ -423,10 +445,13 @@ export function loadMlp(bytes: Uint8Array, options: LoadMlpOptions = {}): Loaded
   });
 
   if (metadata.arch !== undefined) {
+    if (metadata.arch.length > MAX_ARCH_LENGTH) {
+      throw new InputError(`${source}: ${METADATA_KEY}.arch ${quoteText(metadata.arch)} is longer than the ${MAX_ARCH_LENGTH.toLocaleString('en-US')}-character limit`);
+    }
     const arch = parseArch(metadata.arch);
-    if (!arch) throw new InputError(`${source}: ${METADATA_KEY}.arch '${metadata.arch}' is not a list of widths like "2-16-16-2"`);
+    if (!arch) throw new InputError(`${source}: ${METADATA_KEY}.arch ${quoteText(metadata.arch)} is not a list of widths like "2-16-16-2"`);
     if (arch.join('-') !== sizes.join('-')) {
-      throw new ShapeError(`${source}: ${METADATA_KEY}.arch '${metadata.arch}' disagrees with the tensors, which chain as ${sizes.join('-')}`);
+      throw new ShapeError(`${source}: ${METADATA_KEY}.arch ${quoteText(metadata.arch)} disagrees with the tensors, which chain as ${sizes.join('-')}`);
     }
   }
   const activation = resolveActivation(source, options.activation, metadata.activation);

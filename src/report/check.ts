@@ -47,7 +47,7 @@ const ANALYSIS: Shape = {
   training: nullable(array({
     phase: string, labels: string,
     record: {
-      batchSize: count, epochs: count, steps: count,
+      batchSize: count, epochs: count, steps: count, optimizer: {},
       curve: { epoch: numbers, loss: numbers, accuracy: numbers, evalEpoch: nullable(numbers), fullLoss: nullable(numbers), fullAccuracy: nullable(numbers), valLoss: nullable(numbers), valAccuracy: nullable(numbers) },
     },
   })),
@@ -74,6 +74,8 @@ const ANALYSIS: Shape = {
   tracking: array({ epoch: number, eigenvalues: numbers, G: number }),
   // arrived with the CLI's split checks; older files lack it
   warnings: nullable(array(string)),
+  // shown as escaped text, field by field: only its being an object is checked (found by test/report-fuzz.node.test.ts)
+  settings: {},
 };
 
 const STAT: Shape = { median: number, min: number, max: number, n: count };
@@ -195,6 +197,7 @@ function checkAnalysis(value: unknown, path: string): void {
       if (a.length !== cells) throw new InputError(`report: ${at(name)} has ${a.length} entries, expected res² = ${cells}`);
     };
     if (g.xs.length !== g.res || g.ys.length !== g.res) throw new InputError(`report: ${at('grid.xs')} and ${at('grid.ys')} must have res = ${g.res} entries`);
+    if (g.alignment.length === 0) throw new InputError(`report: ${at('grid.alignment')} is empty, expected one map per eigenvector`);
     g.alignment.forEach((row, i) => cellsOk(row, `grid.alignment[${i}]`));
     cellsOk(g.predicted, 'grid.predicted');
     if (g.boundary) cellsOk(g.boundary, 'grid.boundary');

@@ -70,13 +70,23 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const raw = (hi - lo) / Math.max(1, count);
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const first = Math.ceil(lo / step - 1e-9) * step;
+  const n = Math.floor((hi - first) / step + 1e-9) + 1;
+  // counted, not accumulated: at the ends of the float range a step can overflow, or vanish beside t
+  // (1e20 + 5000 === 1e20), and `t += step` then never reached hi (found by test/report-fuzz.node.test.ts)
+  if (!Number.isFinite(first) || !(n >= 1 && n <= 100)) return [lo, hi];
   const out: number[] = [];
-  for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) out.push(Math.abs(t) < step * 1e-9 ? 0 : Number(t.toPrecision(12)));
+  for (let i = 0; i < n; i++) {
+    const t = first + i * step;
+    out.push(Math.abs(t) < step * 1e-9 ? 0 : Number(t.toPrecision(12)));
+  }
   return out;
 }
 
 /** Powers of ten inside [lo, hi] (lo > 0), thinned to at most ~7; 1-2-5 steps inside one decade. */
 export function logTicks(lo: number, hi: number): number[] {
+  // an end outside (0, ∞) has no decades to count (it made an endless loop: found by test/report-fuzz.node.test.ts)
+  if (!(lo > 0) || !Number.isFinite(lo) || !Number.isFinite(hi)) return niceTicks(lo, hi, 4);
   const a = Math.ceil(Math.log10(lo) - 1e-9);
   const b = Math.floor(Math.log10(hi) + 1e-9);
   if (b - a < 1) {
@@ -276,10 +286,11 @@ export function dataDomain(values: Iterable<number>, log: boolean, pad = 0.05): 
     const a = Math.log10(lo);
     const b = Math.log10(hi);
     const w = Math.max(b - a, 0.3);
-    return [10 ** (a - w * pad), 10 ** (b + w * pad)];
+    // padded ends stay finite and positive, also for values at the ends of the float range
+    return [Math.max(Number.MIN_VALUE, 10 ** (a - w * pad)), Math.min(Number.MAX_VALUE, 10 ** (b + w * pad))];
   }
-  const w = hi - lo || Math.abs(hi) || 1;
-  return [lo - w * pad, hi + w * pad];
+  const w = Math.min(hi - lo || Math.abs(hi) || 1, Number.MAX_VALUE);
+  return [Math.max(-Number.MAX_VALUE, lo - w * pad), Math.min(Number.MAX_VALUE, hi + w * pad)];
 }
 
 /** One legend entry: a line (default), a filled box, or a custom marker drawn at (x, y). */

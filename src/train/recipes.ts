@@ -470,9 +470,20 @@ export interface PresetRun {
   readonly evaluation: { readonly train: SplitEvaluation; readonly test: SplitEvaluation; readonly val: SplitEvaluation | null };
 }
 
-/** Epochs of a phase at a budget: round(epochs × budget), at least 1. */
+/** Most epochs a budget may scale a run to (the paper's longest phase is a few thousand). */
+export const MAX_BUDGET_EPOCHS = 10_000_000;
+
+/**
+ * Epochs of a phase at a budget: round(epochs × budget), at least 1. A budget that scales the run
+ * beyond {@link MAX_BUDGET_EPOCHS} is an {@link InputError} that names the budget (train would
+ * otherwise blame "epochs 1e+300", a number the caller never wrote).
+ */
 export function budgetEpochs(epochs: number, budget: number): number {
-  return Math.max(1, Math.round(epochs * budget));
+  const scaled = Math.max(1, Math.round(epochs * budget));
+  if (!(scaled <= MAX_BUDGET_EPOCHS)) {
+    throw new InputError(`budget ${budget} × ${epochs} epoch${epochs === 1 ? '' : 's'} = ${scaled} epochs, more than the ${MAX_BUDGET_EPOCHS.toLocaleString('en-US')}-epoch limit; use a smaller budget`);
+  }
+  return scaled;
 }
 
 /**

@@ -203,6 +203,14 @@ function resolveOptimizer(options: TrainOptions): Optimizer {
   throw new InputError(`train: unknown optimizer '${String(o)}' (expected sgd, adam or an Optimizer object)`);
 }
 
+/**
+ * A final mean cross-entropy above this has exploded: it starts near ln C (≤ 7 for up to 1,000
+ * classes), and 1,000 means logit gaps of a thousand against the true class. Training then ends
+ * in a NumericalError rather than returning a model that looks trained (Adam at lr 1e6 ended at
+ * losses of 1e5–1e20, all finite).
+ */
+export const EXPLODED_LOSS = 1e3;
+
 function diverged(what: string, epoch: number, step: number, config: { readonly lr: number; readonly momentum?: number }): NumericalError {
   // heavy-ball momentum ≥ 1 lets the velocity grow without bound whatever the step size
   const hint = config.momentum !== undefined && config.momentum >= 1
@@ -286,6 +294,12 @@ export async function train(engine: Engine, model: Model, data: Dataset, options
     curve.epoch.push(epoch);
     curve.loss.push(lossOfBatches / batches);
     curve.accuracy.push(correct / n);
+    // Checked once, at the end: a loss that only passes through large values on its way to NaN is
+    // reported by the non-finite checks above, with their step.
+    const meanLoss = lossOfBatches / batches;
+    if (epoch === epochs && meanLoss > EXPLODED_LOSS) {
+      throw diverged(`the last epoch's mean mini-batch loss is ${meanLoss.toPrecision(3)}, above ${EXPLODED_LOSS.toExponential()} (the loss exploded)`, epoch, steps, optimizer.config);
+    }
 
     const evalDue = evaluateEvery > 0 && (epoch % evaluateEvery === 0 || epoch === epochs);
     const full = evalDue || stopAtFull ? net.forwardSums() : null;
