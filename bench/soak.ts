@@ -1,7 +1,7 @@
 /**
  * Group `soak`: does anything leak over many calls, and how close is the memory estimate to a
  * measured peak? (issue 20)
- * 1. 1,000 Hv calls on a session on a 2-worker pool, then 200 abort cycles (a Lanczos on the
+ * 1. 2 × 1,000 Hv calls on a session on a 2-worker pool, then 2 × 200 abort cycles (a Lanczos on the
  *    pool aborted after 5 iterations, again and again); process RSS and external memory at the
  *    start and the end, after a full gc when `--expose-gc` is given. `npm run bench -- soak`
  *    passes no --expose-gc; for gc'd numbers run
@@ -57,19 +57,33 @@ export async function soakBench(records: BenchRecord[]): Promise<void> {
     for (let i = 0; i < 1000; i++) await session.hvp(v);
     const afterHv = memory();
     const hvSeconds = (performance.now() - t0) / 1000;
+    // a second block: growth that stops after the first (allocator and heap warm-up) is a plateau,
+    // growth that goes on is a leak
+    for (let i = 0; i < 1000; i++) await session.hvp(v);
+    const afterHv2 = memory();
     let aborted = 0;
-    for (let i = 0; i < 200; i++) {
-      const controller = new AbortController();
-      const run = lanczos(session.hessian(), { k: 5, seed: i, signal: controller.signal, onProgress: (pr) => { if (pr.iteration === 5) controller.abort(new Error('soak')); } });
-      await run.then(() => undefined, (e: unknown) => { if ((e as Error).name === 'AbortError' || (e as { kind?: string }).kind === 'AbortError') aborted++; else throw e; });
-    }
+    const abortCycles = async (first: number): Promise<void> => {
+      for (let i = first; i < first + 200; i++) {
+        const controller = new AbortController();
+        const run = lanczos(session.hessian(), { k: 5, seed: i, signal: controller.signal, onProgress: (pr) => { if (pr.iteration === 5) controller.abort(new Error('soak')); } });
+        await run.then(() => undefined, (e: unknown) => { if ((e as Error).name === 'AbortError' || (e as { kind?: string }).kind === 'AbortError') aborted++; else throw e; });
+      }
+    };
+    await abortCycles(0);
+    const afterAbort = memory();
+    await abortCycles(200);
     const end = memory();
     await session.close();
     await engine.close();
     const what = `2-worker pool, 8-64-64-3 tanh on 2000 samples; ${gcNote}`;
+    const mib = (a: { rss: number }, b: { rss: number }): number => (b.rss - a.rss) / 2 ** 20;
     records.push(bytesRecord('soak.rss.start', start.rss, undefined, what));
     records.push(bytesRecord('soak.rss.after-1000-hv', afterHv.rss, undefined, `${hvSeconds.toFixed(1)} s for 1,000 Hv`));
-    records.push(bytesRecord('soak.rss.end', end.rss, undefined, `after 200 abort cycles (${aborted} aborted)`));
+    records.push(valueRecord('soak.rss.growth.hv-block-1', mib(start, afterHv), 'MiB', 'first 1,000 Hv'));
+    records.push(valueRecord('soak.rss.growth.hv-block-2', mib(afterHv, afterHv2), 'MiB', 'second 1,000 Hv'));
+    records.push(valueRecord('soak.rss.growth.abort-block-1', mib(afterHv2, afterAbort), 'MiB', 'first 200 abort cycles'));
+    records.push(valueRecord('soak.rss.growth.abort-block-2', mib(afterAbort, end), 'MiB', `second 200 abort cycles (${aborted} of 400 aborted)`));
+    records.push(bytesRecord('soak.rss.end', end.rss, undefined, 'after 2,000 Hv and 400 abort cycles'));
     records.push(valueRecord('soak.rss.growth', (end.rss - start.rss) / 2 ** 20, 'MiB', 'end − start'));
     records.push(bytesRecord('soak.external.start', start.external, undefined, what));
     records.push(bytesRecord('soak.external.end', end.external, undefined, 'external (ArrayBuffers incl. wasm memories)'));

@@ -169,10 +169,20 @@ describe('CSV: rows that are easy to misread', () => {
     expect(parseCsv('sepal,width,O.25,petal,label\n4.9,3.0,1.4,0.2,1\n1,2,3,4,0\n').n).toBe(2);
   });
 
-  it('[C19] labels {0, 7} make an 8-class dataset (by design: classes = largest label + 1)', () => {
+  it('[C19] labels {0, 7} make an 8-class dataset (by design); analyze gives the empty classes no per-class mean (null, not 0) and warns', async () => {
     const d = parseCsv('1,2,0\n3,4,7\n');
     expect(d.classes).toBe(8);
     expect(Array.from(d.y)).toEqual([0, 7]);
+    const toy = generateToy('gauss', { seed: 2, n: 30 });
+    const skipping = makeDataset(toy.x, Int32Array.from(toy.y, (y) => (y === 0 ? 0 : 7)), 2, 8);
+    const warnings: string[] = [];
+    const report = await analyze(engine, { data: { train: skipping }, hidden: [6], epochs: 3, top: 2, gridRes: 0, margin: false, dense: false, density: false, onWarning: (w) => warnings.push(w) });
+    for (const row of report.alignment.perClassMean) {
+      expect(row).toHaveLength(8);
+      row.forEach((m, c) => (c === 0 || c === 7 ? expect(typeof m).toBe('number') : expect(m).toBeNull()));
+    }
+    expect(report.alignment.perClassMeanAbs[0]![3]).toBeNull();
+    expect(warnings.some((w) => /no training samples/.test(w))).toBe(true);
   });
 
   it('[C20] a label beyond float64 is out of range, not "not an integer"', async () => {
@@ -349,6 +359,23 @@ describe('reports', () => {
 });
 
 describe('numerical trouble', () => {
+  it('[N6] analyze on a model with no decision boundary (Hessian exactly zero) completes with margin null and a warning', async () => {
+    // 2-4-2 ReLU: every hidden unit 0 on all inputs (weights 0, biases −1), output bias (60, −60):
+    // softmax is one-hot to the last bit, so every per-sample gradient and H are exactly 0
+    const spec = mlpSpec([2, 4, 2], 'relu');
+    const theta = new Float32Array(parameterCount(spec));
+    theta.fill(-1, 8, 12);
+    theta[20] = 60;
+    theta[21] = -60;
+    const toy = generateToy('gauss', { seed: 1, n: 40 });
+    const two = makeDataset(toy.x, Int32Array.from(toy.y, (y) => y % 2), 2, 2);
+    const warnings: string[] = [];
+    const report = await analyze(engine, { model: { spec, theta }, data: { train: two }, top: 2, gridRes: 0, onWarning: (w) => warnings.push(w) });
+    expect(report.spectrum.eigenvalues.every((l) => l === 0)).toBe(true);
+    expect(report.margin).toBeNull();
+    expect(warnings.some((w) => w.startsWith('margin omitted (null): no start reached the decision boundary'))).toBe(true);
+    expect(report.warnings).toEqual(warnings);
+  });
   it('[N1] a loss that becomes non-finite in training names the epoch and suggests a smaller learning rate', async () => {
     const deep: Model = { spec: mlpSpec([4, 16, 16, 3], 'relu'), theta: initParameters(mlpSpec([4, 16, 16, 3], 'relu'), 1) };
     await expectError(

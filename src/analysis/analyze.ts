@@ -7,7 +7,7 @@
  * One versioned, JSON-serialisable record comes back; every figure of the HTML report is drawn
  * from it (Sabanayagam et al. 2023, arXiv 2306.07104; Sagun et al. 2017, arXiv 1706.04454).
  */
-import { InputError, ResourceError, ShapeError, throwIfAborted } from '../errors.js';
+import { InputError, NumericalError, ResourceError, ShapeError, throwIfAborted } from '../errors.js';
 import { checkInteger, checkSeed, checkTol } from '../hessian/validate.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadNamedData, type Splits } from '../data/named.js';
@@ -27,7 +27,7 @@ import { train, trainingRecord, type TrainingRecord } from '../train/train.js';
 import { budgetEpochs, isPresetName, parameterNorm, PRESET_NAMES, PRESETS, presetData, runPreset, type PresetName, type PresetPhaseRecord } from '../train/recipes.js';
 import { alignment } from './alignment.js';
 import { generalization, generalizationFromProjections, normalizedRows, type GeneralizationResult } from './generalization.js';
-import { margin, type MarginResult } from './margin.js';
+import { margin, NO_BOUNDARY, type MarginResult } from './margin.js';
 import { jacobianNorm } from './jacobian.js';
 import { alignmentGrid, type AlignmentGridResult as AlignmentGrid } from './grid.js';
 
@@ -365,10 +365,10 @@ export interface AnalysisReport {
     readonly meanAbs: readonly number[];
     readonly maxAbs: readonly number[];
     readonly epsilon: GeneralizationResult['epsilon'];
-    /** [k][classes]: mean signed A_i over training samples of each true class (the paper's Fig. 4) */
-    readonly perClassMean: readonly (readonly number[])[];
-    /** [k][classes]: mean |A_i| per class */
-    readonly perClassMeanAbs: readonly (readonly number[])[];
+    /** [k][classes]: mean signed A_i over the training samples of each true class (the paper's Fig. 4); null for a class with no samples */
+    readonly perClassMean: readonly (readonly (number | null)[])[];
+    /** [k][classes]: mean |A_i| per class (null for a class with no samples) */
+    readonly perClassMeanAbs: readonly (readonly (number | null)[])[];
     /** [k][n_train] signed alignments */
     readonly values: readonly (readonly number[])[];
   };
@@ -392,7 +392,7 @@ export function wantsDense(options: Pick<AnalyzeOptions, 'dense' | 'denseLimit'>
   return p <= (options.denseLimit ?? DENSE_LIMIT) && denseMemoryBytes(p, 0, n) <= WASM_MEMORY_LIMIT;
 }
 
-function perClass(values: readonly (readonly number[])[], labels: Int32Array, classes: number, abs: boolean): number[][] {
+function perClass(values: readonly (readonly number[])[], labels: Int32Array, classes: number, abs: boolean): (number | null)[][] {
   return values.map((row) => {
     const sum = new Float64Array(classes);
     const count = new Float64Array(classes);
@@ -400,7 +400,7 @@ function perClass(values: readonly (readonly number[])[], labels: Int32Array, cl
       sum[labels[i]!]! += abs ? Math.abs(a) : a;
       count[labels[i]!]! += 1;
     });
-    return Array.from(sum, (s, c) => (count[c]! > 0 ? s / count[c]! : 0));
+    return Array.from(sum, (s, c) => (count[c]! > 0 ? s / count[c]! : null)); // a class with no samples has no mean
   });
 }
 
@@ -830,10 +830,18 @@ async function alignmentStage(session: Session, spec: SpectrumResult, o: Resolve
 async function marginStage(session: Session, v1: ArrayLike<number>, o: Resolved): Promise<MarginResult | null> {
   if (!o.margin) return null;
   o.report('margin', 0, 'gradient ascent on A_1(x)² to the boundary');
-  return margin(session, v1, {
-    seed: o.seed, signal: o.signal,
-    onProgress: (pr) => o.report('margin', pr.fraction, `${pr.run}/${pr.runs} starts done, step ${pr.step}, best |A| ${pr.absAlignment.toPrecision(3)}`),
-  });
+  try {
+    return await margin(session, v1, {
+      seed: o.seed, signal: o.signal,
+      onProgress: (pr) => o.report('margin', pr.fraction, `${pr.run}/${pr.runs} starts done, step ${pr.step}, best |A| ${pr.absAlignment.toPrecision(3)}`),
+    });
+  } catch (error) {
+    // e.g. a model that predicts one class everywhere (its Hessian exactly zero): there is no
+    // boundary to reach. The rest of the analysis stands; the margin is omitted and said so.
+    if (!(error instanceof NumericalError && error.message.startsWith(NO_BOUNDARY))) throw error;
+    o.warn(`margin omitted (null): ${NO_BOUNDARY} — the model may predict one class everywhere (then its Hessian can be exactly zero), so there is no boundary to measure`);
+    return null;
+  }
 }
 
 /** Stage 6: alignment maps over a grid of the input plane (2-D inputs only; null otherwise). */

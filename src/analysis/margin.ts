@@ -58,6 +58,9 @@ import {
 
 export type { MarginMethod, MarginProgress, MarginStartOrigin, MarginStopReason, StartDistribution } from './margin-batch.js';
 
+/** How the margin's NumericalError begins when no start reached the decision boundary. */
+export const NO_BOUNDARY = 'no start reached the decision boundary';
+
 /** Schema tag of {@link MarginResult}. */
 export const MARGIN_SCHEMA = 'hessian-lens/margin@1';
 
@@ -440,7 +443,7 @@ export async function marginSearch(problem: MarginProblem, options: MarginOption
   for (let r = 1; r < runs.length; r++) if (runs[r]!.absAlignment > runs[bestRun]!.absAlignment) bestRun = r;
   const win = runs[bestRun]!;
   if (win.stopReason === 'no-boundary') {
-    throw new NumericalError(`no start reached the decision boundary (${runs.length} starts; Newton projection on the top-two logit gap failed) — add random starts or use method 'free-ascent'`);
+    throw new NumericalError(`${NO_BOUNDARY} (${runs.length} starts; Newton projection on the top-two logit gap failed) — add random starts or use method 'free-ascent'`);
   }
   const xtMax = point(iMax);
   const xtMin = point(iMin);

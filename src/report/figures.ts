@@ -202,8 +202,9 @@ export function classAlignmentFigure(r: AnalysisReport, id = 'fig-class-alignmen
   let body = '';
   for (let c = 0; c < C; c++) {
     for (let i = 0; i < k; i++) {
+      // a class with no training samples has no mean (null): a grey cell with a dash
       const v = m[i]?.[c] ?? NaN;
-      const color = diverging(v);
+      const color: readonly [number, number, number] = Number.isFinite(v) ? diverging(v) : [225, 225, 225];
       const light = (color[0] * 0.299 + color[1] * 0.587 + color[2] * 0.114) > 140;
       const x = left + i * cell;
       const y = top + c * ch;
