@@ -447,7 +447,7 @@ describe('a worker that dies', () => {
     const pool = await engine.workerPool();
     expect(Array.from(await session.hvp(v))).toEqual(Array.from(inThread));
     const call = session.hvp(v);
-    await pool.crashWorker(0);
+    await pool.terminateWorker(0);
     const error = await call.then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(ResourceError);
     expect((error as Error).message).toMatch(/^a worker died: worker exited with code \d+$/);
@@ -459,7 +459,7 @@ describe('a worker that dies', () => {
 
   itOnceFixed(FIXED.poolHealsOnOpen)('[R4] between calls: the next session gets a replacement worker', async () => {
     const pool = await engine.workerPool();
-    await pool.crashWorker(1);
+    await pool.terminateWorker(1);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(Array.from(await engine.hvp(model, data, v))).toEqual(Array.from(inThread));
   });

@@ -223,10 +223,14 @@ export class WorkerPool {
     });
   }
 
-  /** Test hook for fault handling: crashes worker `w` (the call rejects, the worker exits). */
-  async crashWorker(w: number): Promise<void> {
-    const slot = this.slots[w]!;
-    await slot.handle.terminate();
+  /**
+   * Stops worker `w` abruptly, as a crash would (e.g. one stuck in a call that will not finish):
+   * the calls waiting on it reject with {@link ResourceError}, and the pool starts a replacement,
+   * with its shards, on the next call. A worker not started yet is left as it is.
+   */
+  async terminateWorker(w: number): Promise<void> {
+    if (!Number.isInteger(w) || w < 0 || w >= this.capacity) throw new ResourceError(`no worker ${w} in a pool of ${this.capacity}`);
+    await this.slots[w]?.handle.terminate();
   }
 
   /** Stops every worker. */
