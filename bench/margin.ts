@@ -9,7 +9,7 @@
  * Only the search is timed: the training-set alignments that pick x_t are computed once.
  * Issue 17's target: ≥ 5×.
  */
-import { loadNamedData } from '../src/analysis/analyze.js';
+import { loadNamedData } from '../src/data/named.js';
 import { alignmentMatrix } from '../src/analysis/alignment.js';
 import { marginSearch, type MarginProblem, type MarginResult } from '../src/analysis/margin.js';
 import { createEngine } from '../src/engine/engine.js';

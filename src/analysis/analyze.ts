@@ -31,8 +31,6 @@ import { margin, NO_BOUNDARY, type MarginResult } from './margin.js';
 import { jacobianNorm } from './jacobian.js';
 import { alignmentGrid, type AlignmentGridResult as AlignmentGrid } from './grid.js';
 
-export { loadNamedData } from '../data/named.js';
-
 /** analyze's defaults (the paper's gauss experiment), in one place: the CLI and its help text read them too. */
 export const ANALYZE_DEFAULTS = Object.freeze({
   /** dataset name */

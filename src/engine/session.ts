@@ -144,6 +144,16 @@ function checkFinite(values: ArrayLike<number>, what: string): void {
   }
 }
 
+/** The shards' per-sample arrays (shards hold contiguous runs of samples, in order) one after another in `out`. */
+function inSampleOrder<T extends Int32Array | Float64Array>(parts: readonly T[], out: T): T {
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
 /** Options of a session. */
 export interface SessionOptions extends DenseNetOptions {
   /** Run in the calling thread even when the engine has a pool. */
@@ -344,14 +354,7 @@ export class Session {
 
   /** The model's arg-max label of every sample (first index on ties), in sample order. */
   async predictions(): Promise<Int32Array> {
-    const parts = await this.live().each((s) => s.predictions());
-    const out = new Int32Array(this.n);
-    let at = 0;
-    for (const part of parts) {
-      out.set(part, at);
-      at += part.length;
-    }
-    return out;
+    return inSampleOrder(await this.live().each((s) => s.predictions()), new Int32Array(this.n));
   }
 
   /**
@@ -360,14 +363,7 @@ export class Session {
    */
   async perSampleGradients(labels: LabelChoice = 'predicted'): Promise<Float64Array> {
     const parts = await this.live().each((s) => s.perSampleGradients(labels));
-    if (parts.length === 1) return parts[0]!;
-    const out = new Float64Array(this.n * this.p);
-    let at = 0;
-    for (const part of parts) {
-      out.set(part, at);
-      at += part.length;
-    }
-    return out;
+    return parts.length === 1 ? parts[0]! : inSampleOrder(parts, new Float64Array(this.n * this.p));
   }
 
   /** The backend, unless the session was closed (then a clear error, not a worker's 'no shard'). */
