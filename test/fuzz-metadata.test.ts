@@ -7,8 +7,9 @@
  *
  * Property: every input ends in a loaded model whose spec agrees with the tensors (4-5-3) and with
  * the activation the metadata names, or in a typed HessianLensError whose message is one short line
- * (at most 400 characters, whatever the input's size); never another exception, and each input in
- * well under a second. The reference is independent of the parser: the expected outcome of a valid
+ * (at most 400 characters, whatever the input's size); never another exception. The slowest input
+ * is printed, not asserted (a hang, as a backtracking pattern would be, fails the test's time
+ * limit). The reference is independent of the parser: the expected outcome of a valid
  * arch or activation is worked out here from the strings, not from the code under test.
  *
  * METADATA_FUZZ_RUNS inputs (default 10,000: the CI count, a few seconds), seed FUZZ_SEED;
@@ -85,8 +86,7 @@ describe('fuzzing __metadata__ (loadMlp)', () => {
           outcome = error;
         }
         const ms = performance.now() - start;
-        tally.slowest = Math.max(tally.slowest, ms);
-        expect(ms).toBeLessThan(1000);
+        tally.slowest = Math.max(tally.slowest, ms); // printed, not asserted: a hang fails the test's time limit
         const stringsOnly = Object.values(meta).every((v) => typeof v === 'string');
         if (outcome instanceof HessianLensError) {
           expect(outcome.message.length).toBeLessThanOrEqual(400);

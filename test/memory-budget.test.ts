@@ -53,8 +53,7 @@ describe('memory budget', () => {
   });
 
   it('lanczos, spectralDensity and hessianSpectrum at p = 20,008,963 are refused before any matvec', async () => {
-    const op = noProduct(20_008_963);
-    const t0 = performance.now();
+    const op = noProduct(20_008_963); // throws if any product is taken: the refusals come first
     const e1 = await refusal(() => lanczos(op, { k: 10, memoryBudget: 8 * GIB }));
     expect(e1.message).toMatch(/^lanczos \(k = 10, p = 20,008,963\) needs an estimated \d+\.\d\d GiB \(\d+ bytes\) at its peak \(Lanczos basis of up to 200 vectors .* GiB, 10 Ritz vectors and 2 work vectors .*\), more than the memory budget of 8\.00 GiB \(the memoryBudget option\)/);
     expect(estimateOf(e1)).toBe(8 * 20_008_963 * (335 + 12));
@@ -65,7 +64,6 @@ describe('memory budget', () => {
     // a size no machine holds is refused under the default budget too
     const e4 = await refusal(() => lanczos(noProduct(2 ** 31), { k: 10 }));
     expect(e4.message).toMatch(/more than the memory budget of .* \(half of the .* this machine reports; option memoryBudget\)/);
-    expect(performance.now() - t0).toBeLessThan(1000);
   });
 
   it('a bad memoryBudget is an InputError', async () => {
@@ -93,11 +91,9 @@ describe('analyze: the estimate before training', () => {
 
   it('784-4096-4096-3 (p = 20,008,963, the MNIST 0/1/7 net of issue 20) is refused before training, naming the estimate and the limit', async () => {
     const stages: string[] = [];
-    const t0 = performance.now();
     const e = await refusal(() => analyze(engine, { data: { train: rows(30, 784, 3) }, hidden: [4096, 4096], epochs: 1, memoryBudget: 8 * GIB, onProgress: (p) => stages.push(p.stage) }));
     expect(e.message).toMatch(/^analyze \(a 784-4096-4096-3 MLP, p = 20,008,963, 30 training samples\) needs an estimated \d+\.\d\d GiB \(\d+ bytes\) at its peak \(data .*θ .*session net .*Lanczos basis of up to 200 vectors .*\), more than the memory budget of 8\.00 GiB \(the memoryBudget option\); use a smaller model/);
     expect(stages).not.toContain('train');
-    expect(performance.now() - t0).toBeLessThan(3000);
   });
 
   it('a 1000000-10-2 model on 10 rows is refused before training', async () => {

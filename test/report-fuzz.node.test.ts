@@ -145,7 +145,6 @@ describe('fuzzing renderHtmlReport with mutated result JSON', () => {
         const read = JSON.parse(text) as unknown as AnalysisReport;
         const what = `${base.name}: ${applied.join('; ')}`;
         if (TRACE) writeFileSync(TRACE, what);
-        const started = performance.now();
         let html: string;
         try {
           html = renderHtmlReport(read);
@@ -154,7 +153,6 @@ describe('fuzzing renderHtmlReport with mutated result JSON', () => {
           tally.refused++;
           return;
         }
-        expect(performance.now() - started, what).toBeLessThan(2000);
         const outside = outsideJson(html);
         expect(LEAK.test(outside), what).toBe(false);
         expect(scripts(html), what).toBe(2);
