@@ -1,10 +1,13 @@
 /**
  * Group `analyze`: `analyze` end to end on MNIST 0/1/7 (300 per class, 450 training samples),
  * 784-128-128-3 ReLU trained 5 epochs with analyze's defaults, top 5 — with 1 thread and with 2,
- * in alternating rounds (this shared VM drifts over minutes), each stage timed from the progress
- * reports. Records: `analyze.mnist.2threads` (ratio = speed-up over 1 thread) and one
- * `analyze.mnist.<stage>` per stage (2 threads against 1). The results must be equal bit for bit
- * between the thread counts (checked: the run fails otherwise).
+ * in alternating rounds (this shared VM drifts over minutes). Records: `analyze.mnist.2threads`
+ * (ratio = speed-up over 1 thread); one `analyze.mnist.<stage>` per stage of the 1-thread runs,
+ * timed from the progress reports (with 2 threads the density runs on a worker lane beside the
+ * other stages, so stage boundaries there mean little); and `analyze.mnist.density-lane`, the
+ * wall time of the density on its lane (first report to last) against the 1-thread density
+ * stage. The results must be equal bit for bit between the thread counts (checked: the run fails
+ * otherwise).
  */
 import { analyze, type AnalysisReport } from '../src/analysis/analyze.js';
 import { createEngine } from '../src/engine/engine.js';
@@ -15,8 +18,10 @@ const OPTIONS = { data: 'mnist', hidden: [128, 128], epochs: 5, top: 5, seed: 0 
 
 interface Timed {
   readonly seconds: number;
-  /** seconds per stage, in the order the stages started */
+  /** seconds per stage, in the order the stages started (1 thread) */
   readonly stages: Map<string, number>;
+  /** seconds from the density's first report on a worker lane to its last (2 threads), else 0 */
+  readonly lane: number;
   readonly json: string;
 }
 
@@ -27,9 +32,16 @@ async function timedAnalyze(threads: number): Promise<Timed> {
     let current = '';
     let since = performance.now();
     const t0 = since;
+    let laneFirst = 0;
+    let laneLast = 0;
     const report: AnalysisReport = await analyze(engine, {
       ...OPTIONS,
-      onProgress: ({ stage }) => {
+      onProgress: ({ stage, detail }) => {
+        if (detail?.includes('on a worker')) {
+          laneLast = performance.now();
+          laneFirst ||= laneLast;
+          return;
+        }
         if (stage === current) return;
         const now = performance.now();
         if (current) stages.set(current, (stages.get(current) ?? 0) + (now - since) / 1000);
@@ -40,7 +52,7 @@ async function timedAnalyze(threads: number): Promise<Timed> {
     const end = performance.now();
     stages.set(current, (stages.get(current) ?? 0) + (end - since) / 1000);
     const json = JSON.stringify(report, (key, value: unknown) => (key === 'seconds' ? undefined : value));
-    return { seconds: (end - t0) / 1000, stages, json };
+    return { seconds: (end - t0) / 1000, stages, lane: (laneLast - laneFirst) / 1000, json };
   } finally {
     await engine.close();
   }
@@ -62,8 +74,9 @@ export async function analyzeBench(records: BenchRecord[]): Promise<void> {
   const note = `MNIST 0/1/7, 450 train, 784-128-128-3, 5 epochs, top 5; ${ROUNDS} alternating rounds (1 thread: ${range(1)} s; 2: ${range(2)} s); results equal bit for bit`;
   records.push(timeRecord('analyze.mnist.2threads', total(2), { seconds: total(1), against: 'analyze.mnist.1thread' }, note));
   for (const stage of runs[1][0]!.stages.keys()) {
-    const at = (threads: 1 | 2): number => median(runs[threads].map((t) => t.stages.get(stage) ?? 0));
-    records.push(timeRecord(`analyze.mnist.${stage}`, at(2), { seconds: at(1), against: '1 thread' }, 'median over the rounds, 2 threads'));
+    records.push(valueRecord(`analyze.mnist.${stage}`, median(runs[1].map((t) => t.stages.get(stage) ?? 0)), 's', 'median over the rounds, 1 thread'));
   }
+  const density1 = median(runs[1].map((t) => t.stages.get('density') ?? 0));
+  records.push(timeRecord('analyze.mnist.density-lane', median(runs[2].map((t) => t.lane)), { seconds: density1, against: 'density stage, 1 thread' }, 'density on the worker lane (first report to last), 2 threads'));
   records.push(valueRecord('analyze.mnist.margin-share', median(runs[1].map((t) => (t.stages.get('margin') ?? 0) / t.seconds)), 'share', 'margin stage / whole analyze, 1 thread'));
 }

@@ -20,7 +20,9 @@ import { checkMemory, count, largerEstimate, memoryEstimate, resolveMemoryBudget
 import { lanczos } from '../hessian/lanczos.js';
 import { denseMemoryBytes } from '../hessian/dense.js';
 import { WASM_MEMORY_LIMIT } from '../engine/arena.js';
-import { checkSpectrumK, DENSE_LIMIT, hessianSpectrum, spectrumMemory, spectrumVectorBytes, type SpectrumResult, type SpectrumSummary } from '../hessian/spectrum.js';
+import { checkSpectrumK, DENSE_LIMIT, DENSITY_STEPS, hessianSpectrum, spectrumDensitySettings, spectrumMemory, spectrumVectorBytes, withDensity, type SpectrumResult, type SpectrumSummary } from '../hessian/spectrum.js';
+import type { SpectralDensity } from '../hessian/density.js';
+import { densityBasisBytes } from '../engine/tasks.js';
 import { wasmVectorOps } from '../engine/vector-ops.js';
 import type { VectorOps } from '../hessian/vector.js';
 import { train, trainingRecord, type TrainingRecord } from '../train/train.js';
@@ -132,9 +134,12 @@ export function analyzeMemory(c: AnalyzeMemoryInputs): MemoryEstimate {
     { what: 'θ (f32) and the model\'s copy', bytes: 2 * 4 * p },
   ];
   const threads = Math.max(1, c.threads);
+  // With threads > 1 a session is either sharded (each worker a share of the data) or runs here
+  // with lanes (each lane worker a whole copy, and the density's basis): the larger is counted.
+  const net = netMemoryBytes(c.spec, c.n.train, es, c.cacheBytes);
   const session: MemoryPart[] = [
-    { what: `session net (θ, data, activation cache; ${c.n.train} samples)`, bytes: netMemoryBytes(c.spec, Math.ceil(c.n.train / threads), es, c.cacheBytes), instance: 'session net' },
-    ...(threads > 1 ? [{ what: `${threads - 1} more pool workers' θ, data share and cache share`, bytes: (threads - 1) * netMemoryBytes(c.spec, Math.ceil(c.n.train / threads), es, c.cacheBytes) }] : []),
+    { what: `session net (θ, data, activation cache; ${c.n.train} samples)`, bytes: net, instance: 'session net' },
+    ...(threads > 1 ? [{ what: `${threads - 1} pool worker${threads > 2 ? 's' : ''}: θ, a copy of the data and cache${c.density ? ', the density\'s Krylov basis' : ''}`, bytes: (threads - 1) * (net + (c.density ? densityBasisBytes(p, DENSITY_STEPS) : 0)) }] : []),
   ];
   const reserve = spectrumVectorBytes(p, c.k, c.density);
   const resident = reserve <= WASM_BASIS_LIMIT;
@@ -171,6 +176,15 @@ function checkAnalyzeMemory(engine: Engine, o: Resolved, spec: Pick<MlpSpec, 'si
   });
   checkMemory(estimate, resolveMemoryBudget(o.memoryBudget, 'analyze'), `analyze (a ${spec.sizes.join('-')} MLP, p = ${count(p)}, ${count(n)} training samples)`,
     'use a smaller model or fewer samples, ask for fewer eigenpairs (top), or leave out the density or the dense path');
+}
+
+/**
+ * Before training: checks the run's memory ({@link checkAnalyzeMemory}) and starts the engine's
+ * workers in the background when the training session will use them, so their start overlaps training.
+ */
+function prepareAnalysis(engine: Engine, o: Resolved, spec: Pick<MlpSpec, 'sizes' | 'activation'>, splits: { train: Pick<Dataset, 'n'>; test?: Pick<Dataset, 'n'> | null; val?: Pick<Dataset, 'n'> | null }, training: boolean): void {
+  checkAnalyzeMemory(engine, o, spec, splits, training);
+  void engine.startWorkers(splits.train.n, parameterCount(spec));
 }
 
 /**
@@ -440,29 +454,39 @@ export function resolveAnalyzeOptions(options: AnalyzeOptions): Resolved {
 }
 
 /**
- * The overall fraction of a run: each stage's share is its expected cost over the total, the
- * stages in the order they run; a stage's own fraction moves within its share. Never decreases
+ * The overall fraction of a run: each stage's share is its expected cost over the total; a stage's
+ * own fraction moves within its share. The stages run in the planned order, except "side" stages
+ * (the density, on a worker lane beside the stages after it): a stage that reports completes the
+ * main stages before it, never a side stage, which completes by its own reports. Never decreases
  * (a stage's fraction may: Lanczos's converged count can drop). A stage not in the plan (the
  * tracking checkpoints inside training) leaves it where it is.
  */
-class OverallProgress {
-  private shares = new Map<string, readonly [start: number, width: number]>();
+export class OverallProgress {
+  private shares = new Map<string, { readonly width: number; readonly side: boolean }>();
+  private fractions = new Map<string, number>();
   private last = 0;
 
-  /** Sets the stages and their costs, in running order (a stage of cost 0 takes no share). */
-  plan(stages: readonly (readonly [string, number])[]): void {
+  /** Sets the stages and their costs, in running order (a stage of cost 0 takes no share), and which of them run beside the others. */
+  plan(stages: readonly (readonly [string, number])[], side: ReadonlySet<string> = new Set()): void {
     const total = stages.reduce((sum, [, cost]) => sum + cost, 0) || 1;
-    let start = 0;
-    this.shares = new Map(stages.map(([stage, cost]) => {
-      const share = [start, cost / total] as const;
-      start += cost / total;
-      return [stage, share];
-    }));
+    this.shares = new Map(stages.map(([stage, cost]) => [stage, { width: cost / total, side: side.has(stage) }]));
+    this.fractions = new Map();
   }
 
   at(stage: string, fraction?: number): number {
     const share = this.shares.get(stage);
-    if (share) this.last = Math.max(this.last, Math.min(1, share[0] + share[1] * Math.min(1, Math.max(0, fraction ?? 0))));
+    if (!share) return this.last;
+    if (!share.side) {
+      for (const [earlier, s] of this.shares) {
+        if (earlier === stage) break;
+        if (!s.side) this.fractions.set(earlier, 1);
+      }
+    }
+    const f = Math.min(1, Math.max(0, fraction ?? 0));
+    this.fractions.set(stage, Math.max(this.fractions.get(stage) ?? 0, f));
+    let sum = 0;
+    for (const [s, done] of this.fractions) sum += this.shares.get(s)!.width * done;
+    this.last = Math.max(this.last, stage === 'done' && f === 1 ? 1 : Math.min(1, sum));
     return this.last;
   }
 }
@@ -548,7 +572,7 @@ function planProgress(o: Resolved, p: number, train: Pick<Dataset, 'n' | 'd'>, e
     margin: o.margin, gridRes: o.gridRes, epsilonDirections: o.epsilonDirections,
     checkpoints: o.trackEvery > 0 ? Math.floor(epochs / o.trackEvery) : 0,
   });
-  o.progress.plan(analysis ? costs : costs.filter(([stage]) => stage === 'train' || stage === 'done'));
+  o.progress.plan(analysis ? costs : costs.filter(([stage]) => stage === 'train' || stage === 'done'), new Set(['density']));
 }
 
 /** "2 min 20 s", "45 s": a predicted duration for a message. */
@@ -717,7 +741,7 @@ async function obtainModel(engine: Engine, o: Resolved, tracker: Tracker | null,
     checkTop(def.model);
     const plannedSplits = presetData(def.data, o.dataSeed !== undefined ? { dataSeed: o.dataSeed } : {});
     const planned = plannedSplits.train;
-    if (analysis) checkAnalyzeMemory(engine, o, def.model, plannedSplits, true);
+    if (analysis) prepareAnalysis(engine, o, def.model, plannedSplits, true);
     const epochs = def.phases.reduce((sum, ph) => sum + budgetEpochs(ph.epochs, budget), 0);
     planProgress(o, parameterCount(def.model), planned, epochs, analysis);
     report('train', 0, `preset ${preset} at budget ${budget}`);
@@ -749,7 +773,7 @@ async function obtainModel(engine: Engine, o: Resolved, tracker: Tracker | null,
     }
     const empty = emptyClassWarning(splits.train.y, o.model.spec.sizes[o.model.spec.sizes.length - 1]!);
     if (empty) o.warn(empty);
-    if (analysis) checkAnalyzeMemory(engine, o, o.model.spec, splits, false);
+    if (analysis) prepareAnalysis(engine, o, o.model.spec, splits, false);
     planProgress(o, parameterCount(o.model.spec), splits.train, 0, analysis);
     return { splits, split, files, model: o.model, training: null, source: 'given' };
   }
@@ -757,7 +781,7 @@ async function obtainModel(engine: Engine, o: Resolved, tracker: Tracker | null,
   if (empty) o.warn(empty);
   const spec = mlpSpec([splits.train.d, ...o.hidden, classes], o.activation);
   checkTop(spec);
-  if (analysis) checkAnalyzeMemory(engine, o, spec, splits, true);
+  if (analysis) prepareAnalysis(engine, o, spec, splits, true);
   const init = { spec, theta: initParameters(spec, seed) };
   const epochs = budgetEpochs(o.epochs, budget);
   planProgress(o, parameterCount(spec), splits.train, epochs, analysis);
@@ -791,8 +815,11 @@ async function scoreSplit(train: Session, data: Dataset | null): Promise<SplitSc
  * Stage 3: the spectrum (Lanczos top-k, λ_max, trace, density, outliers), and — when the dense
  * path runs — all p eigenvalues with the normalised per-sample gradients projected onto every
  * eigenvector inside the eigensolver, (Ĝ·Q)·S, never forming the p × p V: the paper's G.
+ * When the session has an idle worker lane, the density (the longest estimator, independent of the
+ * rest) runs there, beside this stage and the ones after it: `density` resolves to it, and
+ * {@link withDensity} puts it in the result. Same bits either way.
  */
-async function spectrumStage(engine: Engine, session: Session, o: Resolved): Promise<SpectrumResult> {
+async function spectrumStage(engine: Engine, session: Session, o: Resolved, signal: AbortSignal): Promise<{ spec: SpectrumResult; density: Promise<SpectralDensity> | null }> {
   const { p, n } = session;
   const k = Math.min(o.top, p);
   const runDense = wantsDense(o, p, n);
@@ -802,15 +829,23 @@ async function spectrumStage(engine: Engine, session: Session, o: Resolved): Pro
       `(measured 140 s at p = 10,703 on 2 cores, scaled as p³)${o.dense === 'auto' ? ', on by default for p ≤ 12,000' : ''}; ` +
       'dense: false (CLI --no-dense) skips it: G then counts over the top-k eigenvectors only');
   }
+  const ops = spectrumOps(engine, p, k, o.density);
+  const onLane = o.density ? session.densityOnLane(ops.vectorOps) : undefined;
+  const density = onLane
+    ? onLane({ ...spectrumDensitySettings(p, o.seed), memoryBudget: resolveMemoryBudget(o.memoryBudget, 'analyze').bytes }, { signal, onProgress: (fraction, detail) => o.report('density', fraction, detail) })
+    : null;
+  // observed at once (the caller awaits it later, or abandons it when a stage fails)
+  density?.catch(() => {});
   const project = runDense ? normalizedRows(await session.perSampleGradients('predicted'), n, p) : undefined;
-  return hessianSpectrum(session.hessian(), {
-    project, k, seed: o.seed, tol: o.tol, density: o.density, dense: runDense,
-    ...spectrumOps(engine, p, k, o.density),
+  const spec = await hessianSpectrum(session.hessian(), {
+    project, k, seed: o.seed, tol: o.tol, density: o.density && !density, dense: runDense,
+    ...ops,
     ...(o.denseLimit !== undefined ? { denseLimit: o.denseLimit } : {}),
     ...(o.memoryBudget !== undefined ? { memoryBudget: o.memoryBudget } : {}),
-    signal: o.signal,
+    signal,
     onProgress: (progress) => o.report(progress.stage, progress.fraction, progress.detail),
   });
+  return { spec, density };
 }
 
 /** Stage 4: the top-k eigenvectors' alignments, G over them and (with the dense path) over all p. */
@@ -869,19 +904,27 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
   const { splits, model } = trained;
   const p = parameterCount(model.spec);
   const session = await engine.session(model, splits.train, o.netOptions);
+  // stops a task on a worker lane when the caller aborts, or when a stage here fails
+  const lanes = new AbortController();
+  const stop = (): void => lanes.abort(o.signal?.reason);
+  o.signal?.addEventListener('abort', stop, { once: true });
   try {
     o.report('evaluate');
     const evaluation = { train: (await scoreSplit(session, splits.train))!, test: await scoreSplit(session, splits.test), val: await scoreSplit(session, splits.val) };
-    const spec = await spectrumStage(engine, session, o);
-    const { align, topK, all } = await alignmentStage(session, spec, o);
-    const marginResult = await marginStage(session, spec.eigen.eigenvectors[0]!, o);
+    const { spec: partial, density } = await spectrumStage(engine, session, o, lanes.signal);
+    const { align, topK, all } = await alignmentStage(session, partial, o);
+    const marginResult = await marginStage(session, partial.eigen.eigenvectors[0]!, o);
     o.report('jacobian');
     const jac = jacobianNorm(session, { signal: o.signal });
-    const grid = await gridStage(session, spec, o);
+    const grid = await gridStage(session, partial, o);
+    const spec = density ? withDensity(partial, await density) : partial;
+    if (density) o.report('density', 1);
     resultWarnings(o, spec, topK, all, marginResult);
     o.report('done', 1);
     return record(trained, o, p, { evaluation, spec, align, topK, all, marginResult, jac, grid, tracking: tracker.points, build: engine.build });
   } finally {
+    o.signal?.removeEventListener('abort', stop);
+    lanes.abort();
     await session.close();
   }
 }

@@ -323,8 +323,57 @@ function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return Math.sqrt(s);
 }
 
-/** What the margin needs: a `Session` on the training set (its model, data, kernels and per-sample products). */
-export type MarginSource = Pick<Session, 'p' | 'n' | 'model' | 'data' | 'kernels' | 'perSampleProducts'>;
+/**
+ * What the margin needs: a `Session` on the training set (its model, data, kernels and per-sample
+ * products; and its worker lanes, when it has them, to run groups of starts beside this thread).
+ */
+export type MarginSource = Pick<Session, 'p' | 'n' | 'model' | 'data' | 'kernels' | 'perSampleProducts'> & Partial<Pick<Session, 'idleLanes' | 'runTask'>>;
+
+/**
+ * The starts split into contiguous groups, one in this thread and one on each idle worker lane of
+ * `lanes`, each group advanced together: the same runs as one batch (a start's arithmetic does not
+ * depend on the others in its batch), in the same order. Progress: the groups' fractions weighted
+ * by their sizes; runs ended and best |A| count the lanes' groups once they are back.
+ */
+export function laneRunner(lanes: Pick<Session, 'idleLanes' | 'runTask'>): StartRunner {
+  return async (setup, starts) => {
+    const groups = Math.min(starts.length, 1 + lanes.idleLanes);
+    if (groups <= 1) return batchedRuns(setup, starts);
+    const B = starts.length;
+    const parts = Array.from({ length: groups }, (_, g) => starts.slice(Math.floor((g * B) / groups), Math.floor(((g + 1) * B) / groups)));
+    const { kernels: _kernels, signal, onProgress, ...plain } = setup;
+    const fractions = new Array<number>(groups).fill(0);
+    let here: MarginProgress = { run: 0, runs: parts[0]!.length, step: 0, absAlignment: -1, fraction: 0 };
+    let endedThere = 0;
+    let bestThere = -1;
+    const report = (): void => {
+      const fraction = parts.reduce((sum, part, g) => sum + fractions[g]! * part.length, 0) / B;
+      onProgress?.({ run: here.run + endedThere, runs: B, step: here.step, absAlignment: Math.max(here.absAlignment, bestThere), fraction });
+    };
+    const outcomes = await Promise.all(parts.map(async (part, g) => {
+      if (g === 0) {
+        return batchedRuns({ ...setup, onProgress: (pr) => {
+          here = pr;
+          fractions[0] = pr.fraction;
+          report();
+        } }, part);
+      }
+      const runs = await lanes.runTask({ kind: 'margin-starts', setup: plain, starts: part }, {
+        ...(signal ? { signal } : {}),
+        onProgress: (fraction) => {
+          fractions[g] = Math.max(fractions[g]!, fraction);
+          report();
+        },
+      });
+      endedThere += part.length;
+      for (const r of runs) bestThere = Math.max(bestThere, r.absAlignment);
+      fractions[g] = 1;
+      report();
+      return runs;
+    }));
+    return outcomes.flat();
+  };
+}
 
 /**
  * The margin of direction `v` (p values, normalised here; usually the top eigenvector v_1) over
@@ -341,7 +390,8 @@ export async function margin(session: MarginSource, v: ArrayLike<number>, option
   throwIfAborted(options.signal);
   // x_t^max, x_t^min from the training-set alignments (wasm, on the session)
   const { cos } = await alignmentMatrix(session, [v], labels, options.signal);
-  return marginSearch({ kernels: session.kernels, model, train, v, alignments: cos }, options);
+  const lanes = session.runTask && session.idleLanes !== undefined ? { runTask: session.runTask.bind(session), get idleLanes() { return session.idleLanes!; } } : null;
+  return marginSearch({ kernels: session.kernels, model, train, v, alignments: cos }, options, lanes ? laneRunner(lanes) : batchedRuns);
 }
 
 /** What {@link marginSearch} searches over: the model, its training set, v and the training-set alignments. */

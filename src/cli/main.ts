@@ -19,7 +19,7 @@ import { TOY_NAMES } from '../data/toy.js';
 import { formatCsv } from '../io/csv.js';
 import { saveMlp, writeSafetensors } from '../io/safetensors.js';
 import type { Model } from '../model/mlp.js';
-import { analyze, ANALYZE_DEFAULTS, analyzeStageCosts, DENSE_WARN_SECONDS, predictDenseSeconds, spectrumOps, trainForAnalysis, type AnalysisReport, type AnalyzeOptions, type DataSplit } from '../analysis/analyze.js';
+import { analyze, ANALYZE_DEFAULTS, analyzeStageCosts, OverallProgress, DENSE_WARN_SECONDS, predictDenseSeconds, spectrumOps, trainForAnalysis, type AnalysisReport, type AnalyzeOptions, type DataSplit } from '../analysis/analyze.js';
 import { compare, RANKED_QUANTITIES, type CompareReport, type CompareRun } from '../analysis/compare.js';
 import type { GeneralizationResult } from '../analysis/generalization.js';
 import type { TrainingRecord } from '../train/train.js';
@@ -200,10 +200,11 @@ const COMMANDS: Command[] = [
         context.progress.warn(`the dense path (all p = ${session.p.toLocaleString('en-US')} eigenvalues) will take ≈ ${formatDuration(seconds)} (measured 140 s at p = 10,703 on 2 cores, scaled as p³)`);
       }
       try {
+        const ops = spectrumOps(engine, session.p, Math.min(o.top as number, session.p), o.density === true);
         const { summary, eigen } = await hessianSpectrum(session.hessian(), {
           k: o.top as number, which: o.which as 'LA' | 'SA' | 'LM', tol: o.tol as number, seed: o.seed as number,
-          density: o.density === true, dense: o.dense === true, signal: context.signal,
-          ...spectrumOps(engine, session.p, Math.min(o.top as number, session.p), o.density === true),
+          density: o.density === true, dense: o.dense === true, signal: context.signal, ...ops,
+          ...(o.density === true ? { densityElsewhere: session.densityOnLane(ops.vectorOps) } : {}),
           onProgress: (p) => context.progress.update(p.stage, overall(p.stage, p.fraction), p.detail),
         });
         if (typeof o['save-eigenvectors'] === 'string') {
@@ -466,25 +467,16 @@ async function vectorOption(o: ParsedOptions, p: number): Promise<{ v: Float64Ar
 
 /**
  * The `spectrum` command's overall fraction: its stages weighted by analyze's cost model
- * ({@link analyzeStageCosts}), each stage's own fraction moving within its share; never decreasing.
+ * ({@link analyzeStageCosts}), each stage's own fraction moving within its share, the density
+ * beside the others (on a worker lane when there is one); never decreasing.
  */
 function spectrumProgress(p: number, n: number, k: number, density: boolean, dense: boolean): (stage: string, fraction?: number) => number {
   const denseTopK = k > p / 2 && p <= DENSE_LIMIT;
   const costs = analyzeStageCosts({ p, n, d: 0, epochs: 0, batchSize: 1, k, density, dense: dense || denseTopK, denseTopK, margin: false, gridRes: 0, epsilonDirections: 0, checkpoints: 0 })
     .filter(([stage]) => ['lanczos', 'dense', 'power', 'trace', 'density'].includes(stage));
-  const total = costs.reduce((sum, [, c]) => sum + c, 0) || 1;
-  const start = new Map<string, [number, number]>();
-  let at = 0;
-  for (const [stage, cost] of costs) {
-    start.set(stage, [at, cost / total]);
-    at += cost / total;
-  }
-  let last = 0;
-  return (stage, fraction) => {
-    const share = start.get(stage);
-    if (share) last = Math.max(last, Math.min(1, share[0] + share[1] * Math.min(1, Math.max(0, fraction ?? 0))));
-    return last;
-  };
+  const progress = new OverallProgress();
+  progress.plan(costs, new Set(['density']));
+  return (stage, fraction) => progress.at(stage, fraction);
 }
 
 /** The type of each field a sweep file's run may set (the analyze options a JSON file can carry). */

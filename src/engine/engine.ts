@@ -30,11 +30,21 @@ export interface EngineOptions extends DenseNetOptions {
    */
   readonly threads?: number | 'auto';
   /**
-   * Jobs smaller than this many sample·parameter products (n × p) run in the calling thread even
-   * with a pool (default 10,000,000: below it, messaging costs more than a second core saves —
-   * `npm run bench -- workers` measured the crossover near 6.4e6 on the paper's model).
+   * Sessions of at least this many sample·parameter products (n × p) are sharded over the pool
+   * (each worker holds a run of samples; every product uses all workers). Default: n·p ≥
+   * 10,000,000 and n ≥ 1,500 samples — the messaging of p-vectors to and from the workers costs
+   * more than a second core saves below that (`npm run bench -- workers`: the crossover is near
+   * n·p = 6.4e6 on the paper's model, and near n = 1,500 on 784-128-128-3, whatever n·p). Given,
+   * it alone decides.
    */
   readonly poolThreshold?: number;
+  /**
+   * Sessions in the calling thread with at least this many sample·parameter products hand
+   * independent work (the spectral density, margin starts) to pool workers beside the calling
+   * thread — "lanes", each worker with a copy of the data (`Session.lanes`). Default 1,000,000:
+   * below it a worker's start costs more than the work. Results are the same either way.
+   */
+  readonly laneThreshold?: number;
 }
 
 /** Checks that a model's θ is finite and sized for its spec. */
@@ -74,6 +84,8 @@ export function checkData(model: Model, data: Dataset): void {
 }
 
 const DEFAULT_POOL_THRESHOLD = 10_000_000;
+const DEFAULT_POOL_SAMPLES = 1500;
+const DEFAULT_LANE_THRESHOLD = 1_000_000;
 
 /** Computes over models and datasets with the wasm kernels. Create with {@link createEngine}. */
 export class Engine {
@@ -112,6 +124,10 @@ export class Engine {
     if (threshold !== undefined && !(threshold >= 0)) {
       throw new InputError(`poolThreshold must be a number ≥ 0 (n·p from which a session uses the worker pool), got ${String(threshold)}`);
     }
+    const lanes = options.laneThreshold;
+    if (lanes !== undefined && !(lanes >= 0)) {
+      throw new InputError(`laneThreshold must be a number ≥ 0 (n·p from which a session in this thread hands tasks to workers), got ${String(lanes)}`);
+    }
     return new Engine(await compileKernels(options.build ?? 'auto'), threads, options);
   }
 
@@ -121,7 +137,7 @@ export class Engine {
   }
 
   private netOptions(options: DenseNetOptions): DenseNetOptions {
-    const { build: _b, threads: _t, poolThreshold: _p, ...rest } = this.options;
+    const { build: _b, threads: _t, poolThreshold: _p, laneThreshold: _l, ...rest } = this.options;
     return { ...rest, ...options };
   }
 
@@ -146,23 +162,48 @@ export class Engine {
     checkData(model, data);
     checkNetOptions(options);
     const { inThread, ...netOptions } = options;
-    const size = data.n * parameterCount(model.spec);
-    const usePool = !inThread && this.threads > 1 && !this.poolUnavailable && size >= (this.options.poolThreshold ?? DEFAULT_POOL_THRESHOLD);
-    let pool: WorkerPool | null = null;
-    if (usePool) {
-      try {
-        pool = await this.workerPool();
-      } catch (error) {
-        // The worker entry could not start (e.g. a bundler that did not emit worker.js): say so
-        // once, with the URL and the fix, and keep computing in this thread, with the same results.
-        this.poolUnavailable = error instanceof Error ? error.message : String(error);
-        this.pool = null;
-        const fix = this.poolUnavailable.includes(WORKER_FIX) ? '' : `; ${WORKER_FIX}`;
-        console.warn(`hessian-lens: the worker pool could not start (${this.poolUnavailable})${fix}. ` +
-          `Computing in the calling thread: engine.threads is now 1 instead of ${this.requestedThreads}.`);
-      }
+    const plan = inThread ? 'here' : this.plan(data.n, parameterCount(model.spec));
+    const pool = plan === 'sharded' ? await this.poolOrNull() : null;
+    const lanes = plan === 'lanes' ? { workers: this.threads - 1, pool: () => this.poolOrNull() } : null;
+    return Session.open(this.compiled, pool, model.spec, model.theta, data, this.netOptions(netOptions), (m, d) => this.session(m, d, options), lanes);
+  }
+
+  /** How a session of n samples and p parameters runs: sharded over the pool, here with worker lanes, or here alone (see {@link EngineOptions.poolThreshold}). */
+  private plan(n: number, p: number): 'sharded' | 'lanes' | 'here' {
+    if (this.threads <= 1 || this.poolUnavailable) return 'here';
+    const size = n * p;
+    const threshold = this.options.poolThreshold;
+    if (threshold !== undefined ? size >= threshold : size >= DEFAULT_POOL_THRESHOLD && n >= DEFAULT_POOL_SAMPLES) return 'sharded';
+    return size >= (this.options.laneThreshold ?? DEFAULT_LANE_THRESHOLD) ? 'lanes' : 'here';
+  }
+
+  /**
+   * Starts the worker pool now, when a session of `n` samples and `p` parameters would use it,
+   * rather than on that session's first call, so the start overlaps other work (analyze calls
+   * it before training). Never throws: a pool that cannot start is reported as on first use.
+   */
+  async startWorkers(n: number, p: number): Promise<void> {
+    if (this.plan(n, p) !== 'here') await this.poolOrNull();
+  }
+
+  /**
+   * The pool, or null when it cannot start: then say so once, with the URL and the fix, and keep
+   * computing in this thread (engine.threads becomes 1), with the same results.
+   */
+  private async poolOrNull(): Promise<WorkerPool | null> {
+    if (this.poolUnavailable) return null;
+    try {
+      return await this.workerPool();
+    } catch (error) {
+      // e.g. a bundler that did not emit worker.js
+      if (this.poolUnavailable) return null;
+      this.poolUnavailable = error instanceof Error ? error.message : String(error);
+      this.pool = null;
+      const fix = this.poolUnavailable.includes(WORKER_FIX) ? '' : `; ${WORKER_FIX}`;
+      console.warn(`hessian-lens: the worker pool could not start (${this.poolUnavailable})${fix}. ` +
+        `Computing in the calling thread: engine.threads is now 1 instead of ${this.requestedThreads}.`);
+      return null;
     }
-    return Session.open(this.compiled, pool, model.spec, model.theta, data, this.netOptions(netOptions), (m, d) => this.session(m, d, options));
   }
 
   /** The engine's worker pool (started on first use). */

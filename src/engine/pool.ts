@@ -10,11 +10,12 @@
  * that cannot load is found at once), the others when a session first opens a shard on them, so a
  * session of 2 shards never starts more than 2 workers whatever `threads` is.
  */
-import { wrap, type Remote } from 'comlink';
+import { proxy, wrap, type Remote } from 'comlink';
 import { AbortError, HessianLensError, InputError, NumericalError, ResourceError, ShapeError } from '../errors.js';
 import { spawnWorker } from '#platform';
 import { workerReady, type WorkerHandle } from './platform.js';
 import type { ShardInit, ShardOpened, ShardService } from './shard-service.js';
+import type { Task, TaskResult } from './tasks.js';
 import type { CompiledKernels } from './wasm.js';
 
 interface Slot {
@@ -43,6 +44,9 @@ function retype(error: unknown): unknown {
 }
 
 /** Workers that compute over shards. Create with {@link WorkerPool.create}. */
+/** Ids of lane tasks, unique in this thread. */
+let nextTaskId = 1;
+
 export class WorkerPool {
   /** started workers by index (undefined: not started yet) */
   private slots: (Slot | undefined)[] = [];
@@ -204,6 +208,27 @@ export class WorkerPool {
     } catch (error) {
       slot.shards.delete(id); // a shard that failed to open must not be replayed on a replacement
       throw error;
+    }
+  }
+
+  /**
+   * Runs lane task `task` on worker `w` (on its shard `shard` when the task needs data), with the
+   * kernels build `kernels`; `signal` cancels it there (the call then rejects with AbortError).
+   */
+  async runTask<T extends Task>(w: number, shard: number | null, task: T, kernels: CompiledKernels, signal?: AbortSignal, onProgress?: (fraction: number, detail?: string) => void): Promise<TaskResult<T>> {
+    if (this.closed) throw this.closedError();
+    await this.heal();
+    const slot = await this.slotAt(w);
+    const taskId = nextTaskId++;
+    const cancel = (): void => {
+      void slot.remote.cancelTask(taskId).catch(() => {});
+    };
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      const progress = onProgress ? proxy((fraction: number, detail?: string) => onProgress(fraction, detail)) : undefined;
+      return (await this.race(slot, () => slot.remote.runTask(taskId, shard, task, { build: kernels.build, module: kernels.module }, progress))) as TaskResult<T>;
+    } finally {
+      signal?.removeEventListener('abort', cancel);
     }
   }
 

@@ -2,13 +2,16 @@
  * A model bound to a dataset for many calls — in the calling thread or sharded over a worker
  * pool, with the same results to the bit either way (pairwise-tree sums over fixed blocks).
  */
-import { InputError, NumericalError, ResourceError, ShapeError } from '../errors.js';
+import { InputError, ResourceError, ShapeError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { parameterCount, type MlpSpec, type Model } from '../model/mlp.js';
 import { combineBlockNodes, type BlockNode, type DenseNetOptions, type LabelChoice, type PerSampleProducts } from './dense-net.js';
 import type { CountingOperator } from '../hessian/operator.js';
 import type { WorkerPool } from './pool.js';
 import { ShardService, type ShardInit } from './shard-service.js';
+import { checkFinite, finishMeanProduct, needsData, runTask, type Task, type TaskHooks, type TaskResult } from './tasks.js';
+import type { VectorOps } from '../hessian/vector.js';
+import type { DensityElsewhere } from '../hessian/spectrum.js';
 import type { CompiledKernels } from './wasm.js';
 import { cooperativeYield } from './yield.js';
 
@@ -134,16 +137,6 @@ async function poolBackend(pool: WorkerPool, inits: ShardInit[]): Promise<Backen
   };
 }
 
-/** Throws {@link NumericalError} naming `what` at the first non-finite entry (float32 overflow, typically). */
-function checkFinite(values: ArrayLike<number>, what: string): void {
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i]!)) {
-      const at = values.length > 1 ? ` entry ${i}` : '';
-      throw new NumericalError(`${what}${at} is ${values[i]}: the computation overflowed; try precision 'f64' or check the scale of the parameters and features`);
-    }
-  }
-}
-
 /** The shards' per-sample arrays (shards hold contiguous runs of samples, in order) one after another in `out`. */
 function inSampleOrder<T extends Int32Array | Float64Array>(parts: readonly T[], out: T): T {
   let at = 0;
@@ -163,6 +156,15 @@ export interface SessionOptions extends DenseNetOptions {
 /** The Hessian of a session's mean loss, p × p, symmetric: see {@link Session.hessian}. */
 export interface HessianOperator extends CountingOperator {
   matvec(v: Float64Array, out: Float64Array): Promise<void>;
+}
+
+/**
+ * Worker lanes for a session that runs in this thread: the engine's pool (started on first use;
+ * null if it cannot start) and how many of its workers the session may hand tasks to.
+ */
+export interface LaneSource {
+  readonly workers: number;
+  pool(): Promise<WorkerPool | null>;
 }
 
 /** Opens a session of a model on a dataset with the options of the session that asks (`Engine.session`). */
@@ -192,8 +194,18 @@ export class Session {
   private theta: Float32Array;
   private bound: Model;
   private closed = false;
+  /** per worker lane: whether a task runs on it now */
+  private readonly laneBusy: boolean[];
+  /** the shard id of the data's copies on the lane workers, and the workers that opened one */
+  private readonly replicaId = nextShardId++;
+  private readonly replicas = new Map<number, Promise<void>>();
 
-  private constructor(readonly spec: MlpSpec, theta: Float32Array, data: Dataset, kernels: CompiledKernels, private readonly backend: Backend, private readonly opener: SessionOpener) {
+  private constructor(
+    readonly spec: MlpSpec, theta: Float32Array, data: Dataset, kernels: CompiledKernels, private readonly backend: Backend, private readonly opener: SessionOpener,
+    /** the whole dataset as one shard (what a lane worker opens), and where lanes come from */
+    private readonly laneSource: { readonly init: ShardInit; readonly source: LaneSource } | null = null,
+  ) {
+    this.laneBusy = new Array<boolean>(laneSource?.source.workers ?? 0).fill(false);
     this.kernels = kernels;
     this.p = parameterCount(spec);
     this.n = data.n;
@@ -205,13 +217,76 @@ export class Session {
   }
 
   /** @internal Opens a session in-thread or on `pool`; `opener` opens its siblings ({@link Session.withData}). */
-  static async open(kernels: CompiledKernels, pool: WorkerPool | null, spec: MlpSpec, theta: Float32Array, data: Dataset, options: DenseNetOptions, opener: SessionOpener): Promise<Session> {
+  static async open(kernels: CompiledKernels, pool: WorkerPool | null, spec: MlpSpec, theta: Float32Array, data: Dataset, options: DenseNetOptions, opener: SessionOpener, lanes: LaneSource | null = null): Promise<Session> {
     if (pool) {
       const inits = shardInits(kernels, spec, theta, data, options, pool.size);
       return new Session(spec, theta, data, kernels, await poolBackend(pool, inits), opener);
     }
     const [init] = shardInits(kernels, spec, theta, data, options, 1);
-    return new Session(spec, theta, data, kernels, localBackend(init!), opener);
+    return new Session(spec, theta, data, kernels, localBackend(init!), opener, lanes && lanes.workers > 0 ? { init: init!, source: lanes } : null);
+  }
+
+  /**
+   * Worker lanes of the session: pool workers that can each run one {@link Session.runTask} at a
+   * time beside this thread, on a copy of the data of their own (made on first use). 0 when the
+   * session is sharded over the pool (its products already use every worker) or the engine has
+   * one thread.
+   */
+  get lanes(): number {
+    return this.laneBusy.length;
+  }
+
+  /** Worker lanes with no task running now. */
+  get idleLanes(): number {
+    return this.laneBusy.filter((busy) => !busy).length;
+  }
+
+  /**
+   * Runs `task` on an idle worker lane, or in this thread when none is idle (or the pool cannot
+   * start): the result is the same to the bit either way (tasks.ts). A lane worker holds a copy of
+   * the session's dataset from its first task on the data until the session closes.
+   * @param vectorOps this thread's vector kernels, used when the task runs here and they are the kind it names
+   */
+  async runTask<T extends Task>(task: T, hooks: TaskHooks = {}, vectorOps?: VectorOps): Promise<TaskResult<T>> {
+    this.live();
+    const here = (): Promise<TaskResult<T>> => runTask(task, { kernels: this.kernels, hessian: () => this.hessian() }, hooks, vectorOps);
+    const lane = this.laneBusy.indexOf(false);
+    if (lane < 0) return here();
+    this.laneBusy[lane] = true;
+    try {
+      const pool = await this.laneSource!.source.pool();
+      if (!pool) return await here();
+      const shard = needsData(task) ? this.replicaId : null;
+      if (shard !== null) await this.replicaOn(pool, lane);
+      return await pool.runTask(lane, shard, task, this.kernels, hooks.signal, hooks.onProgress);
+    } finally {
+      this.laneBusy[lane] = false;
+    }
+  }
+
+  /**
+   * For `hessianSpectrum`'s `densityElsewhere`: the density on an idle worker lane, with the
+   * vector kernels `vectorOps` names (a worker makes its own of the same build) — or undefined
+   * when no lane is idle or a worker cannot make those kernels (then the density runs in this thread).
+   */
+  densityOnLane(vectorOps?: VectorOps): DensityElsewhere | undefined {
+    const name = vectorOps?.name ?? 'float64-ts';
+    if (this.idleLanes === 0 || (name !== 'float64-ts' && name !== 'wasm-simd-f64')) return undefined;
+    return (settings, hooks) => this.runTask({ kind: 'density', ...settings, vectorOps: name }, {
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      onProgress: (fraction, detail) => hooks.onProgress(fraction, detail && `${detail} (on a worker)`),
+    });
+  }
+
+  /** Opens the dataset's copy on lane worker `w` once (θ as bound now; later setParameters reach it). */
+  private replicaOn(pool: WorkerPool, w: number): Promise<void> {
+    let opened = this.replicas.get(w);
+    if (!opened) {
+      opened = pool.open(w, this.replicaId, { ...this.laneSource!.init, theta: this.theta }).then(() => {});
+      opened.catch(() => this.replicas.delete(w));
+      this.replicas.set(w, opened);
+    }
+    return opened;
   }
 
   /** The model as bound now (θ as last set; do not modify its arrays). */
@@ -242,6 +317,11 @@ export class Session {
     this.theta = Float32Array.from(theta);
     this.bound = Object.freeze({ spec: this.spec, theta: this.theta });
     await this.live().setParameters(this.theta);
+    if (this.replicas.size > 0) {
+      const pool = await this.laneSource!.source.pool();
+      await Promise.all([...this.replicas.values()]);
+      if (pool) await pool.setParameters([...this.replicas.keys()], this.replicaId, this.theta);
+    }
   }
 
   /** Mean loss and accuracy (forward only). */
@@ -293,9 +373,7 @@ export class Session {
     } else {
       out.set(combineBlockNodes((await backend.each((s) => s.hvpNodes(vf))).flat()).values!);
     }
-    const scale = 1 / this.n;
-    for (let i = 0; i < this.p; i++) out[i] = out[i]! * scale;
-    checkFinite(out, 'H·v');
+    finishMeanProduct(out, this.n);
   }
 
   /**
@@ -377,5 +455,10 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     await this.backend.close();
+    if (this.replicas.size > 0) {
+      await Promise.allSettled([...this.replicas.values()]);
+      const pool = await this.laneSource!.source.pool().catch(() => null);
+      await pool?.close(this.replicaId);
+    }
   }
 }

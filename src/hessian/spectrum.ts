@@ -11,7 +11,7 @@ import type { LinearOperator } from './operator.js';
 import { lanczos, type EigenResult, type Which } from './lanczos.js';
 import { powerIteration } from './power.js';
 import { traceEstimate } from './trace.js';
-import { spectralDensity } from './density.js';
+import { spectralDensity, type SpectralDensity } from './density.js';
 import { countOutliers } from './outliers.js';
 import { DEFAULT_DENSE_LIMIT, denseHessianProjection, denseHessianSpectrum, type DenseProgress, type DenseSpectrum } from './dense.js';
 import { frozenArray, frozenRows } from './record.js';
@@ -49,10 +49,47 @@ export function checkSpectrumK(k: number, p: number, denseLimit = DENSE_LIMIT): 
   );
 }
 
+/** Lanczos steps per SLQ probe of a spectrum (capped at p). */
+export const DENSITY_STEPS = 80;
+
+/** The settings of a spectrum's density. */
+export interface DensitySettings {
+  readonly probes: number;
+  readonly steps: number;
+  readonly seed: number;
+}
+
+/** The density a spectrum runs: 5 probes of min(80, p) steps, seeded `seed` + 3. */
+export function spectrumDensitySettings(p: number, seed: number): DensitySettings {
+  return { probes: 5, steps: Math.min(DENSITY_STEPS, p), seed: seed + 3 };
+}
+
+/**
+ * Runs a spectrum's density somewhere else — a worker lane (`Session.densityOnLane`) — with these
+ * settings, the spectrum's memory budget and hooks, giving what {@link spectralDensity} gives here.
+ */
+export type DensityElsewhere = (
+  settings: DensitySettings & { readonly memoryBudget: number },
+  hooks: { readonly signal?: AbortSignal; readonly onProgress: (fraction: number, detail?: string) => void },
+) => Promise<SpectralDensity>;
+
+/** The summary's record of a density. */
+function densitySummary(d: SpectralDensity): NonNullable<SpectrumSummary['density']> {
+  return { grid: d.grid, values: d.values, nodes: d.nodes, weights: d.weights, sigma: d.sigma };
+}
+
+/**
+ * `result` (of a run with `density: false`) with the density `d` filled in: for callers that run
+ * the density elsewhere at the same time (a worker lane), with {@link spectrumDensitySettings}.
+ */
+export function withDensity(result: SpectrumResult, d: SpectralDensity): SpectrumResult {
+  return { ...result, summary: Object.freeze({ ...result.summary, density: densitySummary(d) }) };
+}
+
 /** Bytes of fast vector memory {@link hessianSpectrum} needs for its Krylov bases (Lanczos, then SLQ). */
 export function spectrumVectorBytes(p: number, k: number, density: boolean, maxIterations?: number): number {
   const cap = Math.min(p, maxIterations ?? Math.max(20 * k, 200));
-  return ((cap + 2) + (density ? Math.min(80, p) + 2 : 0)) * p * 8 + 4096;
+  return ((cap + 2) + (density ? Math.min(DENSITY_STEPS, p) + 2 : 0)) * p * 8 + 4096;
 }
 
 /** What {@link spectrumMemory} needs to know: the resolved settings of a {@link hessianSpectrum} call. */
@@ -130,6 +167,11 @@ export interface SpectrumOptions {
    * per-sample gradients), computed without forming V.
    */
   readonly project?: Float64Array;
+  /**
+   * Where the density runs when not here: started before the other estimators and awaited after
+   * them (same settings, so the same result). `Session.densityOnLane` gives one for a worker lane.
+   */
+  readonly densityElsewhere?: DensityElsewhere;
   /** Warm start for Lanczos. */
   readonly start?: readonly Float64Array[];
   /** Vector kernels for Lanczos and SLQ (e.g. `wasmVectorOps`; default plain-TS float64). */
@@ -246,59 +288,77 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
     }),
     budget, `the spectrum of p = ${count(p)} (top ${k})`, 'ask for fewer eigenpairs (k), leave out the density or the dense path, or use a smaller model',
   );
-  let eigen: EigenResult;
-  let denseTop: DenseSpectrum | null = null;
-  if (viaDense) {
-    report('dense', 0, `top-${k} (${which}) of p = ${p} eigenpairs by the dense path`);
-    denseTop = await denseHessianSpectrum(op, { limit: denseLimit, vectors: which === 'LA' ? k : p, ...sig, ...mem, onProgress: (pr) => report('dense', pr.done / pr.total, pr.stage) });
-    eigen = denseEigenResult(denseTop, k, which, tol, seed);
-  } else {
-    report('lanczos', 0, `top-${k} (${which}) eigenpairs, p = ${p}`);
-    eigen = await lanczos(op, {
-      k, which, seed, tol, ...krylov, ...mem, ...(options.start ? { start: options.start } : {}),
-      onProgress: (pr) => report('lanczos', Math.min(1, pr.converged / k), `iteration ${pr.iteration}, ${pr.converged}/${k} converged`),
-    });
-  }
-  report('power', undefined, 'λ_max by power iteration');
-  const power = await powerIteration(op, { seed: seed + 1, tol: 1e-6, maxIterations: 500, ...sig });
-  report('trace', undefined, 'trace by Hutch++');
-  const trace = await traceEstimate(op, { method: 'hutch++', probes: Math.max(5, Math.min(30, p)), seed: seed + 2, ...sig });
-  let density: SpectrumSummary['density'] = null;
-  if (options.density ?? true) {
-    report('density', 0, 'stochastic Lanczos quadrature');
-    const d = await spectralDensity(op, { probes: 5, steps: Math.min(80, p), seed: seed + 3, ...krylov, ...mem, onProgress: (pr) => report('density', (pr.probe - 1 + pr.step / pr.steps) / pr.probes) });
-    density = { grid: d.grid, values: d.values, nodes: d.nodes, weights: d.weights, sigma: d.sigma };
-  }
-  let dense: DenseSpectrum | null = null;
-  let projections: Float64Array | null = null;
-  if (denseTop && !options.project) {
-    dense = Object.freeze({ ...denseTop, eigenvectors: frozenRows([]), residuals: frozenArray([]) });
-  } else if (runDense) {
-    report('dense', 0, `full Hessian, p = ${p}`);
-    const denseOptions = { limit: options.denseLimit ?? DENSE_LIMIT, ...sig, ...mem, onProgress: (pr: DenseProgress) => report('dense', pr.done / pr.total, pr.stage) };
-    if (options.project) {
-      const r = await denseHessianProjection(op, options.project, denseOptions);
-      dense = r.spectrum;
-      projections = r.projections;
+  // stops the density elsewhere when the caller aborts, or when an estimator here fails
+  const lane = new AbortController();
+  const stopLane = (): void => lane.abort(signal?.reason);
+  signal?.addEventListener('abort', stopLane, { once: true });
+  try {
+    const wantDensity = options.density ?? true;
+    const elsewhere = wantDensity && options.densityElsewhere
+      ? options.densityElsewhere({ ...spectrumDensitySettings(p, seed), memoryBudget: budget.bytes }, { signal: lane.signal, onProgress: (fraction, detail) => report('density', fraction, detail) })
+      : null;
+    // observed now: awaited after the other estimators, or abandoned (and stopped by the signal) if one fails
+    elsewhere?.catch(() => {});
+    let eigen: EigenResult;
+    let denseTop: DenseSpectrum | null = null;
+    if (viaDense) {
+      report('dense', 0, `top-${k} (${which}) of p = ${p} eigenpairs by the dense path`);
+      denseTop = await denseHessianSpectrum(op, { limit: denseLimit, vectors: which === 'LA' ? k : p, ...sig, ...mem, onProgress: (pr) => report('dense', pr.done / pr.total, pr.stage) });
+      eigen = denseEigenResult(denseTop, k, which, tol, seed);
     } else {
-      dense = await denseHessianSpectrum(op, { ...denseOptions, vectors: 0 });
+      report('lanczos', 0, `top-${k} (${which}) eigenpairs, p = ${p}`);
+      eigen = await lanczos(op, {
+        k, which, seed, tol, ...krylov, ...mem, ...(options.start ? { start: options.start } : {}),
+        onProgress: (pr) => report('lanczos', Math.min(1, pr.converged / k), `iteration ${pr.iteration}, ${pr.converged}/${k} converged`),
+      });
     }
+    report('power', undefined, 'λ_max by power iteration');
+    const power = await powerIteration(op, { seed: seed + 1, tol: 1e-6, maxIterations: 500, ...sig });
+    report('trace', undefined, 'trace by Hutch++');
+    const trace = await traceEstimate(op, { method: 'hutch++', probes: Math.max(5, Math.min(30, p)), seed: seed + 2, ...sig });
+    let density: SpectrumSummary['density'] = null;
+    if (elsewhere) {
+      density = densitySummary(await elsewhere);
+      report('density', 1);
+    } else if (wantDensity) {
+      report('density', 0, 'stochastic Lanczos quadrature');
+      const d = await spectralDensity(op, { ...spectrumDensitySettings(p, seed), ...krylov, ...mem, onProgress: (pr) => report('density', (pr.probe - 1 + pr.step / pr.steps) / pr.probes) });
+      density = densitySummary(d);
+    }
+    let dense: DenseSpectrum | null = null;
+    let projections: Float64Array | null = null;
+    if (denseTop && !options.project) {
+      dense = Object.freeze({ ...denseTop, eigenvectors: frozenRows([]), residuals: frozenArray([]) });
+    } else if (runDense) {
+      report('dense', 0, `full Hessian, p = ${p}`);
+      const denseOptions = { limit: options.denseLimit ?? DENSE_LIMIT, ...sig, ...mem, onProgress: (pr: DenseProgress) => report('dense', pr.done / pr.total, pr.stage) };
+      if (options.project) {
+        const r = await denseHessianProjection(op, options.project, denseOptions);
+        dense = r.spectrum;
+        projections = r.projections;
+      } else {
+        dense = await denseHessianSpectrum(op, { ...denseOptions, vectors: 0 });
+      }
+    }
+    const outliers = countOutliers(dense ? dense.eigenvalues.slice(0, Math.max(k, 20)) : which === 'LA' ? eigen.eigenvalues : [power.eigenvalue]);
+    const summary: SpectrumSummary = Object.freeze({
+      schema: 'hessian-lens/spectrum@1' as const,
+      which,
+      eigenvalues: eigen.eigenvalues,
+      residuals: eigen.residuals,
+      converged: eigen.converged,
+      matvecs: eigen.matvecs,
+      iterations: eigen.iterations,
+      tol: eigen.tol,
+      lambdaMax: { value: power.eigenvalue, residual: power.residual, converged: power.converged, method: 'power iteration (dominant |λ|, signed)' },
+      trace: { estimate: trace.estimate, stderr: trace.stderr, method: 'hutch++', probes: trace.probes },
+      outliers: { count: outliers.count, rule: outliers.rule, threshold: outliers.threshold },
+      density,
+      dense: dense ? { eigenvalues: dense.eigenvalues, asymmetry: dense.asymmetry } : null,
+    });
+    return { summary, eigen, dense, projections };
+  } finally {
+    signal?.removeEventListener('abort', stopLane);
+    lane.abort();
   }
-  const outliers = countOutliers(dense ? dense.eigenvalues.slice(0, Math.max(k, 20)) : which === 'LA' ? eigen.eigenvalues : [power.eigenvalue]);
-  const summary: SpectrumSummary = Object.freeze({
-    schema: 'hessian-lens/spectrum@1' as const,
-    which,
-    eigenvalues: eigen.eigenvalues,
-    residuals: eigen.residuals,
-    converged: eigen.converged,
-    matvecs: eigen.matvecs,
-    iterations: eigen.iterations,
-    tol: eigen.tol,
-    lambdaMax: { value: power.eigenvalue, residual: power.residual, converged: power.converged, method: 'power iteration (dominant |λ|, signed)' },
-    trace: { estimate: trace.estimate, stderr: trace.stderr, method: 'hutch++', probes: trace.probes },
-    outliers: { count: outliers.count, rule: outliers.rule, threshold: outliers.threshold },
-    density,
-    dense: dense ? { eigenvalues: dense.eigenvalues, asymmetry: dense.asymmetry } : null,
-  });
-  return { summary, eigen, dense, projections };
 }

@@ -1,0 +1,143 @@
+/**
+ * Work a session hands to one of its lanes — this thread, or a pool worker that holds its own
+ * copy of the session's data — described by values that survive structured cloning, so one
+ * function ({@link runTask}) runs it in either place, on the same kernels build, with the same bits.
+ *
+ * Two kinds: the spectral density by stochastic Lanczos quadrature (the longest estimator of a
+ * spectrum, independent of the others) and a group of margin-search starts (each start's
+ * arithmetic does not depend on the others in its batch, so any split of the starts gives the
+ * same runs).
+ */
+import { spectralDensity, type SpectralDensity } from '../hessian/density.js';
+import type { Reorthogonalization } from '../hessian/krylov.js';
+import type { LinearOperator } from '../hessian/operator.js';
+import { float64Ops, type VectorOps } from '../hessian/vector.js';
+import { batchedRuns, type RunOutcome, type SearchSetup, type SearchStart } from '../analysis/margin-batch.js';
+import { NumericalError } from '../errors.js';
+import { wasmVectorOps } from './vector-ops.js';
+import type { CompiledKernels } from './wasm.js';
+import { cooperativeYield } from './yield.js';
+
+/** The vector kernels a Krylov task runs on, by the name {@link VectorOps.name} reports. */
+export type VectorOpsName = 'float64-ts' | 'wasm-simd-f64';
+
+/** {@link spectralDensity} of the session's Hessian. */
+export interface DensityTask {
+  readonly kind: 'density';
+  readonly probes: number;
+  readonly steps: number;
+  readonly seed: number;
+  readonly reorthogonalization?: Reorthogonalization;
+  readonly memoryBudget?: number;
+  /** which vector kernels the Krylov basis runs on (the caller's choice, so every lane makes the same) */
+  readonly vectorOps: VectorOpsName;
+}
+
+/** Some starts of one margin search, advanced together (analysis/margin-batch.ts). */
+export interface MarginStartsTask {
+  readonly kind: 'margin-starts';
+  /** the search's settings without its kernels and hooks */
+  readonly setup: Omit<SearchSetup, 'kernels' | 'signal' | 'onProgress'>;
+  readonly starts: readonly SearchStart[];
+}
+
+/** Work for a lane. */
+export type Task = DensityTask | MarginStartsTask;
+
+/** What each kind of task returns. */
+export interface TaskResults {
+  readonly density: SpectralDensity;
+  readonly 'margin-starts': RunOutcome[];
+}
+
+/** The result of task `T`. */
+export type TaskResult<T extends Task> = TaskResults[T['kind']];
+
+/** Whether a task runs on the session's data (then a worker lane needs its copy of it). */
+export function needsData(task: Task): boolean {
+  return task.kind === 'density';
+}
+
+/** Where a task runs: the kernels and, for tasks on the data, the session's Hessian there. */
+export interface TaskEnvironment {
+  readonly kernels: CompiledKernels;
+  /** H·v of the bound model's mean loss over the whole dataset, as `Session.hessian` computes it */
+  readonly hessian?: () => LinearOperator;
+}
+
+/** Cancellation and progress of a task. */
+export interface TaskHooks {
+  readonly signal?: AbortSignal;
+  /** the task's own fraction done, in [0, 1], never decreasing; `detail` a short line */
+  readonly onProgress?: (fraction: number, detail?: string) => void;
+}
+
+/** Bytes of the Krylov basis of a density run on p parameters: steps + 2 rows. */
+export function densityBasisBytes(p: number, steps: number): number {
+  return (Math.min(steps, p) + 2) * p * 8 + 4096;
+}
+
+function vectorOpsFor(name: VectorOpsName, kernels: CompiledKernels, bytes: number): VectorOps {
+  return name === 'wasm-simd-f64' ? wasmVectorOps(kernels, { capacityBytes: bytes }) : float64Ops;
+}
+
+/** Runs `task` in this thread. `vectorOps` (optional) replaces the density's own kernels of the same name (this thread's shared instance). */
+export async function runTask<T extends Task>(task: T, env: TaskEnvironment, hooks: TaskHooks = {}, vectorOps?: VectorOps): Promise<TaskResult<T>> {
+  const { signal, onProgress } = hooks;
+  if (task.kind === 'density') {
+    if (!env.hessian) throw new Error('a density task needs the session\'s Hessian');
+    const op = env.hessian();
+    const ops = vectorOps && vectorOps.name === task.vectorOps ? vectorOps : vectorOpsFor(task.vectorOps, env.kernels, densityBasisBytes(op.size, task.steps));
+    const result = await spectralDensity(op, {
+      probes: task.probes, steps: task.steps, seed: task.seed, vectorOps: ops,
+      ...(task.reorthogonalization ? { reorthogonalization: task.reorthogonalization } : {}),
+      ...(task.memoryBudget !== undefined ? { memoryBudget: task.memoryBudget } : {}),
+      ...(signal ? { signal } : {}),
+      onProgress: (pr) => onProgress?.((pr.probe - 1 + pr.step / pr.steps) / pr.probes, `probe ${pr.probe}/${pr.probes}, step ${pr.step}/${pr.steps}`),
+    });
+    return result as TaskResult<T>;
+  }
+  const setup: SearchSetup = {
+    ...task.setup, kernels: env.kernels, signal,
+    onProgress: (pr) => onProgress?.(pr.fraction, `${pr.run}/${pr.runs} starts done, step ${pr.step}, best |A| ${pr.absAlignment.toPrecision(3)}`),
+  };
+  return (await batchedRuns(setup, task.starts)) as TaskResult<T>;
+}
+
+/** Throws {@link NumericalError} naming `what` at the first non-finite entry (float32 overflow, typically). */
+export function checkFinite(values: ArrayLike<number>, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) {
+      const at = values.length > 1 ? ` entry ${i}` : '';
+      throw new NumericalError(`${what}${at} is ${values[i]}: the computation overflowed; try precision 'f64' or check the scale of the parameters and features`);
+    }
+  }
+}
+
+/** out ← out / n, then the finite check: the last step of every H·v of a mean loss, in this thread and in workers alike. */
+export function finishMeanProduct(out: Float64Array, n: number): void {
+  const scale = 1 / n;
+  for (let i = 0; i < out.length; i++) out[i] = out[i]! * scale;
+  checkFinite(out, 'H·v');
+}
+
+/**
+ * The Hessian of a mean loss from a function that sums the per-sample products (the dense net's
+ * pairwise-tree sums): `matvec` counts and yields a macrotask now and then, as `Session.hessian` does.
+ */
+export function meanHessianOperator(p: number, n: number, sums: (v: Float64Array, out: Float64Array) => void): LinearOperator & { readonly matvecs: number } {
+  let count = 0;
+  const pause = cooperativeYield();
+  return {
+    size: p,
+    get matvecs() {
+      return count;
+    },
+    async matvec(v: Float64Array, out: Float64Array): Promise<void> {
+      sums(v, out);
+      finishMeanProduct(out, n);
+      count++;
+      await pause();
+    },
+  };
+}
