@@ -832,7 +832,7 @@ async function spectrumStage(engine: Engine, session: Session, o: Resolved, sign
   const ops = spectrumOps(engine, p, k, o.density);
   const onLane = o.density ? session.densityOnLane(ops.vectorOps) : undefined;
   const density = onLane
-    ? onLane({ ...spectrumDensitySettings(p, o.seed), memoryBudget: resolveMemoryBudget(o.memoryBudget, 'analyze').bytes }, { signal, onProgress: (fraction, detail) => o.report('density', fraction, detail) })
+    ? onLane({ ...spectrumDensitySettings(p, o.seed), memoryBudget: resolveMemoryBudget(o.memoryBudget, 'analyze').bytes }, { signal, onProgress: ({ fraction, detail }) => o.report('density', fraction, detail) })
     : null;
   // observed at once (the caller awaits it later, or abandons it when a stage fails)
   density?.catch(() => {});

@@ -360,7 +360,7 @@ export function laneRunner(lanes: Pick<Session, 'idleLanes' | 'runTask'>): Start
       }
       const runs = await lanes.runTask({ kind: 'margin-starts', setup: plain, starts: part }, {
         ...(signal ? { signal } : {}),
-        onProgress: (fraction) => {
+        onProgress: ({ fraction }) => {
           fractions[g] = Math.max(fractions[g]!, fraction);
           report();
         },

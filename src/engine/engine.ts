@@ -32,10 +32,8 @@ export interface EngineOptions extends DenseNetOptions {
   /**
    * Sessions of at least this many sample·parameter products (n × p) are sharded over the pool
    * (each worker holds a run of samples; every product uses all workers). Default: n·p ≥
-   * 10,000,000 and n ≥ 1,500 samples — the messaging of p-vectors to and from the workers costs
-   * more than a second core saves below that (`npm run bench -- workers`: the crossover is near
-   * n·p = 6.4e6 on the paper's model, and near n = 1,500 on 784-128-128-3, whatever n·p). Given,
-   * it alone decides.
+   * 10,000,000 and n ≥ 1,500 samples — below that the messaging of p-vectors to and from the
+   * workers costs more than a second core saves (docs/engine.md, threads). Given, it alone decides.
    */
   readonly poolThreshold?: number;
   /**

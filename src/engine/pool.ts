@@ -15,7 +15,7 @@ import { AbortError, HessianLensError, InputError, NumericalError, ResourceError
 import { spawnWorker } from '#platform';
 import { workerReady, type WorkerHandle } from './platform.js';
 import type { ShardInit, ShardOpened, ShardService } from './shard-service.js';
-import type { Task, TaskResult } from './tasks.js';
+import type { Task, TaskProgress, TaskResult } from './tasks.js';
 import type { CompiledKernels } from './wasm.js';
 
 interface Slot {
@@ -215,7 +215,7 @@ export class WorkerPool {
    * Runs lane task `task` on worker `w` (on its shard `shard` when the task needs data), with the
    * kernels build `kernels`; `signal` cancels it there (the call then rejects with AbortError).
    */
-  async runTask<T extends Task>(w: number, shard: number | null, task: T, kernels: CompiledKernels, signal?: AbortSignal, onProgress?: (fraction: number, detail?: string) => void): Promise<TaskResult<T>> {
+  async runTask<T extends Task>(w: number, shard: number | null, task: T, kernels: CompiledKernels, signal?: AbortSignal, onProgress?: (progress: TaskProgress) => void): Promise<TaskResult<T>> {
     if (this.closed) throw this.closedError();
     await this.heal();
     const slot = await this.slotAt(w);
@@ -225,7 +225,7 @@ export class WorkerPool {
     };
     signal?.addEventListener('abort', cancel, { once: true });
     try {
-      const progress = onProgress ? proxy((fraction: number, detail?: string) => onProgress(fraction, detail)) : undefined;
+      const progress = onProgress ? proxy((p: TaskProgress) => onProgress(p)) : undefined;
       return (await this.race(slot, () => slot.remote.runTask(taskId, shard, task, { build: kernels.build, module: kernels.module }, progress))) as TaskResult<T>;
     } finally {
       signal?.removeEventListener('abort', cancel);

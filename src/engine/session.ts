@@ -274,7 +274,7 @@ export class Session {
     if (this.idleLanes === 0 || (name !== 'float64-ts' && name !== 'wasm-simd-f64')) return undefined;
     return (settings, hooks) => this.runTask({ kind: 'density', ...settings, vectorOps: name }, {
       ...(hooks.signal ? { signal: hooks.signal } : {}),
-      onProgress: (fraction, detail) => hooks.onProgress(fraction, detail && `${detail} (on a worker)`),
+      onProgress: ({ fraction, detail }) => hooks.onProgress({ fraction, detail: `${detail ?? 'density'} (on a worker)` }),
     });
   }
 

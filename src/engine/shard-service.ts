@@ -7,7 +7,7 @@ import { releaseProxy, transfer } from 'comlink';
 import { makeDataset } from '../data/dataset.js';
 import type { MlpSpec } from '../model/mlp.js';
 import { DenseNet, type BlockNode, type DenseNetOptions, type LabelChoice, type PerSampleProducts } from './dense-net.js';
-import { meanHessianOperator, runTask, type Task, type TaskEnvironment } from './tasks.js';
+import { meanHessianOperator, runTask, type Task, type TaskEnvironment, type TaskProgress } from './tasks.js';
 import { instantiateKernels, type CompiledKernels, type KernelBuild, type WasmModule } from './wasm.js';
 
 /** Everything a worker needs to hold one shard. */
@@ -103,7 +103,7 @@ export class ShardService {
    * data, with `kernels`' build. Progress goes to `onProgress` at most every 100 ms (and at the
    * end); {@link cancelTask} with the same `taskId` stops it with an AbortError.
    */
-  async runTask(taskId: number, shard: number | null, task: Task, kernels: CompiledKernels, onProgress?: (fraction: number, detail?: string) => void): Promise<unknown> {
+  async runTask(taskId: number, shard: number | null, task: Task, kernels: CompiledKernels, onProgress?: (progress: TaskProgress) => void): Promise<unknown> {
     const controller = new AbortController();
     this.tasks.set(taskId, controller);
     let last = -Infinity;
@@ -115,12 +115,12 @@ export class ShardService {
       };
       return await runTask(task, env, {
         signal: controller.signal,
-        onProgress: (fraction, detail) => {
+        onProgress: (progress) => {
           const now = performance.now();
-          if (now - last < TASK_PROGRESS_MS && fraction < 1) return;
+          if (now - last < TASK_PROGRESS_MS && progress.fraction < 1) return;
           last = now;
           // through comlink the call returns a promise: a report lost on the way is not an error
-          Promise.resolve(onProgress?.(fraction, detail)).catch(() => {});
+          Promise.resolve(onProgress?.(progress)).catch(() => {});
         },
       });
     } finally {

@@ -65,11 +65,16 @@ export interface TaskEnvironment {
   readonly hessian?: () => LinearOperator;
 }
 
+/** Where a task is: its own fraction done, in [0, 1], never decreasing, and a short line. */
+export interface TaskProgress {
+  readonly fraction: number;
+  readonly detail?: string;
+}
+
 /** Cancellation and progress of a task. */
 export interface TaskHooks {
   readonly signal?: AbortSignal;
-  /** the task's own fraction done, in [0, 1], never decreasing; `detail` a short line */
-  readonly onProgress?: (fraction: number, detail?: string) => void;
+  readonly onProgress?: (progress: TaskProgress) => void;
 }
 
 /** Bytes of the Krylov basis of a density run on p parameters: steps + 2 rows. */
@@ -93,13 +98,13 @@ export async function runTask<T extends Task>(task: T, env: TaskEnvironment, hoo
       ...(task.reorthogonalization ? { reorthogonalization: task.reorthogonalization } : {}),
       ...(task.memoryBudget !== undefined ? { memoryBudget: task.memoryBudget } : {}),
       ...(signal ? { signal } : {}),
-      onProgress: (pr) => onProgress?.((pr.probe - 1 + pr.step / pr.steps) / pr.probes, `probe ${pr.probe}/${pr.probes}, step ${pr.step}/${pr.steps}`),
+      onProgress: (pr) => onProgress?.({ fraction: (pr.probe - 1 + pr.step / pr.steps) / pr.probes, detail: `probe ${pr.probe}/${pr.probes}, step ${pr.step}/${pr.steps}` }),
     });
     return result as TaskResult<T>;
   }
   const setup: SearchSetup = {
     ...task.setup, kernels: env.kernels, signal,
-    onProgress: (pr) => onProgress?.(pr.fraction, `${pr.run}/${pr.runs} starts done, step ${pr.step}, best |A| ${pr.absAlignment.toPrecision(3)}`),
+    onProgress: (pr) => onProgress?.({ fraction: pr.fraction, detail: `${pr.run}/${pr.runs} starts done, step ${pr.step}, best |A| ${pr.absAlignment.toPrecision(3)}` }),
   };
   return (await batchedRuns(setup, task.starts)) as TaskResult<T>;
 }

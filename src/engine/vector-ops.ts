@@ -5,10 +5,8 @@
  *
  * Zero-copy or nothing. The kernels can only read their own linear memory, so an operand runs in
  * wasm only when it is *resident*: a Float64Array handed out by {@link WasmVectorOps.allocate}.
- * Any call with a non-resident vector or basis runs the plain-TS {@link float64Ops} instead — we
- * measured copying a JS basis in per call (`npm run bench -- vector`): the copy alone costs as
- * much as the whole TS pass (both are memory-bound once the basis leaves L2), so copy-in is
- * slower than not using wasm at all; resident operands are ≈ 1.5× faster than TS.
+ * Any call with a non-resident vector or basis runs the plain-TS {@link float64Ops} instead:
+ * copying an operand in would cost as much as the pass (docs/engine.md, performance notes).
  *
  * Memory is reserved once, when the ops are created (`capacityBytes`, a free list carved from the
  * arena), and never grows after: growing a wasm memory detaches every view of it, which would

@@ -5,8 +5,7 @@
 
 /** A copy of `a` as a plain array. */
 function plainArray(a: ArrayLike<number>): number[] {
-  // Preallocated (a double row, see doubleRow) and indexed: Array.from goes through the iterator
-  // protocol, 3× slower (7 ms against 2 ms for one eigenvector at p = 118,282).
+  // Preallocated (a double row, see doubleRow) and indexed, not Array.from (docs/engine.md, performance notes)
   const n = a.length;
   const out = doubleRow(n);
   for (let i = 0; i < n; i++) out[i] = a[i]!;

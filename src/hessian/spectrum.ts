@@ -70,7 +70,7 @@ export function spectrumDensitySettings(p: number, seed: number): DensitySetting
  */
 export type DensityElsewhere = (
   settings: DensitySettings & { readonly memoryBudget: number },
-  hooks: { readonly signal?: AbortSignal; readonly onProgress: (fraction: number, detail?: string) => void },
+  hooks: { readonly signal?: AbortSignal; readonly onProgress: (progress: { readonly fraction: number; readonly detail?: string }) => void },
 ) => Promise<SpectralDensity>;
 
 /** The summary's record of a density. */
@@ -295,7 +295,7 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
   try {
     const wantDensity = options.density ?? true;
     const elsewhere = wantDensity && options.densityElsewhere
-      ? options.densityElsewhere({ ...spectrumDensitySettings(p, seed), memoryBudget: budget.bytes }, { signal: lane.signal, onProgress: (fraction, detail) => report('density', fraction, detail) })
+      ? options.densityElsewhere({ ...spectrumDensitySettings(p, seed), memoryBudget: budget.bytes }, { signal: lane.signal, onProgress: ({ fraction, detail }) => report('density', fraction, detail) })
       : null;
     // observed now: awaited after the other estimators, or abandoned (and stopped by the signal) if one fails
     elsewhere?.catch(() => {});

@@ -60,7 +60,7 @@ describe('worker lanes of a session', () => {
     expect(session.threads).toBe(1);
     expect(session.lanes).toBe(1);
     const fractions: number[] = [];
-    const onLane = await session.runTask(density, { onProgress: (f) => fractions.push(f) });
+    const onLane = await session.runTask(density, { onProgress: (p) => fractions.push(p.fraction) });
     expect(session.idleLanes).toBe(1);
     const here = await densityHere(session);
     expect(onLane.nodes).toEqual(here.nodes);
@@ -96,8 +96,8 @@ describe('worker lanes of a session', () => {
     const long: DensityTask = { ...density, probes: 50, steps: 100 };
     const running = session.runTask(long, {
       signal: controller.signal,
-      onProgress: (f) => {
-        if (f > 0) controller.abort();
+      onProgress: (p) => {
+        if (p.fraction > 0) controller.abort();
       },
     });
     await expect(running).rejects.toBeInstanceOf(AbortError);
