@@ -677,7 +677,15 @@ class Tracker {
   private train: Session | null = null;
   private test: Session | null = null;
 
+  /** the training session, when training runs on the session the analysis will use (then tracking uses it too, and does not close it) */
+  private shared: Session | null = null;
+
   constructor(private readonly engine: Engine, private readonly o: Resolved) {}
+
+  /** Tracks on `session` (the training split's, shared with training and the analysis) instead of a session of its own. */
+  share(session: Session): void {
+    this.shared = session;
+  }
 
   async checkpoint(epoch: number, model: Model, trainData: Dataset, testData: Dataset | null): Promise<void> {
     const { o } = this;
@@ -695,7 +703,7 @@ class Tracker {
 
   /** The split's tracking session, opened on first use and re-pointed at `model` after. */
   private async bind(which: 'train' | 'test', model: Model, data: Dataset): Promise<Session> {
-    const open = this[which];
+    const open = which === 'train' && this.shared ? this.shared : this[which];
     if (open) {
       await open.setParameters(model.theta);
       return open;
@@ -731,7 +739,7 @@ function splitCounts(splits: Splits, seed: number | null): DataSplit {
  * Stage 1: the data and a model — a preset's run, the given model, or one trained here. With
  * `analysis`, the overall progress is planned for the whole run, else for training alone.
  */
-async function obtainModel(engine: Engine, o: Resolved, tracker: Tracker | null, analysis: boolean): Promise<TrainedModel> {
+async function obtainModel(engine: Engine, o: Resolved, tracker: Tracker | null, analysis: boolean): Promise<TrainedModel & { readonly session?: Session }> {
   const { report, signal, precision, budget, seed } = o;
   // an impossible top fails now, not after training
   const checkTop = (spec: Pick<MlpSpec, 'sizes' | 'activation'>): void => checkSpectrumK(o.top, parameterCount(spec), o.denseLimit ?? DENSE_LIMIT);
@@ -786,12 +794,25 @@ async function obtainModel(engine: Engine, o: Resolved, tracker: Tracker | null,
   const epochs = budgetEpochs(o.epochs, budget);
   planProgress(o, parameterCount(spec), splits.train, epochs, analysis);
   report('train', 0, `training ${spec.sizes.join('-')} ${spec.activation} for ${epochs} epochs`);
-  const result = await train(engine, init, splits.train, {
-    epochs, optimizer: o.optimizer, lr: o.lr, momentum: o.momentum, batchSize: o.batchSize, seed, signal, precision,
-    onProgress: (p) => report('train', p.epoch / p.epochs, `epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toPrecision(4)}`),
-    ...(tracker && o.trackEvery > 0 ? { checkpointEvery: o.trackEvery, onCheckpoint: (c) => tracker.checkpoint(c.epoch, c.model, splits.train, splits.test) } : {}),
-  });
+  // The analysis's session, when it runs in this thread, is opened now and trained on: training,
+  // tracking and the analysis then share one copy of the training set (a sharded analysis keeps
+  // its copies in the workers; training then runs on a session of its own, closed at its end).
+  const session = analysis && engine.plan(splits.train.n, parameterCount(spec)) !== 'sharded' ? await engine.session(init, splits.train, o.netOptions) : undefined;
+  if (session) tracker?.share(session);
+  let result;
+  try {
+    result = await train(engine, init, splits.train, {
+      epochs, optimizer: o.optimizer, lr: o.lr, momentum: o.momentum, batchSize: o.batchSize, seed, signal, precision,
+      onProgress: (p) => report('train', p.epoch / p.epochs, `epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toPrecision(4)}`),
+      ...(tracker && o.trackEvery > 0 ? { checkpointEvery: o.trackEvery, onCheckpoint: (c) => tracker.checkpoint(c.epoch, c.model, splits.train, splits.test) } : {}),
+      ...(session ? { session } : {}),
+    });
+  } catch (error) {
+    await session?.close();
+    throw error;
+  }
   return {
+    ...(session ? { session } : {}),
     splits, split, files,
     model: result.model,
     training: [{ phase: 'train', labels: 'true', record: trainingRecord(result) }],
@@ -894,16 +915,17 @@ async function gridStage(session: Session, spec: SpectrumResult, o: Resolved): P
 export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Promise<AnalysisReport> {
   const o = resolveAnalyzeOptions(options);
   const tracker = new Tracker(engine, o);
-  let trained: TrainedModel;
+  let trained: TrainedModel & { readonly session?: Session };
   try {
     trained = await obtainModel(engine, o, tracker, true);
   } finally {
     await tracker.close();
   }
-  throwIfAborted(o.signal);
   const { splits, model } = trained;
+  if (o.signal?.aborted) await trained.session?.close();
+  throwIfAborted(o.signal);
   const p = parameterCount(model.spec);
-  const session = await engine.session(model, splits.train, o.netOptions);
+  const session = trained.session ?? await engine.session(model, splits.train, o.netOptions);
   // stops a task on a worker lane when the caller aborts, or when a stage here fails
   const lanes = new AbortController();
   const stop = (): void => lanes.abort(o.signal?.reason);

@@ -166,8 +166,11 @@ export class Engine {
     return Session.open(this.compiled, pool, model.spec, model.theta, data, this.netOptions(netOptions), (m, d) => this.session(m, d, options), lanes);
   }
 
-  /** How a session of n samples and p parameters runs: sharded over the pool, here with worker lanes, or here alone (see {@link EngineOptions.poolThreshold}). */
-  private plan(n: number, p: number): 'sharded' | 'lanes' | 'here' {
+  /**
+   * How a session of n samples and p parameters would run: `sharded` over the pool, `lanes` (in
+   * this thread, with workers for independent tasks) or `here` alone; see {@link EngineOptions.poolThreshold}.
+   */
+  plan(n: number, p: number): 'sharded' | 'lanes' | 'here' {
     if (this.threads <= 1 || this.poolUnavailable) return 'here';
     const size = n * p;
     const threshold = this.options.poolThreshold;

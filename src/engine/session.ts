@@ -5,7 +5,7 @@
 import { InputError, ResourceError, ShapeError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { parameterCount, type MlpSpec, type Model } from '../model/mlp.js';
-import { combineBlockNodes, type BlockNode, type DenseNetOptions, type LabelChoice, type PerSampleProducts } from './dense-net.js';
+import { combineBlockNodes, type BlockNode, type DenseNetOptions, type ForwardSums, type LabelChoice, type PerSampleProducts } from './dense-net.js';
 import type { CountingOperator } from '../hessian/operator.js';
 import type { WorkerPool } from './pool.js';
 import { ShardService, type ShardInit } from './shard-service.js';
@@ -51,6 +51,20 @@ interface Backend {
   close(): Promise<void>;
   /** In this thread only: Σ over samples of H_x·v straight from the net's buffers (no per-node copies). */
   hvpSums?(v: Float64Array, out: Float64Array): void;
+  /** In this thread only: the net itself, for training. */
+  training?(): TrainingNet;
+}
+
+/**
+ * @internal What training does with a session in this thread (`train`): sums of the loss and
+ * gradient over the whole set or a mini-batch, and θ updates with no copy or check (the trainer
+ * checks θ itself, every step). {@link Session.setParameters} brings the session's own θ up to date.
+ */
+export interface TrainingNet {
+  gradientSums(out: Float64Array): ForwardSums;
+  gradientSumsOn(indices: ArrayLike<number>, out: Float64Array): ForwardSums;
+  forwardSums(): ForwardSums;
+  setParameters(theta: Float32Array): void;
 }
 
 /** One shard's calls, bound to its id (on a local service or a pool worker). */
@@ -114,6 +128,15 @@ function localBackend(init: ShardInit): Backend {
     setParameters: async (theta) => service.setParameters(0, theta),
     close: async () => service.close(0),
     hvpSums: (v, out) => service.hvpSums(0, v, out),
+    training: () => {
+      const net = service.net(0);
+      return {
+        gradientSums: (out) => net.gradientSums(out),
+        gradientSumsOn: (indices, out) => net.gradientSumsOn(indices, out),
+        forwardSums: () => net.forwardSums(),
+        setParameters: (theta) => net.setParameters(theta),
+      };
+    },
   };
 }
 
@@ -287,6 +310,17 @@ export class Session {
       this.replicas.set(w, opened);
     }
     return opened;
+  }
+
+  /**
+   * @internal The session's net for training (`train`), in this thread only: throws for a session
+   * sharded over the pool. Between its setParameters and the next {@link Session.setParameters} the
+   * session's `model` and `parameters` still show the θ set before.
+   */
+  trainingNet(): TrainingNet {
+    const training = this.live().training;
+    if (!training) throw new ResourceError('training runs in the calling thread: this session is sharded over the worker pool (open one with { inThread: true })');
+    return training();
   }
 
   /** The model as bound now (θ as last set; do not modify its arrays). */

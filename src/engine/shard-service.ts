@@ -131,6 +131,11 @@ export class ShardService {
     }
   }
 
+  /** @internal The net of shard `id` (a session in this thread trains on it: Session.trainingNet). */
+  net(id: number): DenseNet {
+    return this.get(id);
+  }
+
   /** Stops task `taskId` if it is running here (at its next check of the signal). */
   cancelTask(taskId: number): void {
     this.tasks.get(taskId)?.abort();

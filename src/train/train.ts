@@ -20,8 +20,9 @@
  */
 import type { Dataset } from '../data/dataset.js';
 import { checkSeed } from '../data/transform.js';
-import type { Precision } from '../engine/dense-net.js';
+import type { DenseNet, Precision } from '../engine/dense-net.js';
 import type { Engine, Model } from '../engine/engine.js';
+import type { Session, TrainingNet } from '../engine/session.js';
 import { InputError, NumericalError, throwIfAborted } from '../errors.js';
 import { parameterCount, type Activation } from '../model/mlp.js';
 import { Rng } from '../model/rng.js';
@@ -100,6 +101,13 @@ export interface TrainOptions {
   readonly signal?: AbortSignal;
   /** kernel arithmetic (default `f32`) */
   readonly precision?: Precision;
+  /**
+   * Train on this session (in the calling thread, bound to `data`; its precision is used): no
+   * copy of the data is made, and the session ends at the trained θ — what `analyze` does so that
+   * training, tracking and the analysis share one copy of the training set. Default: a session of
+   * its own (no activation cache), closed at the end.
+   */
+  readonly session?: Session;
 }
 
 /**
@@ -242,10 +250,42 @@ export async function train(engine: Engine, model: Model, data: Dataset, options
 
   const theta = Float32Array.from(model.theta);
   const spec = model.spec;
-  // Training never asks for Hv: keep no per-sample curvature cache (memory O(batch × width)).
+  // Training alone never asks for Hv: its own session keeps no per-sample curvature cache (memory O(batch × width)).
   const netOptions = { cacheBytes: 0, ...(precision ? { precision } : {}) };
-  const net = engine.net({ spec, theta }, data, netOptions);
-  const valNet = validation && evaluateEvery > 0 ? engine.net({ spec, theta }, validation, netOptions) : null;
+  const given = options.session;
+  if (given && given.data !== data) throw new InputError('train: the session given is bound to another dataset than the one to train on');
+  const name = (m: Model['spec']): string => `${m.sizes.join('-')} ${m.activation}`;
+  if (given && name(given.spec) !== name(spec)) throw new InputError(`train: the session given is bound to a ${name(given.spec)} model, not ${name(spec)}`);
+  const session = given ?? await engine.session({ spec, theta }, data, { ...netOptions, inThread: true });
+  try {
+    const net = session.trainingNet();
+    net.setParameters(theta);
+    const valNet = validation && evaluateEvery > 0 ? engine.net({ spec, theta }, validation, netOptions) : null;
+    const result = await trainLoop(net, valNet, theta, data, options, { start, epochs, batchSize, evaluateEvery, stopAtFull, checkpointEvery, optimizer, seed, spec });
+    if (given) await given.setParameters(theta);
+    return result;
+  } finally {
+    if (!given) await session.close();
+  }
+}
+
+/** The settings {@link train} resolved. */
+interface Resolved {
+  readonly start: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly evaluateEvery: number;
+  readonly stopAtFull: boolean;
+  readonly checkpointEvery: number;
+  readonly optimizer: Optimizer;
+  readonly seed: number;
+  readonly spec: Model['spec'];
+}
+
+/** The epochs of {@link train}: mini-batch steps on `net`, evaluations, progress and checkpoints. */
+async function trainLoop(net: TrainingNet, valNet: DenseNet | null, theta: Float32Array, data: Dataset, options: TrainOptions, r: Resolved): Promise<TrainResult> {
+  const { start, epochs, batchSize, evaluateEvery, stopAtFull, checkpointEvery, optimizer, seed, spec } = r;
+  const { signal, onProgress } = options;
   const p = parameterCount(spec);
   const n = data.n;
   const grad = new Float64Array(p);

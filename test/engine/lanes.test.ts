@@ -186,3 +186,25 @@ describe('worker lanes of a session', () => {
 function pick(s: Session) {
   return { p: s.p, n: s.n, model: s.model, data: s.data, kernels: s.kernels, perSampleProducts: s.perSampleProducts.bind(s) };
 }
+
+describe('one copy of the training set per thread during analyze', () => {
+  it('training, tracking and the analysis share one session on the training split (in this thread, and with a lane)', async () => {
+    for (const threads of [1, 2]) {
+      const e = await engine(threads);
+      const bound: Dataset[] = [];
+      const session = e.session.bind(e);
+      const net = e.net.bind(e);
+      e.session = async (m, d, o) => {
+        bound.push(d);
+        return session(m, d, o);
+      };
+      e.net = (m, d, o) => {
+        bound.push(d);
+        return net(m, d, o);
+      };
+      const report = await analyze(e, { data: { train: data }, hidden: [24, 24], activation: 'tanh', epochs: 4, trackEvery: 2, top: 2, seed: 1, dense: false, gridRes: 0 });
+      expect(report.tracking?.length).toBe(2);
+      expect(bound.filter((d) => d === data)).toHaveLength(1);
+    }
+  });
+});
