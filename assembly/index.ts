@@ -4,7 +4,7 @@
 
 export { gemm_f32, gemm_f64, gemmWorkspaceBytes } from './gemm';
 // Activation codes as named globals: src/engine/net/kernels.ts's ACTIVATION_CODE is checked
-// against them by name (test/activation-codes.test.ts).
+// against them by name (test/engine/net/kernels.test.ts).
 export { ACT_IDENTITY, ACT_RELU, ACT_TANH, ACT_SIGMOID, ACT_GELU } from './activations';
 export {
   act_backward_f32, act_backward_f64,

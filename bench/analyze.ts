@@ -9,9 +9,23 @@
  * stage. The results must be equal bit for bit between the thread counts (checked: the run fails
  * otherwise).
  */
-import { analyze, type AnalysisReport } from '../src/analysis/analyze.js';
-import { createEngine } from '../src/engine/engine.js';
+import { existsSync } from 'node:fs';
+import type { AnalysisReport, AnalyzeOptions } from '../src/analysis/analyze.js';
+import type { Engine, EngineOptions } from '../src/engine/engine.js';
 import { median, timeRecord, valueRecord, type BenchRecord } from './harness.js';
+
+/**
+ * The package as users run it (dist/node, built by `npm run bench`), whose workers start from the
+ * bundled worker.js; src/ through tsx when dist is missing (its workers then start through tsx,
+ * which adds ≈ 0.5 s to the first lane task).
+ */
+const DIST = new URL('../dist/node/index.js', import.meta.url);
+const FROM_DIST = existsSync(DIST);
+const lib = (FROM_DIST ? await import(DIST.href) : await import('../src/index.js')) as {
+  analyze(engine: Engine, options: AnalyzeOptions): Promise<AnalysisReport>;
+  createEngine(options: EngineOptions): Promise<Engine>;
+};
+const { analyze, createEngine } = lib;
 
 const ROUNDS = 3;
 const OPTIONS = { data: 'mnist', hidden: [128, 128], epochs: 5, top: 5, seed: 0 } as const;
@@ -71,7 +85,7 @@ export async function analyzeBench(records: BenchRecord[]): Promise<void> {
   if (!same) throw new Error('analyze gave different results with 1 and 2 threads');
   const total = (threads: 1 | 2): number => median(runs[threads].map((t) => t.seconds));
   const range = (threads: 1 | 2): string => runs[threads].map((t) => t.seconds.toFixed(1)).join(', ');
-  const note = `MNIST 0/1/7, 450 train, 784-128-128-3, 5 epochs, top 5; ${ROUNDS} alternating rounds (1 thread: ${range(1)} s; 2: ${range(2)} s); results equal bit for bit`;
+  const note = `MNIST 0/1/7, 450 train, 784-128-128-3, 5 epochs, top 5, ${FROM_DIST ? 'the built package (dist/node)' : 'src through tsx (no dist/)'}; ${ROUNDS} alternating rounds (1 thread: ${range(1)} s; 2: ${range(2)} s); results equal bit for bit`;
   records.push(timeRecord('analyze.mnist.2threads', total(2), { seconds: total(1), against: 'analyze.mnist.1thread' }, note));
   for (const stage of runs[1][0]!.stages.keys()) {
     records.push(valueRecord(`analyze.mnist.${stage}`, median(runs[1].map((t) => t.stages.get(stage) ?? 0)), 's', 'median over the rounds, 1 thread'));

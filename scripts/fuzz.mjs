@@ -1,12 +1,14 @@
 /**
- * `npm run fuzz`: the fuzz properties of test/fuzz.test.ts and test/fuzz.node.test.ts run long,
- * in Node, with a fresh seed (printed, so a failure can be replayed with FUZZ_SEED=<seed>).
+ * `npm run fuzz`: the fuzz properties of test/integration/fuzz.test.ts and
+ * test/integration/fuzz.node.test.ts run long, in Node, with a fresh seed (printed, so a failure
+ * can be replayed with FUZZ_SEED=<seed>).
  *
  * usage: npm run fuzz [-- <malformed inputs per parser>]   (default 200,000; also FUZZ_RUNS)
  * env:   FUZZ_SEED (default: random), FUZZ_CLI_RUNS (default runs / 20), METADATA_FUZZ_RUNS
- *        (safetensors `__metadata__` contents, test/fuzz-metadata.test.ts; default: runs),
- *        REPORT_FUZZ_RUNS (mutated result JSON for the report renderer, test/report-fuzz.node.test.ts;
- *        default runs / 20, at least 10,000: `npm test` runs 2,000 of them),
+ *        (safetensors `__metadata__` contents, test/integration/fuzz-metadata.test.ts; default: runs),
+ *        REPORT_FUZZ_RUNS (mutated result JSON for the report renderer,
+ *        test/integration/report-fuzz.node.test.ts; default runs / 20, at least 10,000: `npm test`
+ *        runs 2,000 of them),
  *        FUZZ_VERBOSE=1 lists the distinct checks each parser reached.
  */
 import { spawnSync } from 'node:child_process';
@@ -24,7 +26,8 @@ const reportRuns = process.env.REPORT_FUZZ_RUNS ?? String(Math.max(10_000, Math.
 console.log(`fuzz: ${runs} malformed inputs per parser, ${cliRuns} CLI runs, ${metadataRuns} __metadata__ inputs, ${reportRuns} mutated report results, seed ${seed}`);
 
 const vitest = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
-const result = spawnSync(process.execPath, [vitest, 'run', '--project', 'node', 'test/fuzz.test.ts', 'test/fuzz.node.test.ts', 'test/fuzz-metadata.test.ts', 'test/report-fuzz.node.test.ts'], {
+const files = ['fuzz.test.ts', 'fuzz.node.test.ts', 'fuzz-metadata.test.ts', 'report-fuzz.node.test.ts'].map((f) => `test/integration/${f}`);
+const result = spawnSync(process.execPath, [vitest, 'run', '--project', 'node', ...files], {
   stdio: 'inherit',
   cwd: fileURLToPath(new URL('..', import.meta.url)),
   env: { ...process.env, FUZZ_RUNS: runs, FUZZ_SEED: seed, FUZZ_CLI_RUNS: cliRuns, METADATA_FUZZ_RUNS: metadataRuns, REPORT_FUZZ_RUNS: reportRuns },

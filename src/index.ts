@@ -16,7 +16,7 @@ export {
   AbortError, HessianLensError, InputError, NumericalError, ResourceError, ShapeError, type ErrorKind,
 } from './errors.js';
 export { createEngine, Engine, checkData, checkModel, type EngineOptions, type Evaluation, type GradientResult, type Model } from './engine/engine.js';
-export { DenseNet, type DenseNetOptions, type ForwardSums, type LabelChoice, type PerSampleProducts, type Precision } from './engine/dense-net.js';
+export type { DenseNetOptions, ForwardSums, LabelChoice, PerSampleProducts, Precision } from './engine/dense-net.js';
 export { relaxedSimdSupported, type KernelBuild, type KernelBuildOption } from './engine/wasm.js';
 export {
   ACTIVATIONS, checkParameters, initParameters, layerSlices, mlpSpec, parameterCount,
@@ -30,8 +30,8 @@ export {
 } from './io/safetensors.js';
 export * from './data/index.js';
 export * from './hessian/index.js';
-export { Session, type HessianOperator, type SessionOpener, type SessionOptions } from './engine/session.js';
-export { WorkerPool } from './engine/pool.js';
+export { Session, type HessianOperator, type LaneSource, type SessionOpener, type SessionOptions } from './engine/session.js';
+export type { DensityTask, MarginStartsTask, Task, TaskHooks, TaskProgress, TaskResult, TaskResults, VectorOpsName } from './engine/tasks.js';
 export * from './analysis/index.js';
 export * from './train/index.js';
 // The HTML report renderer is its own entry point, hessian-lens/report (src/report/index.ts).

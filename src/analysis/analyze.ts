@@ -798,7 +798,10 @@ async function obtainModel(engine: Engine, o: Resolved, tracker: Tracker | null,
   // tracking and the analysis then share one copy of the training set (a sharded analysis keeps
   // its copies in the workers; training then runs on a session of its own, closed at its end).
   const session = analysis && engine.plan(splits.train.n, parameterCount(spec)) !== 'sharded' ? await engine.session(init, splits.train, o.netOptions) : undefined;
-  if (session) tracker?.share(session);
+  if (session) {
+    tracker?.share(session);
+    session.prepareLanes();
+  }
   let result;
   try {
     result = await train(engine, init, splits.train, {

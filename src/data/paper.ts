@@ -25,7 +25,7 @@
  * Encoding: per set the points of train, then test, then validation, in the split's order, x1 and
  * x2 of each point as the shortest decimal that rounds to its float32 value
  * (`Math.fround(Number(s))` is the value, bit for bit); labels one digit per point in the same order.
- * test/paper-data.test.ts checks every value and label against the CSV files the numbers came from
+ * test/data/paper.test.ts checks every value and label against the CSV files the numbers came from
  * (test/fixtures/paper-data, the paper's split files as its repository has them).
  * see: Sabanayagam, Behrens, Adomaityte, Dawid, "Unveiling the Hessian's connection to the decision
  *      boundary", arXiv 2306.07104.

@@ -140,6 +140,7 @@ export class Engine {
   }
 
   /**
+   * @internal
    * A {@link DenseNet} bound to `model` and `data` in a kernel instance of its own, in this thread:
    * the low-level handle (sums, mini-batch gradients) that training keeps across many steps.
    */
@@ -207,7 +208,7 @@ export class Engine {
     }
   }
 
-  /** The engine's worker pool (started on first use). */
+  /** @internal The engine's worker pool (started on first use). */
   workerPool(): Promise<WorkerPool> {
     this.pool ??= WorkerPool.create(this.compiled, this.threads);
     return this.pool;

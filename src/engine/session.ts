@@ -301,6 +301,19 @@ export class Session {
     });
   }
 
+  /**
+   * Starts copying the dataset to every lane worker now, in the background, so that a later task's
+   * start does not wait for it (analyze calls this before training). Does nothing without lanes;
+   * a copy that fails to open is retried by the task that needs it.
+   */
+  prepareLanes(): void {
+    if (!this.laneSource || this.closed) return;
+    void this.laneSource.source.pool().then((pool) => {
+      if (!pool || this.closed) return;
+      for (let w = 0; w < this.lanes; w++) this.replicaOn(pool, w).catch(() => {});
+    }, () => {});
+  }
+
   /** Opens the dataset's copy on lane worker `w` once (θ as bound now; later setParameters reach it). */
   private replicaOn(pool: WorkerPool, w: number): Promise<void> {
     let opened = this.replicas.get(w);

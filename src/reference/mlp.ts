@@ -7,7 +7,7 @@
  * float32, without wasm, GEMM blocking, workers or batching; every quantity is a literal transcription
  * of the formulas in docs/math.md, and it is itself checked against central
  * finite differences, a closed-form softmax-regression Hessian and PyTorch float64 fixtures
- * (test/reference.test.ts).
+ * (test/reference/mlp.test.ts).
  *
  * Hv is Pearlmutter's R-operator (exact, no finite differences): R{·} = d/dt at θ + t·v, pushed
  * through the forward pass and the backward pass.

@@ -74,7 +74,7 @@ const ANALYSIS: Shape = {
   tracking: array({ epoch: number, eigenvalues: numbers, G: number }),
   // arrived with the CLI's split checks; older files lack it
   warnings: nullable(array(string)),
-  // shown as escaped text, field by field: only its being an object is checked (found by test/report-fuzz.node.test.ts)
+  // shown as escaped text, field by field: only its being an object is checked (found by test/integration/report-fuzz.node.test.ts)
   settings: {},
 };
 

@@ -73,7 +73,7 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const first = Math.ceil(lo / step - 1e-9) * step;
   const n = Math.floor((hi - first) / step + 1e-9) + 1;
   // counted, not accumulated: at the ends of the float range a step can overflow, or vanish beside t
-  // (1e20 + 5000 === 1e20), and `t += step` then never reached hi (found by test/report-fuzz.node.test.ts)
+  // (1e20 + 5000 === 1e20), and `t += step` then never reached hi (found by test/integration/report-fuzz.node.test.ts)
   if (!Number.isFinite(first) || !(n >= 1 && n <= 100)) return [lo, hi];
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -85,7 +85,7 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
 
 /** Powers of ten inside [lo, hi] (lo > 0), thinned to at most ~7; 1-2-5 steps inside one decade. */
 export function logTicks(lo: number, hi: number): number[] {
-  // an end outside (0, ∞) has no decades to count (it made an endless loop: found by test/report-fuzz.node.test.ts)
+  // an end outside (0, ∞) has no decades to count (it made an endless loop: found by test/integration/report-fuzz.node.test.ts)
   if (!(lo > 0) || !Number.isFinite(lo) || !Number.isFinite(hi)) return niceTicks(lo, hi, 4);
   const a = Math.ceil(Math.log10(lo) - 1e-9);
   const b = Math.floor(Math.log10(hi) + 1e-9);

@@ -1,6 +1,6 @@
 /**
  * Hostile inputs as data: one case per row of docs/errors.md (the `id` column), shared by the
- * API tests (test/errors.test.ts, Node and Chromium) and the CLI tests (test/errors.node.test.ts).
+ * API tests (test/integration/errors.test.ts, Node and Chromium) and the CLI tests (test/integration/errors.node.test.ts).
  *
  * safetensors files are built byte by byte here (`stFile`), not with `writeSafetensors`, so the
  * reader's checks are exercised against the format itself. The valid base model is a 4-5-3 ReLU

@@ -1,4 +1,4 @@
-// What every consumer app of test/consumers.node.test.ts computes, in Chromium from its bundle
+// What every consumer app of test/integration/consumers.node.test.ts computes, in Chromium from its bundle
 // and in Node from the packed dist/node/: train a few epochs, evaluate, open a session on the
 // worker pool, Lanczos top-3. `lib` holds the hessian-lens exports the app imported by name (so
 // bundlers tree-shake as they would for a real app). Floats come back as the hex of their

@@ -8,7 +8,7 @@ import { EPILOGUE, type KernelExports } from '../wasm.js';
 
 /**
  * Kernel codes of the activations: assembly/activations.ts exports each as the global
- * `ACT_<NAME>`, and test/activation-codes.test.ts checks this table against those exports.
+ * `ACT_<NAME>`, and test/engine/net/kernels.test.ts checks this table against those exports.
  */
 export const ACTIVATION_CODE: Readonly<Record<Activation, number>> = Object.freeze({
   identity: 0,

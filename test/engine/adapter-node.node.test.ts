@@ -1,0 +1,56 @@
+/**
+ * Node's side of the platform difference (src/engine/adapter-node.ts): a worker thread's messages
+ * reach the comlink-shaped endpoint as `{ data }` events and stop once the listener is removed, its
+ * exit is reported as a failure, and the machine's threads and memory are what node:os reports.
+ * The worker is a five-line echo script written here, not hessian-lens's worker entry.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { hardwareThreads, parentEndpoint, spawnWorkerAt, totalMemory } from '../../src/engine/adapter-node.js';
+
+describe('adapter-node', () => {
+  it('a worker\'s messages arrive as { data } events until the listener is removed; its exit is a failure', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hl-adapter-'));
+    const entry = join(dir, 'echo.mjs');
+    await writeFile(entry, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', (m) => parentPort.postMessage({ echo: m }));\n");
+    const worker = await spawnWorkerAt(pathToFileURL(entry));
+    const failures: Error[] = [];
+    worker.onFailure((e) => failures.push(e));
+    const received: unknown[] = [];
+    const listener = (event: Event): void => {
+      received.push((event as MessageEvent).data);
+    };
+    const reply = (): Promise<unknown> => new Promise((resolve) => {
+      const once = (event: Event): void => {
+        worker.endpoint.removeEventListener('message', once);
+        resolve((event as MessageEvent).data);
+      };
+      worker.endpoint.addEventListener('message', once);
+    });
+    worker.endpoint.addEventListener('message', listener);
+    let next = reply();
+    worker.endpoint.postMessage(1);
+    expect(await next).toEqual({ echo: 1 });
+    worker.endpoint.removeEventListener('message', listener);
+    next = reply();
+    worker.endpoint.postMessage(2);
+    expect(await next).toEqual({ echo: 2 });
+    expect(received).toEqual([{ echo: 1 }]);
+    await worker.terminate();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(failures.map((e) => e.message)).toEqual(['worker exited with code 1']);
+  });
+
+  it('outside a worker there is no parent endpoint; threads and memory are node:os\'s', async () => {
+    await expect(parentEndpoint()).rejects.toThrow('not running in a worker thread');
+    expect(await hardwareThreads()).toBe(availableParallelism());
+    const memory = totalMemory()!;
+    expect(memory).toBeGreaterThan(0);
+    expect(memory).toBeLessThanOrEqual(totalmem());
+    const constrained = process.constrainedMemory?.();
+    expect(memory).toBe(constrained !== undefined && constrained > 0 && constrained < totalmem() ? constrained : totalmem());
+  });
+});

@@ -1,0 +1,168 @@
+/**
+ * The Session as the one bound handle (src/engine/session.ts): its model follows setParameters,
+ * siblings on other data share θ, predictions and the Hessian operator give the same bits in this
+ * thread and on a 2-worker pool, and a closed session refuses work with a clear error.
+ *
+ * Session.perSampleGradients, the n × p matrix of per-sample gradients g(x_i): why the references
+ * are independent: with the true label, row i must equal the mean gradient of a one-sample dataset
+ * {x_i} (Session.gradient, itself checked against finite differences and PyTorch elsewhere), and a
+ * central finite difference of that sample's loss along a random direction; with the predicted
+ * label, G·v must equal the products ⟨g(x_i), v⟩ and ‖g(x_i)‖² that perSampleProducts computes
+ * without ever forming g (a different code path). Pool sessions must return the same bits as
+ * in-thread ones.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeDataset } from '../../src/data/dataset.js';
+import { createEngine, type Engine } from '../../src/engine/engine.js';
+import { ResourceError } from '../../src/errors.js';
+import { initParameters, mlpSpec, parameterCount } from '../../src/model/mlp.js';
+import { gaussianVector, Rng } from '../../src/model/rng.js';
+import { inBrowser } from '../helpers/fixtures.js';
+
+const spec = mlpSpec([3, 12, 4], 'tanh');
+const theta = initParameters(spec, 5);
+
+function data(n: number, seed: number) {
+  const rng = new Rng(seed);
+  return makeDataset(Float32Array.from({ length: 3 * n }, () => rng.normal()), Int32Array.from({ length: n }, (_, i) => i % 4), 3, 4);
+}
+
+let local: Engine;
+let pooled: Engine;
+afterAll(async () => {
+  await local?.close();
+  await pooled?.close();
+});
+
+describe('Session', () => {
+  it('predictions, gradients and Hv are the same bits in this thread and on two workers', async () => {
+    local = await createEngine({ threads: 1 });
+    pooled = await createEngine({ threads: 2, poolThreshold: 0 });
+    const d = data(600, 1); // three 256-sample blocks: both workers hold some
+    const a = await local.session({ spec, theta }, d);
+    const b = await pooled.session({ spec, theta }, d);
+    expect(a.threads).toBe(1);
+    expect(b.threads).toBe(2);
+    const pa = await a.predictions();
+    expect(pa).toHaveLength(600);
+    expect(await b.predictions()).toEqual(pa);
+    // the arg-max the per-sample products report is the same
+    expect((await a.perSampleProducts([], 'predicted')).predicted).toEqual(pa);
+    const v = gaussianVector(3, a.p);
+    const ha = a.hessian();
+    const hb = b.hessian();
+    const outA = new Float64Array(a.p);
+    const outB = new Float64Array(a.p);
+    await ha.matvec(v, outA);
+    await hb.matvec(v, outB);
+    expect(outB).toEqual(outA);
+    expect(ha.matvecs).toBe(1);
+    expect(ha.size).toBe(a.p);
+    await a.close();
+    await b.close();
+  });
+
+  it('its model follows setParameters; withData binds the same θ to other data', async () => {
+    local ??= await createEngine({ threads: 1 });
+    const train = data(40, 2);
+    const test = data(17, 3);
+    const s = await local.session({ spec, theta }, train);
+    expect(s.model.theta).toEqual(theta);
+    expect(s.data).toBe(train);
+    const moved = Float32Array.from(theta, (x, i) => x + 0.01 * Math.sin(i));
+    await s.setParameters(moved);
+    expect(s.model.theta).toEqual(moved);
+    const sibling = await s.withData(test);
+    expect(sibling.n).toBe(17);
+    expect(sibling.model.theta).toEqual(moved);
+    const direct = await local.session({ spec, theta: moved }, test);
+    expect(await sibling.loss()).toEqual(await direct.loss());
+    await sibling.close();
+    await direct.close();
+    await s.close();
+    await expect(s.withData(test)).rejects.toThrow(ResourceError);
+    await expect(s.predictions()).rejects.toThrow('this session is closed');
+  });
+});
+
+describe('per-sample gradients', () => {
+  // a net and data of this describe's own (a 3-7-5-4 net, 37 samples, f64 kernels)
+  const spec = mlpSpec([3, 7, 5, 4], 'tanh');
+  const p = parameterCount(spec);
+  const theta = initParameters(spec, 3);
+  const rng = new Rng(11);
+  const n = 37;
+  const data = makeDataset(Float32Array.from({ length: n * 3 }, () => rng.normal()), Int32Array.from({ length: n }, (_, i) => (i * 7) % 4), 3, 4);
+
+  const engines: Engine[] = [];
+  afterAll(async () => {
+    for (const e of engines) await e.close();
+  });
+
+  async function engine(threads: number): Promise<Engine> {
+    const e = await createEngine({ threads, poolThreshold: 0, chunkSize: 8, precision: 'f64' });
+    engines.push(e);
+    return e;
+  }
+
+  it('true label: each row is the gradient of its one-sample loss, and matches a central difference', async () => {
+    const e = await engine(1);
+    const session = await e.session({ spec, theta }, data);
+    const G = await session.perSampleGradients('true');
+    expect(G.length).toBe(n * p);
+    const v = Float64Array.from({ length: p }, () => rng.normal());
+    for (const i of [0, 5, 36]) {
+      const one = makeDataset(data.x.slice(i * 3, i * 3 + 3), data.y.slice(i, i + 1), 3, 4);
+      const s1 = await e.session({ spec, theta }, one);
+      const { gradient } = await s1.gradient();
+      const row = G.subarray(i * p, (i + 1) * p);
+      let maxDiff = 0;
+      let maxAbs = 0;
+      for (let j = 0; j < p; j++) {
+        maxDiff = Math.max(maxDiff, Math.abs(row[j]! - gradient[j]!));
+        maxAbs = Math.max(maxAbs, Math.abs(gradient[j]!));
+      }
+      expect(maxDiff).toBeLessThanOrEqual(1e-12 * maxAbs);
+      // central difference of the sample's loss along v (θ in f32: step large enough to resolve)
+      const h = 1e-3;
+      const lossAt = async (t: number): Promise<number> => {
+        await s1.setParameters(Float32Array.from(theta, (x, j) => x + t * v[j]!));
+        return (await s1.loss()).loss;
+      };
+      const fd = ((await lossAt(h)) - (await lossAt(-h))) / (2 * h);
+      let dot = 0;
+      for (let j = 0; j < p; j++) dot += row[j]! * v[j]!;
+      expect(Math.abs(fd - dot)).toBeLessThan(2e-3 * Math.max(1, Math.abs(dot)));
+      await s1.close();
+    }
+    await session.close();
+  });
+
+  it('predicted label: G·v and the row norms equal perSampleProducts', async () => {
+    const e = await engine(1);
+    const session = await e.session({ spec, theta }, data);
+    const G = await session.perSampleGradients();
+    const vs = [0, 1].map(() => Float64Array.from({ length: p }, () => rng.normal()));
+    const prod = await session.perSampleProducts(vs);
+    for (let i = 0; i < n; i++) {
+      let sq = 0;
+      for (let j = 0; j < p; j++) sq += G[i * p + j]! ** 2;
+      expect(Math.abs(sq - prod.gradNormSq[i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1e-300, prod.gradNormSq[i]!));
+      vs.forEach((v, k) => {
+        let dot = 0;
+        for (let j = 0; j < p; j++) dot += G[i * p + j]! * v[j]!;
+        expect(Math.abs(dot - prod.dots[i * 2 + k]!)).toBeLessThanOrEqual(1e-11 * Math.sqrt(prod.gradNormSq[i]!) * Math.sqrt(p) + 1e-300);
+      });
+    }
+    await session.close();
+  });
+
+  it.runIf(!inBrowser)('a pool session returns the same bits as the calling thread', async () => {
+    const one = await (await engine(1)).session({ spec, theta }, data);
+    const two = await (await engine(2)).session({ spec, theta }, data);
+    expect(two.threads).toBe(2);
+    expect(await two.perSampleGradients()).toEqual(await one.perSampleGradients());
+    await one.close();
+    await two.close();
+  });
+});
