@@ -316,6 +316,7 @@ describe('API', () => {
     await expectError(() => engine.session(model, data, { chunkSize: 0 }), 'ShapeError', 'chunkSize must be a positive integer, got 0');
     await expectError(() => engine.session(model, data, { precision: 'f16' as never }), 'InputError', `precision must be 'f32' or 'f64', got "f16"`);
     await expectError(() => createEngine({ threads: 1, poolThreshold: -1 }), 'InputError', 'poolThreshold must be a number ≥ 0');
+    await expectError(() => createEngine({ threads: 1, laneThreshold: Number.NaN }), 'InputError', 'laneThreshold must be a number ≥ 0');
     await expectError(() => hessianSpectrum(op, { dense: 'yes' as never }), 'InputError', `hessianSpectrum: dense must be true, false or 'auto', got "yes"`);
     await expectError(() => hessianSpectrum(op, { denseLimit: -1 }), 'InputError', 'hessianSpectrum: denseLimit must be an integer ≥ 1, got -1');
     // [R6] a spec whose f32 parameters alone exceed wasm32's 4 GiB, refused before anything is allocated
