@@ -127,6 +127,12 @@ async function staged<T>(fn: (onProgress: (p: { stage: DenseStage }) => void) =>
   return { value, seconds: (end - t0) / 1000, stages };
 }
 
+function sameBits(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
 const fmtStages = (s: Partial<Record<DenseStage, number>>): string => Object.entries(s).map(([k, v]) => `${k} ${v!.toFixed(2)} s`).join(', ');
 
 export async function denseBench(records: BenchRecord[]): Promise<void> {
@@ -134,6 +140,8 @@ export async function denseBench(records: BenchRecord[]): Promise<void> {
   const data = caseData(MLP_CASES[0]!);
   const dir = mkdtempSync(join(os.tmpdir(), 'hessian-lens-dense-'));
   const trainer = await createEngine({ threads: 1 });
+  const splitter = await createEngine({ threads: 2 });
+  await splitter.startWorkers(1e6, 1e6); // its worker up before the first timed split
   try {
     for (const h of WIDTHS) {
       const spec = mlpSpec([2, h, h, 3], 'relu');
@@ -159,6 +167,13 @@ export async function denseBench(records: BenchRecord[]): Promise<void> {
           const all = await staged((onProgress) => symmetricEigen(H, p, { build, onProgress }));
           const peak = mem.stop();
           records.push(timeRecord(`dense.p${p}.all-eigenpairs.${build}`, all.seconds, 'error' in np ? undefined : { seconds: np.eigh, against: `numpy eigh, 1 thread (${np.note})` }, `${what}; ${fmtStages(all.stages)}`));
+          if (p < 10_000) {
+            // the back-transformation split between this thread and a worker (same bits: checked)
+            const two = await staged((onProgress) => symmetricEigen(H, p, { build, onProgress, backtransformElsewhere: splitter.reflectorsElsewhere()! }));
+            if (!sameBits(two.value.eigenvectors!, all.value.eigenvectors!)) throw new Error(`p = ${p}: the split back-transformation changed the eigenvectors`);
+            records.push(timeRecord(`dense.p${p}.all-eigenpairs.2threads.${build}`, two.seconds, { seconds: all.seconds, against: 'all in one thread, this run' },
+              `half the back-transformation on a worker; ${fmtStages(two.stages)}${'error' in np ? '' : `; numpy eigh 1 thread ${np.eigh.toFixed(2)} s`}`));
+          }
           records.push(bytesRecord(`dense.p${p}.all-eigenpairs.${build}.peak-rss-growth`, peak, { bytes: 3 * 8 * p * p, against: '3·8p² (matrix, eigenvectors, divide-and-conquer workspace)' }, 'plus the caller\'s copy of the result'));
           const values = await staged((onProgress) => symmetricEigen(H, p, { build, vectors: false, onProgress }));
           records.push(timeRecord(`dense.p${p}.eigenvalues-only.${build}`, values.seconds, 'error' in np ? undefined : { seconds: np.eigvalsh, against: 'numpy eigvalsh, 1 thread' }, `${p >= TWO_STAGE_FROM ? 'two-stage' : 'one-stage'} reduction; ${fmtStages(values.stages)}`));
@@ -176,6 +191,7 @@ export async function denseBench(records: BenchRecord[]): Promise<void> {
     }
   } finally {
     await trainer.close();
+    await splitter.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

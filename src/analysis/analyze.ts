@@ -18,7 +18,7 @@ import { initParameters, layerSlices, mlpSpec, parameterCount, type Activation, 
 import { curvatureElementsPerSample } from '../engine/net/buffers.js';
 import { checkMemory, count, largerEstimate, memoryEstimate, resolveMemoryBudget, type MemoryEstimate, type MemoryPart } from '../hessian/memory.js';
 import { lanczos } from '../hessian/lanczos.js';
-import { denseMemoryBytes } from '../hessian/dense.js';
+import { denseMemoryBytes, type ReflectorsElsewhere } from '../hessian/dense.js';
 import { WASM_MEMORY_LIMIT } from '../engine/arena.js';
 import { checkSpectrumK, DENSE_LIMIT, DENSITY_STEPS, hessianSpectrum, spectrumDensitySettings, spectrumMemory, spectrumVectorBytes, withDensity, type SpectrumResult, type SpectrumSummary } from '../hessian/spectrum.js';
 import type { SpectralDensity } from '../hessian/density.js';
@@ -863,13 +863,19 @@ async function spectrumStage(engine: Engine, session: Session, o: Resolved, sign
   const project = runDense ? normalizedRows(await session.perSampleGradients('predicted'), n, p) : undefined;
   const spec = await hessianSpectrum(session.hessian(), {
     project, k, seed: o.seed, tol: o.tol, density: o.density && !density, dense: runDense,
-    ...ops,
+    ...ops, ...backtransform(engine),
     ...(o.denseLimit !== undefined ? { denseLimit: o.denseLimit } : {}),
     ...(o.memoryBudget !== undefined ? { memoryBudget: o.memoryBudget } : {}),
     signal,
     onProgress: (progress) => o.report(progress.stage, progress.fraction, progress.detail),
   });
   return { spec, density };
+}
+
+/** The engine's worker for half of a dense back-transformation, as an option (none with one thread). */
+function backtransform(engine: Engine): { backtransformElsewhere?: ReflectorsElsewhere } {
+  const elsewhere = engine.reflectorsElsewhere();
+  return elsewhere ? { backtransformElsewhere: elsewhere } : {};
 }
 
 /** Stage 4: the top-k eigenvectors' alignments, G over them and (with the dense path) over all p. */

@@ -204,6 +204,7 @@ const COMMANDS: Command[] = [
         const { summary, eigen } = await hessianSpectrum(session.hessian(), {
           k: o.top as number, which: o.which as 'LA' | 'SA' | 'LM', tol: o.tol as number, seed: o.seed as number,
           density: o.density === true, dense: o.dense === true, signal: context.signal, ...ops,
+          ...(engine.reflectorsElsewhere() ? { backtransformElsewhere: engine.reflectorsElsewhere()! } : {}),
           ...(o.density === true ? { densityElsewhere: session.densityOnLane(ops.vectorOps) } : {}),
           onProgress: (p) => context.progress.update(p.stage, overall(p.stage, p.fraction), p.detail),
         });

@@ -13,6 +13,8 @@ import { WORKER_FIX } from './platform.js';
 import { WorkerPool } from './pool.js';
 import { Session, type Evaluation, type GradientResult, type SessionOptions } from './session.js';
 import { compileKernels, instantiateKernels, type CompiledKernels, type KernelBuild, type KernelBuildOption } from './wasm.js';
+import { runTask } from './tasks.js';
+import type { ReflectorsElsewhere } from '../hessian/eigen/solver.js';
 
 export type { Evaluation, GradientResult } from './session.js';
 
@@ -177,6 +179,22 @@ export class Engine {
     const threshold = this.options.poolThreshold;
     if (threshold !== undefined ? size >= threshold : size >= DEFAULT_POOL_THRESHOLD && n >= DEFAULT_POOL_SAMPLES) return 'sharded';
     return size >= (this.options.laneThreshold ?? DEFAULT_LANE_THRESHOLD) ? 'lanes' : 'here';
+  }
+
+  /**
+   * For `symmetricEigen`'s and the dense path's `backtransformElsewhere`: half of a
+   * back-transformation on a pool worker, beside the half in this thread (same bits) — or
+   * undefined with one thread. The worker gets copies of the reflectors and of its rows (about
+   * 8·(n² + n²/2) bytes, transferred without a further copy).
+   */
+  reflectorsElsewhere(): ReflectorsElsewhere | undefined {
+    if (this.threads <= 1 || this.poolUnavailable) return undefined;
+    return async (job, hooks) => {
+      const pool = await this.poolOrNull();
+      const task = { kind: 'apply-reflectors', ...job } as const;
+      if (!pool) return runTask(task, { kernels: job.kernels }, hooks);
+      return pool.runTask(0, null, task, job.kernels, hooks.signal, hooks.onProgress);
+    };
   }
 
   /**

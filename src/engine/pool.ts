@@ -10,7 +10,7 @@
  * that cannot load is found at once), the others when a session first opens a shard on them, so a
  * session of 2 shards never starts more than 2 workers whatever `threads` is.
  */
-import { proxy, wrap, type Remote } from 'comlink';
+import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { AbortError, HessianLensError, InputError, NumericalError, ResourceError, ShapeError } from '../errors.js';
 import { spawnWorker } from '#platform';
 import { workerReady, type WorkerHandle } from './platform.js';
@@ -226,7 +226,9 @@ export class WorkerPool {
     signal?.addEventListener('abort', cancel, { once: true });
     try {
       const progress = onProgress ? proxy((p: TaskProgress) => onProgress(p)) : undefined;
-      return (await this.race(slot, () => slot.remote.runTask(taskId, shard, task, { build: kernels.build, module: kernels.module }, progress))) as TaskResult<T>;
+      // a back-transformation's arrays are the caller's fresh copies: sent without another
+      const sent = task.kind === 'apply-reflectors' ? transfer(task, [task.a.buffer, task.tau.buffer, task.z.buffer] as ArrayBuffer[]) : task;
+      return (await this.race(slot, () => slot.remote.runTask(taskId, shard, sent, { build: kernels.build, module: kernels.module }, progress))) as TaskResult<T>;
     } finally {
       signal?.removeEventListener('abort', cancel);
     }

@@ -113,7 +113,7 @@ export class ShardService {
         kernels,
         ...(net ? { hessian: () => meanHessianOperator(net.p, net.n, (v, out) => net.hvpSums(v, out)) } : {}),
       };
-      return await runTask(task, env, {
+      const result = await runTask(task, env, {
         signal: controller.signal,
         onProgress: (progress) => {
           const now = performance.now();
@@ -123,6 +123,8 @@ export class ShardService {
           Promise.resolve(onProgress?.(progress)).catch(() => {});
         },
       });
+      // large rows go back without a copy
+      return result instanceof Float64Array ? transfer(result, [result.buffer as ArrayBuffer]) : result;
     } finally {
       this.tasks.delete(taskId);
       // a comlink proxy of the caller's callback holds a message port open until released

@@ -13,9 +13,12 @@ import type { Reorthogonalization } from '../hessian/krylov.js';
 import type { LinearOperator } from '../hessian/operator.js';
 import { float64Ops, type VectorOps } from '../hessian/vector.js';
 import { batchedRuns, type RunOutcome, type SearchSetup, type SearchStart } from '../analysis/margin-batch.js';
-import { NumericalError } from '../errors.js';
+import { NumericalError, throwIfAborted } from '../errors.js';
+import { applyQTransposedToRowsSteps } from '../hessian/eigen/tridiagonalize.js';
+import { unpackReflectors, type ReflectorJob } from '../hessian/eigen/solver.js';
+import { Arena } from './arena.js';
 import { wasmVectorOps } from './vector-ops.js';
-import type { CompiledKernels } from './wasm.js';
+import { instantiateKernels, type CompiledKernels } from './wasm.js';
 import { cooperativeYield } from './yield.js';
 
 /** The vector kernels a Krylov task runs on, by the name {@link VectorOps.name} reports. */
@@ -41,13 +44,19 @@ export interface MarginStartsTask {
   readonly starts: readonly SearchStart[];
 }
 
+/** Rows of eigenvectors of T times Qᵀ (part of a split back-transformation: hessian/eigen/solver.ts). */
+export interface ReflectorsTask extends ReflectorJob {
+  readonly kind: 'apply-reflectors';
+}
+
 /** Work for a lane. */
-export type Task = DensityTask | MarginStartsTask;
+export type Task = DensityTask | MarginStartsTask | ReflectorsTask;
 
 /** What each kind of task returns. */
 export interface TaskResults {
   readonly density: SpectralDensity;
   readonly 'margin-starts': RunOutcome[];
+  readonly 'apply-reflectors': Float64Array;
 }
 
 /** The result of task `T`. */
@@ -102,11 +111,35 @@ export async function runTask<T extends Task>(task: T, env: TaskEnvironment, hoo
     });
     return result as TaskResult<T>;
   }
+  if (task.kind === 'apply-reflectors') return (await applyReflectorsTask(task, hooks)) as TaskResult<T>;
   const setup: SearchSetup = {
     ...task.setup, kernels: env.kernels, signal,
     onProgress: (pr) => onProgress?.({ fraction: pr.fraction, detail: `${pr.run}/${pr.runs} starts done, step ${pr.step}, best |A| ${pr.absAlignment.toPrecision(3)}` }),
   };
   return (await batchedRuns(setup, task.starts)) as TaskResult<T>;
+}
+
+/** Z ← Z·Qᵀ for the task's rows, in a kernel instance of the task's build, yielding between pieces of work. */
+async function applyReflectorsTask(task: ReflectorsTask, hooks: TaskHooks): Promise<Float64Array> {
+  const { n, rows, signal } = { ...task, signal: hooks.signal };
+  const kernels = instantiateKernels(task.kernels).exports;
+  const arena = new Arena(kernels);
+  const aPtr = arena.f64(n * n, `the ${n}×${n} reflectors`);
+  const tauPtr = arena.f64(n - 1, 'τ');
+  const zPtr = arena.f64(rows * n, `${rows} rows`);
+  unpackReflectors(task.a, arena.viewF64(aPtr, n * n), n);
+  arena.viewF64(tauPtr, n - 1).set(task.tau);
+  arena.viewF64(zPtr, rows * n).set(task.z);
+  const pause = cooperativeYield();
+  const steps = applyQTransposedToRowsSteps(kernels, arena, { n, aPtr, tauPtr }, zPtr, rows, n, {
+    onProgress: (done, of) => hooks.onProgress?.({ fraction: of > 0 ? done / of : 1 }),
+  });
+  for (;;) {
+    throwIfAborted(signal);
+    if (steps.next().done) break;
+    await pause();
+  }
+  return arena.viewF64(zPtr, rows * n).slice();
 }
 
 /** Throws {@link NumericalError} naming `what` at the first non-finite entry (float32 overflow, typically). */

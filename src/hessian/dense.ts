@@ -12,11 +12,11 @@
 import { InputError, NumericalError, ResourceError, throwIfAborted } from '../errors.js';
 import { cooperativeYield } from '../engine/yield.js';
 import type { KernelBuildOption } from '../engine/wasm.js';
-import { decomposeWorkspace, denseWorkspace, type DenseProgress, type SymmetricEigenOptions } from './eigen/solver.js';
+import { decomposeWorkspace, denseWorkspace, type DenseProgress, type ReflectorsElsewhere, type SymmetricEigenOptions } from './eigen/solver.js';
 import { operatorSize, type LinearOperator } from './operator.js';
 import { fixSign, frozenArray, frozenRows, progressStride } from './record.js';
 
-export { symmetricEigen, denseMemoryBytes, type DenseProgress, type DenseStage, type SymmetricEigenOptions, type SymmetricEigenResult } from './eigen/solver.js';
+export { symmetricEigen, denseMemoryBytes, type DenseProgress, type DenseStage, type ReflectorJob, type ReflectorsElsewhere, type SymmetricEigenOptions, type SymmetricEigenResult } from './eigen/solver.js';
 export { tridiagonalEigen, tridiagonalEigenRows, type TridiagonalEigenResult, type TridiagonalEigenRows } from './tridiagonal.js';
 
 /** Default largest p of the dense path: the paper's main model (p = 10,703) fits. */
@@ -36,6 +36,8 @@ export interface DenseSpectrumOptions {
   readonly signal?: AbortSignal;
   /** One monotone overall fraction (done / total) over the matvecs and the decomposition's stages, with the stage named. */
   readonly onProgress?: (progress: DenseProgress) => void;
+  /** Half of the back-transformation elsewhere (`Engine.reflectorsElsewhere`); see {@link SymmetricEigenOptions.backtransformElsewhere}. */
+  readonly backtransformElsewhere?: ReflectorsElsewhere;
 }
 
 /** The exact spectrum of an operator, from its assembled matrix. */
@@ -75,6 +77,7 @@ async function assembleAndDecompose(op: LinearOperator, vectors: number, project
   const solverOptions: SymmetricEigenOptions = {
     vectors, ...(project ? { project } : {}), ...(options.build ? { build: options.build } : {}),
     ...(options.memoryBudget !== undefined ? { memoryBudget: options.memoryBudget } : {}), ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}),
+    ...(options.backtransformElsewhere ? { backtransformElsewhere: options.backtransformElsewhere } : {}),
   };
   throwIfAborted(signal);
   const ws = await denseWorkspace(p, solverOptions); // checks the memory estimate before allocating

@@ -13,7 +13,7 @@ import { powerIteration } from './power.js';
 import { traceEstimate } from './trace.js';
 import { spectralDensity, type SpectralDensity } from './density.js';
 import { countOutliers } from './outliers.js';
-import { DEFAULT_DENSE_LIMIT, denseHessianProjection, denseHessianSpectrum, type DenseProgress, type DenseSpectrum } from './dense.js';
+import { DEFAULT_DENSE_LIMIT, denseHessianProjection, denseHessianSpectrum, type DenseProgress, type DenseSpectrum, type ReflectorsElsewhere } from './dense.js';
 import { frozenArray, frozenRows } from './record.js';
 import type { VectorOps } from './vector.js';
 import { InputError, ResourceError } from '../errors.js';
@@ -172,6 +172,8 @@ export interface SpectrumOptions {
    * them (same settings, so the same result). `Session.densityOnLane` gives one for a worker lane.
    */
   readonly densityElsewhere?: DensityElsewhere;
+  /** Half of a dense back-transformation elsewhere (`Engine.reflectorsElsewhere`: same bits), when the dense path forms eigenvectors. */
+  readonly backtransformElsewhere?: ReflectorsElsewhere;
   /** Warm start for Lanczos. */
   readonly start?: readonly Float64Array[];
   /** Vector kernels for Lanczos and SLQ (e.g. `wasmVectorOps`; default plain-TS float64). */
@@ -303,7 +305,10 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
     let denseTop: DenseSpectrum | null = null;
     if (viaDense) {
       report('dense', 0, `top-${k} (${which}) of p = ${p} eigenpairs by the dense path`);
-      denseTop = await denseHessianSpectrum(op, { limit: denseLimit, vectors: which === 'LA' ? k : p, ...sig, ...mem, onProgress: (pr) => report('dense', pr.done / pr.total, pr.stage) });
+      denseTop = await denseHessianSpectrum(op, {
+        limit: denseLimit, vectors: which === 'LA' ? k : p, ...sig, ...mem, onProgress: (pr) => report('dense', pr.done / pr.total, pr.stage),
+        ...(options.backtransformElsewhere ? { backtransformElsewhere: options.backtransformElsewhere } : {}),
+      });
       eigen = denseEigenResult(denseTop, k, which, tol, seed);
     } else {
       report('lanczos', 0, `top-${k} (${which}) eigenpairs, p = ${p}`);

@@ -25,9 +25,10 @@
 import { InputError, NumericalError, ResourceError, ShapeError, throwIfAborted } from '../../errors.js';
 import { Arena, formatBytes, WASM_MEMORY_LIMIT } from '../../engine/arena.js';
 import { cooperativeYield } from '../../engine/yield.js';
-import { compileKernels, instantiateKernels, type KernelBuildOption, type KernelExports } from '../../engine/wasm.js';
+import { compileKernels, instantiateKernels, type CompiledKernels, type KernelBuildOption, type KernelExports } from '../../engine/wasm.js';
 import { tridiagonalEigenDCSteps } from './divide-conquer.js';
-import { applyQToRowsSteps, applyQTransposedToRowsSteps, tridiagonalizeSteps, type HouseholderReflectors } from './tridiagonalize.js';
+import { applyQToRowsSteps, applyQTransposedToRowsSteps, reflectorRowChunk, tridiagonalizeSteps, type HouseholderReflectors } from './tridiagonalize.js';
+import { resolveMemoryBudget } from '../memory.js';
 import { applyTwoStageQToRowsSteps, TWO_STAGE_BANDWIDTH, tridiagonalizeTwoStageSteps, type TwoStageReflectors } from './two-stage.js';
 
 /**
@@ -81,7 +82,34 @@ export interface SymmetricEigenOptions {
   readonly signal?: AbortSignal;
   /** Called between pieces of work with the overall progress. */
   readonly onProgress?: (progress: DenseProgress) => void;
+  /**
+   * Runs part of the back-transformation elsewhere (a worker: `Engine.reflectorsElsewhere`): the
+   * eigenvector rows split in two, one part here and one there, each with the same blocks of
+   * reflectors in the same chunks of rows — the same bits as all here. Used for n ≥
+   * {@link SPLIT_BACKTRANSFORM_FROM} when the copies it needs fit the memory budget.
+   */
+  readonly backtransformElsewhere?: ReflectorsElsewhere;
 }
+
+/** What a back-transformation elsewhere gets: Q's reflectors and a block of rows to multiply by Qᵀ. */
+export interface ReflectorJob {
+  /** the kernel build the decomposition runs on (the rows elsewhere must take the same) */
+  readonly kernels: CompiledKernels;
+  readonly n: number;
+  /** the reflectors' stored entries, packed: row i of the reduced matrix from column i + 2 on (i = 0 … n − 3), one after another */
+  readonly a: Float64Array;
+  /** τ_0 … τ_{n−2} */
+  readonly tau: Float64Array;
+  /** rows × n, row-major: eigenvectors of T on entry */
+  readonly z: Float64Array;
+  readonly rows: number;
+}
+
+/** Applies Qᵀ to a {@link ReflectorJob}'s rows somewhere else and returns them. */
+export type ReflectorsElsewhere = (job: ReflectorJob, hooks: { readonly signal?: AbortSignal; readonly onProgress?: (progress: { readonly fraction: number }) => void }) => Promise<Float64Array>;
+
+/** From this order on the back-transformation is split with {@link SymmetricEigenOptions.backtransformElsewhere} (below it the copies cost more than half of it). */
+export const SPLIT_BACKTRANSFORM_FROM = 1000;
 
 /** A dense eigen-decomposition (typed arrays: a low-level primitive). */
 export interface SymmetricEigenResult {
@@ -274,12 +302,83 @@ export async function decomposeWorkspace(ws: DenseWorkspace, options: SymmetricE
   let eigenvectors: Float64Array | null = null;
   if (count > 0) {
     // eigenvectors always take the one-stage reduction (checkOptions and `twoStage` above)
-    await run(applyQTransposedToRowsSteps(kernels, arena, q1!, zPtr, count, n, { onProgress: report('backtransform', w.backtransform) }));
+    const split = splitRows(n, count, options);
+    const back = report('backtransform', w.backtransform);
+    if (split > 0) {
+      // rows [split, count) elsewhere, at a chunk boundary of the rows here: the same GEMMs on the same rows
+      const job: ReflectorJob = {
+        kernels: await compileKernels(options.build ?? 'auto'), n, rows: count - split,
+        a: packReflectors(arena.viewF64(q1!.aPtr, n * n), n), tau: arena.viewF64(q1!.tauPtr, n - 1).slice(), z: arena.viewF64(zPtr + split * n * 8, (count - split) * n).slice(),
+      };
+      let there = 0;
+      let here = 0;
+      const both = (): void => back(here * split + there * (count - split), count);
+      const lane = new AbortController();
+      const stop = (): void => lane.abort(signal?.reason);
+      signal?.addEventListener('abort', stop, { once: true });
+      try {
+        const remote = options.backtransformElsewhere!(job, { signal: lane.signal, onProgress: ({ fraction }) => {
+          there = Math.max(there, fraction);
+          both();
+        } });
+        remote.catch(() => {});
+        await run(applyQTransposedToRowsSteps(kernels, arena, q1!, zPtr, split, n, { onProgress: (done, of) => {
+          here = of > 0 ? done / of : 1;
+          both();
+        } }));
+        arena.viewF64(zPtr + split * n * 8, (count - split) * n).set(await remote);
+      } finally {
+        signal?.removeEventListener('abort', stop);
+        lane.abort();
+      }
+    } else {
+      await run(applyQTransposedToRowsSteps(kernels, arena, q1!, zPtr, count, n, { onProgress: back }));
+    }
     next(w.backtransform);
     eigenvectors = arena.viewF64(zPtr, count * n).slice();
   }
   onProgress?.({ stage: count > 0 ? 'backtransform' : rows > 0 ? 'project' : 'solve', done: total, total });
   return { n, eigenvalues, eigenvectors, projections };
+}
+
+/** The entries of the reflectors in the reduced n×n matrix `a` that the back-transformation reads (row i from column i + 2), packed. */
+export function packReflectors(a: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(Math.max(0, ((n - 2) * (n - 1)) / 2));
+  let at = 0;
+  for (let i = 0; i + 2 < n; i++) {
+    out.set(a.subarray(i * n + i + 2, (i + 1) * n), at);
+    at += n - i - 2;
+  }
+  return out;
+}
+
+/** Writes {@link packReflectors}' entries back into the rows of the n×n matrix `a` (the rest left as it is). */
+export function unpackReflectors(packed: Float64Array, a: Float64Array, n: number): void {
+  let at = 0;
+  for (let i = 0; i + 2 < n; i++) {
+    a.set(packed.subarray(at, at + n - i - 2), i * n + i + 2);
+    at += n - i - 2;
+  }
+}
+
+/** Share of the eigenvector rows a split back-transformation sends elsewhere: less than half, as the copies there and back take some of its time. */
+const ELSEWHERE_SHARE = 0.42;
+
+/**
+ * How many of the `count` eigenvector rows stay here when the back-transformation is split (0: not
+ * split): {@link ELSEWHERE_SHARE} of them elsewhere, the split at a multiple of the row chunk the
+ * reflector application uses (so the rows here and there go through the same GEMM calls), when a
+ * place elsewhere is given, n is large enough, and the copies (the packed reflectors, n²/2 values;
+ * the worker's n×n matrix; the rows sent and returned) fit what the budget leaves beside the decomposition.
+ */
+function splitRows(n: number, count: number, options: SymmetricEigenOptions): number {
+  if (!options.backtransformElsewhere || n < SPLIT_BACKTRANSFORM_FROM || count < 2) return 0;
+  const chunk = reflectorRowChunk(n, count);
+  const split = Math.round((count * (1 - ELSEWHERE_SHARE)) / chunk) * chunk;
+  if (split <= 0 || split >= count) return 0;
+  const copies = 8 * (n * n / 2 + n * n + 2 * (count - split) * n);
+  const budget = Math.min(WASM_MEMORY_LIMIT, options.memoryBudget ?? resolveMemoryBudget(undefined, 'symmetricEigen').bytes);
+  return copies + denseMemoryBytes(n, count, 0) <= budget ? split : 0;
 }
 
 /**

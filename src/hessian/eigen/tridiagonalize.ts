@@ -231,8 +231,7 @@ function* applyReflectors(kernels: KernelExports, arena: Arena, q: HouseholderRe
   if (transpose) blocks.reverse();
   let total = 0;
   for (const j0 of blocks) total += 4 * rows * (n - j0 - 1) * Math.min(kb, count - j0);
-  // X and Y for a chunk of rows: chunks sized so that one chunk's three GEMMs fit the budget
-  const maxChunk = Math.max(4, Math.min(rows, Math.floor(stepWork / (4 * n * kb) / 4) * 4));
+  const maxChunk = reflectorRowChunk(n, rows, kb, stepWork);
   const X = arena.f64(maxChunk * kb, 'WY block');
   const Y = arena.f64(maxChunk * kb, 'WY block');
   let done = 0;
@@ -280,6 +279,16 @@ export function* applyQToRowsSteps(kernels: KernelExports, arena: Arena, q: Hous
 export function* applyQTransposedToRowsSteps(kernels: KernelExports, arena: Arena, q: HouseholderReflectors, zPtr: number,
   rows: number, ldz: number, options: ApplyQOptions = {}): Generator<void, void, void> {
   yield* applyReflectors(kernels, arena, q, zPtr, rows, ldz, true, options);
+}
+
+/**
+ * Rows per chunk when reflectors are applied to `rows` rows of length n in blocks of `kb`: sized so
+ * that one chunk's three GEMMs (4·chunk·n·kb flops) fit `stepWork`, a multiple of 4, at least 4.
+ * The chunks start at multiples of it, so a block of rows starting at one is transformed exactly
+ * as within the whole (what a split back-transformation relies on).
+ */
+export function reflectorRowChunk(n: number, rows: number, kb = Math.min(BACK_BLOCK, n - 1), stepWork = STEP_WORK): number {
+  return Math.max(4, Math.min(rows, Math.floor(stepWork / (4 * n * kb) / 4) * 4));
 }
 
 /** {@link applyQToRowsSteps} run to its end. */

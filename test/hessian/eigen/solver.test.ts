@@ -383,3 +383,54 @@ describe('symmetricEigen', () => {
     await expect(symmetricEigen(Float64Array.from([1, NaN, NaN, 1]), 2)).rejects.toThrow(/non-finite|NaN/);
   });
 });
+
+describe('a back-transformation split between this thread and a worker', () => {
+  it('gives the bits of one in this thread, on both builds, with a monotone progress; an abort stops both halves and the engine stays usable', async () => {
+    const engine = await createEngine({ threads: 2 });
+    try {
+      const elsewhere = engine.reflectorsElsewhere();
+      expect(elsewhere).toBeTypeOf('function');
+      const n = 1100;
+      const rng = new Rng(11);
+      const A = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = i; j < n; j++) A[i * n + j] = A[j * n + i] = rng.normal();
+      for (const build of BUILDS) {
+        const here = await symmetricEigen(A, n, { build, vectors: 700 });
+        const stages: string[] = [];
+        let last = 0;
+        let monotone = true;
+        const split = await symmetricEigen(A, n, {
+          build, vectors: 700, backtransformElsewhere: elsewhere!,
+          onProgress: (p) => {
+            stages.push(p.stage);
+            monotone &&= p.done >= last;
+            last = p.done;
+          },
+        });
+        expect(split.eigenvalues).toEqual(here.eigenvalues);
+        expect(split.eigenvectors).toEqual(here.eigenvectors);
+        expect(monotone).toBe(true);
+        expect(stages).toContain('backtransform');
+      }
+      const controller = new AbortController();
+      const aborted = symmetricEigen(A, n, {
+        backtransformElsewhere: elsewhere!, signal: controller.signal,
+        onProgress: (p) => {
+          if (p.stage === 'backtransform') controller.abort();
+        },
+      });
+      await expect(aborted).rejects.toBeInstanceOf(AbortError);
+      // the worker took the cancel too: the next split runs and agrees
+      const after = await symmetricEigen(A, n, { build: 'simd128', vectors: 700, backtransformElsewhere: elsewhere! });
+      expect(after.eigenvectors).toEqual((await symmetricEigen(A, n, { build: 'simd128', vectors: 700 })).eigenvectors);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('has no worker to split onto with one thread', async () => {
+    const one = await createEngine({ threads: 1 });
+    expect(one.reflectorsElsewhere()).toBeUndefined();
+    await one.close();
+  });
+});
