@@ -30,7 +30,7 @@ export {
 } from './io/safetensors.js';
 export * from './data/index.js';
 export * from './hessian/index.js';
-export { Session, type HessianOperator, type LaneSource, type SessionOpener, type SessionOptions } from './engine/session.js';
+export { CURVATURE_NAMES, Session, type CurvatureName, type HessianOperator, type LaneSource, type SessionOpener, type SessionOptions } from './engine/session.js';
 export type { DensityTask, MarginStartsTask, Task, TaskHooks, TaskProgress, TaskResult, TaskResults, VectorOpsName } from './engine/tasks.js';
 export * from './analysis/index.js';
 export * from './train/index.js';

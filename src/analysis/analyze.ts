@@ -13,7 +13,7 @@ import type { Dataset } from '../data/dataset.js';
 import { loadNamedData, type Splits } from '../data/named.js';
 import type { Engine } from '../engine/engine.js';
 import type { Precision } from '../engine/dense-net.js';
-import type { Session, SessionOptions } from '../engine/session.js';
+import { CURVATURE_NAMES, type CurvatureName, type Session, type SessionOptions } from '../engine/session.js';
 import { initParameters, layerSlices, mlpSpec, parameterCount, type Activation, type MlpSpec, type Model } from '../model/mlp.js';
 import { curvatureElementsPerSample } from '../engine/net/buffers.js';
 import { checkMemory, count, largerEstimate, memoryEstimate, resolveMemoryBudget, type MemoryEstimate, type MemoryPart } from '../hessian/memory.js';
@@ -51,6 +51,7 @@ export const ANALYZE_DEFAULTS = Object.freeze({
   dense: 'auto' as boolean | 'auto',
   epsilonDirections: 5,
   statistic: 'meanAbs' as 'meanAbs' | 'maxAbs',
+  operator: 'hessian' as CurvatureName,
   margin: true,
   gridRes: 100,
   trackEvery: 0,
@@ -210,6 +211,9 @@ export function checkAnalyzeOptions(o: AnalyzeOptions): asserts o is AnalyzeOpti
   }
   if (o.tol !== undefined) checkTol(o.tol, where);
   if (o.memoryBudget !== undefined) resolveMemoryBudget(o.memoryBudget, where);
+  if (o.operator !== undefined && !(CURVATURE_NAMES as readonly string[]).includes(o.operator)) {
+    throw new InputError(`${where}: operator must be one of ${CURVATURE_NAMES.join(', ')}, got '${String(o.operator)}'`);
+  }
   if (o.statistic !== undefined && o.statistic !== 'meanAbs' && o.statistic !== 'maxAbs') {
     throw new InputError(`${where}: statistic must be 'meanAbs' or 'maxAbs', got '${String(o.statistic)}'`);
   }
@@ -298,6 +302,12 @@ export interface AnalyzeOptions {
   readonly epsilonDirections?: number;
   /** Statistic of G (default 'meanAbs', the poster's; 'maxAbs' is the paper's code). */
   readonly statistic?: 'meanAbs' | 'maxAbs';
+  /**
+   * The curvature operator whose spectrum, eigenvectors (alignment, G, margin) and tracking the
+   * analysis reports: `hessian` (default), `ggn` (the generalized Gauss–Newton matrix) or
+   * `residual` (H − GGN); see `Session.curvature`.
+   */
+  readonly operator?: CurvatureName;
   /** Margin search (default true). */
   readonly margin?: boolean;
   /** Grid resolution for 2-D inputs (default 100; 0 disables). */
@@ -353,6 +363,7 @@ export interface TrackingPoint {
 /** The versioned analysis record (`hessian-lens/analysis@1`). */
 export interface AnalysisReport {
   readonly schema: typeof ANALYSIS_SCHEMA;
+  /** seed, budget, top, preset, statistic, ε directions, precision, kernel build; `operator` when the curvature analysed is not the Hessian */
   readonly settings: Record<string, unknown>;
   readonly data: {
     readonly name: string;
@@ -691,7 +702,7 @@ class Tracker {
     const { o } = this;
     const train = await this.bind('train', model, trainData);
     const test = testData ? await this.bind('test', model, testData) : null;
-    const eig = await lanczos(train.hessian(), { k: Math.min(o.top, train.p), seed: o.seed, start: this.start, signal: o.signal });
+    const eig = await lanczos(train.curvature(o.operator), { k: Math.min(o.top, train.p), seed: o.seed, start: this.start, signal: o.signal });
     this.start = eig.eigenvectors.map((v) => Float64Array.from(v));
     const g = await generalization(train, eig.eigenvectors, { statistic: o.statistic, directions: o.epsilonDirections, seed: 1000 + o.seed, signal: o.signal });
     const tr = await train.loss();
@@ -854,14 +865,15 @@ async function spectrumStage(engine: Engine, session: Session, o: Resolved, sign
       'dense: false (CLI --no-dense) skips it: G then counts over the top-k eigenvectors only');
   }
   const ops = spectrumOps(engine, p, k, o.density);
-  const onLane = o.density ? session.densityOnLane(ops.vectorOps) : undefined;
+  // a lane's density is of the Hessian
+  const onLane = o.density && o.operator === 'hessian' ? session.densityOnLane(ops.vectorOps) : undefined;
   const density = onLane
     ? onLane({ ...spectrumDensitySettings(p, o.seed), memoryBudget: resolveMemoryBudget(o.memoryBudget, 'analyze').bytes }, { signal, onProgress: ({ fraction, detail }) => o.report('density', fraction, detail) })
     : null;
   // observed at once (the caller awaits it later, or abandons it when a stage fails)
   density?.catch(() => {});
   const project = runDense ? normalizedRows(await session.perSampleGradients('predicted'), n, p) : undefined;
-  const spec = await hessianSpectrum(session.hessian(), {
+  const spec = await hessianSpectrum(session.curvature(o.operator), {
     project, k, seed: o.seed, tol: o.tol, density: o.density && !density, dense: runDense,
     ...ops, ...backtransform(engine),
     ...(o.denseLimit !== undefined ? { denseLimit: o.denseLimit } : {}),
@@ -986,7 +998,7 @@ function record(
     schema: ANALYSIS_SCHEMA,
     settings: {
       seed: o.seed, budget: o.budget, top: k, preset: o.preset ?? null, ...(o.dataSeed !== undefined ? { dataSeed: o.dataSeed } : {}),
-      statistic: o.statistic, epsilonDirections: o.epsilonDirections, precision: o.precision ?? 'f32', kernelBuild: r.build,
+      statistic: o.statistic, epsilonDirections: o.epsilonDirections, ...(o.operator !== 'hessian' ? { operator: o.operator } : {}), precision: o.precision ?? 'f32', kernelBuild: r.build,
     },
     data: {
       name: splits.name,

@@ -7,6 +7,7 @@ import v8 from 'node:v8';
 import { HessianLensError } from '../errors.js';
 import { helpText, parseCommandLine, UsageError, type CommandSpec, type OptionSpec, type ParsedOptions } from './args.js';
 import { createEngine, type Engine } from '../engine/engine.js';
+import { CURVATURE_NAMES, type CurvatureName } from '../engine/session.js';
 import type { Precision } from '../engine/dense-net.js';
 import type { KernelBuildOption } from '../engine/wasm.js';
 import { ACTIVATIONS, type Activation } from '../model/mlp.js';
@@ -33,6 +34,7 @@ const PROGRAM = 'hessian-lens';
 const MODEL: OptionSpec = { name: 'model', kind: 'string', value: 'M.safetensors', required: true, description: 'model: state_dict of nn.Sequential(Linear, Act, …)' };
 const DATA: OptionSpec = { name: 'data', kind: 'string', value: 'D.csv', required: true, description: 'data: features then an integer label per line' };
 const ACTIVATION: OptionSpec = { name: 'activation', kind: 'string', value: 'A', choices: ACTIVATIONS, description: 'hidden activation (default: from the model file, else relu)' };
+const OPERATOR: OptionSpec = { name: 'operator', kind: 'string', value: 'O', choices: CURVATURE_NAMES, default: 'hessian', description: 'curvature: hessian, ggn (generalized Gauss–Newton Jᵀ·H_ℓ·J, positive semi-definite) or residual (H − GGN)' };
 const JSON_OUT: OptionSpec = { name: 'json', kind: 'boolean', description: 'print one JSON document on stdout' };
 const OUT: OptionSpec = { name: 'out', kind: 'string', value: 'R.json', description: 'also write the JSON result to this file' };
 const BUILD: OptionSpec = { name: 'build', kind: 'string', value: 'B', choices: ['auto', 'simd128', 'relaxed'], default: 'auto', description: 'kernel build' };
@@ -107,6 +109,7 @@ async function analyzeOptions(o: ParsedOptions, context: Context): Promise<Analy
     ...(o.top !== undefined ? { top: o.top as number } : {}),
     ...(o['track-every'] !== undefined ? { trackEvery: o['track-every'] as number } : {}),
     ...(o.statistic ? { statistic: o.statistic as 'meanAbs' | 'maxAbs' } : {}),
+    ...(o.operator ? { operator: o.operator as CurvatureName } : {}),
     ...(o.tol !== undefined ? { tol: o.tol as number } : {}),
     ...(o['epsilon-directions'] !== undefined ? { epsilonDirections: o['epsilon-directions'] as number } : {}),
     ...(o.dense !== undefined ? { dense: o.dense as boolean } : {}),
@@ -164,6 +167,7 @@ const COMMANDS: Command[] = [
     summary: 'train (or load) a model and analyse its Hessian and decision boundary (default: the paper\'s gauss experiment)',
     options: [DATA_CHOICE, ...HELD_OUT, { ...MODEL, required: false }, ACTIVATION, ...TRAINING, PRESET, DATA_SEED, BUDGET, SEED, TOP,
       { name: 'statistic', kind: 'string', value: 'S', choices: ['meanAbs', 'maxAbs'], description: 'G statistic: meanAbs (poster) or maxAbs (paper code)' },
+      OPERATOR,
       { name: 'tol', kind: 'number', value: 'T', min: 0, default: ANALYZE_DEFAULTS.tol, description: 'Lanczos relative residual tolerance' },
       { name: 'epsilon-directions', kind: 'int', value: 'R', min: 1, default: ANALYZE_DEFAULTS.epsilonDirections, description: 'random directions whose mean statistic is G\'s threshold ε (more: a steadier ε)' },
       DENSE,
@@ -188,6 +192,7 @@ const COMMANDS: Command[] = [
       { name: 'density', kind: 'boolean', description: 'also estimate the spectral density (SLQ)' },
       { name: 'dense', kind: 'boolean', description: 'all p eigenvalues by the dense path (p ≤ 12,000; time grows as p³: ≈ 2 min at p = 10,000)' },
       { name: 'save-eigenvectors', kind: 'string', value: 'E.safetensors', description: 'write the eigenvectors as F32 tensor `eigenvectors` [k, p]' },
+      OPERATOR,
       SEED, ...COMMON],
     async run(o, _p, context) {
       const model = await readModel(o.model as string, o.activation as Activation | undefined);
@@ -201,11 +206,13 @@ const COMMANDS: Command[] = [
       }
       try {
         const ops = spectrumOps(engine, session.p, Math.min(o.top as number, session.p), o.density === true);
-        const { summary, eigen } = await hessianSpectrum(session.hessian(), {
+        const operator = o.operator as CurvatureName;
+        const { summary, eigen } = await hessianSpectrum(session.curvature(operator), {
           k: o.top as number, which: o.which as 'LA' | 'SA' | 'LM', tol: o.tol as number, seed: o.seed as number,
           density: o.density === true, dense: o.dense === true, signal: context.signal, ...ops,
           ...(engine.reflectorsElsewhere() ? { backtransformElsewhere: engine.reflectorsElsewhere()! } : {}),
-          ...(o.density === true ? { densityElsewhere: session.densityOnLane(ops.vectorOps) } : {}),
+          // a lane's density is of the Hessian
+          ...(o.density === true && operator === 'hessian' ? { densityElsewhere: session.densityOnLane(ops.vectorOps) } : {}),
           onProgress: (p) => context.progress.update(p.stage, overall(p.stage, p.fraction), p.detail),
         });
         if (typeof o['save-eigenvectors'] === 'string') {
@@ -214,7 +221,7 @@ const COMMANDS: Command[] = [
           eigen.eigenvectors.forEach((v, i) => flat.set(v, i * session.p));
           await context.write('save-eigenvectors', o['save-eigenvectors'], writeSafetensors([{ name: 'eigenvectors', shape: [k, session.p], data: flat }], { order: 'pytorch parameters()', eigenvalues: JSON.stringify(eigen.eigenvalues) }));
         }
-        return summary;
+        return { ...summary, operator };
       } finally {
         await session.close();
       }

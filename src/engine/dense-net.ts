@@ -166,7 +166,20 @@ export class DenseNet {
   hvpSums(v: ArrayLike<number>, out: Float64Array): void {
     checkLength(out, this.p, 'output vector');
     this.setDirection(v);
-    this.sums.vectorTotal((i0, m, sums) => this.hvpBlock(i0, m, sums), out);
+    this.sums.vectorTotal((i0, m, sums) => this.curvatureBlock(i0, m, sums, 'hessian'), out);
+  }
+
+  /** Σ over samples of G_x·v = J_xᵀ H_ℓ J_x v (the generalized Gauss–Newton matrix's products) into `out` (f64, p values). */
+  ggnSums(v: ArrayLike<number>, out: Float64Array): void {
+    checkLength(out, this.p, 'output vector');
+    this.setDirection(v);
+    this.sums.vectorTotal((i0, m, sums) => this.curvatureBlock(i0, m, sums, 'ggn'), out);
+  }
+
+  /** GGN sums as nodes of the canonical pairwise tree over blocks (for workers). */
+  ggnNodes(v: ArrayLike<number>): BlockNode[] {
+    this.setDirection(v);
+    return this.sums.vectorNodes((i0, m, sums) => this.curvatureBlock(i0, m, sums, 'ggn'));
   }
 
   /** Loss and correct count as nodes of the canonical pairwise tree over blocks (for workers). */
@@ -182,7 +195,7 @@ export class DenseNet {
   /** Hv sums as nodes of the canonical pairwise tree over blocks (for workers). */
   hvpNodes(v: ArrayLike<number>): BlockNode[] {
     this.setDirection(v);
-    return this.sums.vectorNodes((i0, m, sums) => this.hvpBlock(i0, m, sums));
+    return this.sums.vectorNodes((i0, m, sums) => this.curvatureBlock(i0, m, sums, 'hessian'));
   }
 
   /** Runs forward and backward on the cached chunks whose rows do not hold them for the current θ, so that Hv calls reuse them. */
@@ -346,8 +359,11 @@ export class DenseNet {
     return { loss, correct };
   }
 
-  /** The R-passes on the block [i0, i0 + m) (after forward and backward where its rows lack them), Hv sum to `sums`. */
-  private hvpBlock(i0: number, m: number, sums: number): BlockScalars {
+  /**
+   * The R-passes on the block [i0, i0 + m) (after forward and backward where its rows lack them):
+   * the Hv or the GGN product sum to `sums`.
+   */
+  private curvatureBlock(i0: number, m: number, sums: number, which: 'hessian' | 'ggn'): BlockScalars {
     const x = this.b.x.at(i0);
     const { cache } = this.b;
     let row: number;
@@ -358,7 +374,8 @@ export class DenseNet {
       this.passes.forward(x, this.labelsAt(i0), m, row);
       this.passes.backward(x, m, row);
     }
-    this.passes.rPass(x, m, row, new LayerVector(sums, 8));
+    if (which === 'hessian') this.passes.rPass(x, m, row, new LayerVector(sums, 8));
+    else this.passes.ggnPass(x, m, row, new LayerVector(sums, 8));
     return { loss: 0, correct: 0 };
   }
 

@@ -51,6 +51,8 @@ interface Backend {
   close(): Promise<void>;
   /** In this thread only: Σ over samples of H_x·v straight from the net's buffers (no per-node copies). */
   hvpSums?(v: Float64Array, out: Float64Array): void;
+  /** In this thread only: the same for the Gauss–Newton products. */
+  ggnSums?(v: Float64Array, out: Float64Array): void;
   /** In this thread only: the net itself, for training. */
   training?(): TrainingNet;
 }
@@ -72,16 +74,18 @@ interface ShardServiceLike {
   forwardNodes(): BlockNode[] | Promise<BlockNode[]>;
   gradientNodes(): BlockNode[] | Promise<BlockNode[]>;
   hvpNodes(v: Float64Array): BlockNode[] | Promise<BlockNode[]>;
+  ggnNodes(v: Float64Array): BlockNode[] | Promise<BlockNode[]>;
   perSampleProducts(vectors: Float64Array[], labels: LabelChoice): PerSampleProducts | Promise<PerSampleProducts>;
   perSampleGradients(labels: LabelChoice): Float64Array | Promise<Float64Array>;
   predictions(): Int32Array | Promise<Int32Array>;
 }
 
-function bind(service: Pick<ShardService, 'forwardNodes' | 'gradientNodes' | 'hvpNodes' | 'perSampleProducts' | 'perSampleGradients' | 'predictions'>, id: number): ShardServiceLike {
+function bind(service: Pick<ShardService, 'forwardNodes' | 'gradientNodes' | 'hvpNodes' | 'ggnNodes' | 'perSampleProducts' | 'perSampleGradients' | 'predictions'>, id: number): ShardServiceLike {
   return {
     forwardNodes: () => service.forwardNodes(id),
     gradientNodes: () => service.gradientNodes(id),
     hvpNodes: (v) => service.hvpNodes(id, v),
+    ggnNodes: (v) => service.ggnNodes(id, v),
     perSampleProducts: (vectors, labels) => service.perSampleProducts(id, vectors, labels),
     perSampleGradients: (labels) => service.perSampleGradients(id, labels),
     predictions: () => service.predictions(id),
@@ -128,6 +132,7 @@ function localBackend(init: ShardInit): Backend {
     setParameters: async (theta) => service.setParameters(0, theta),
     close: async () => service.close(0),
     hvpSums: (v, out) => service.hvpSums(0, v, out),
+    ggnSums: (v, out) => service.ggnSums(0, v, out),
     training: () => {
       const net = service.net(0);
       return {
@@ -175,6 +180,12 @@ export interface SessionOptions extends DenseNetOptions {
   /** Run in the calling thread even when the engine has a pool. */
   readonly inThread?: boolean;
 }
+
+/** The curvature operators a session offers: the Hessian, the generalized Gauss–Newton matrix, and their difference. */
+export const CURVATURE_NAMES = ['hessian', 'ggn', 'residual'] as const;
+
+/** One of {@link CURVATURE_NAMES}. */
+export type CurvatureName = (typeof CURVATURE_NAMES)[number];
 
 /** The Hessian of a session's mean loss, p × p, symmetric: see {@link Session.hessian}. */
 export interface HessianOperator extends CountingOperator {
@@ -406,6 +417,15 @@ export class Session {
 
   /** out = H·v. */
   async hvpInto(v: ArrayLike<number>, out: Float64Array): Promise<void> {
+    await this.productInto('hessian', v, out);
+  }
+
+  /** out = G·v, G the generalized Gauss–Newton matrix (1/n) Σ J_xᵀ H_ℓ J_x of the mean loss. */
+  async ggnInto(v: ArrayLike<number>, out: Float64Array): Promise<void> {
+    await this.productInto('ggn', v, out);
+  }
+
+  private async productInto(which: 'hessian' | 'ggn', v: ArrayLike<number>, out: Float64Array): Promise<void> {
     if (v.length !== this.p) throw new ShapeError(`vector has ${v.length} entries, but the model has p = ${this.p} parameters`);
     if (out.length !== this.p) throw new ShapeError(`output has ${out.length} entries, expected p = ${this.p}`);
     // In this thread the net copies v into wasm memory before anything awaits: no copy needed
@@ -415,12 +435,13 @@ export class Session {
       if (!Number.isFinite(vf[i]!)) throw new InputError(`vector entry ${i} is ${vf[i]} (must be finite)`);
     }
     const backend = this.live();
-    if (backend.hvpSums) {
-      backend.hvpSums(vf, out); // the same pairwise sums, without copying each node out of wasm memory
+    const here = which === 'hessian' ? backend.hvpSums : backend.ggnSums;
+    if (here) {
+      here(vf, out); // the same pairwise sums, without copying each node out of wasm memory
     } else {
-      out.set(combineBlockNodes((await backend.each((s) => s.hvpNodes(vf))).flat()).values!);
+      out.set(combineBlockNodes((await backend.each((s) => (which === 'hessian' ? s.hvpNodes(vf) : s.ggnNodes(vf)))).flat()).values!);
     }
-    finishMeanProduct(out, this.n);
+    finishMeanProduct(out, this.n, which === 'hessian' ? 'H·v' : 'G·v');
   }
 
   /**
@@ -430,8 +451,45 @@ export class Session {
    * products. What Lanczos, power iteration, the trace and density estimators and the dense path take.
    */
   hessian(): HessianOperator {
+    return this.operator((v, out) => this.hvpInto(v, out));
+  }
+
+  /**
+   * The generalized Gauss–Newton matrix G = (1/n) Σ_x J_xᵀ H_ℓ(x) J_x of the bound model and data
+   * (J_x the Jacobian of the logits in θ, H_ℓ = diag(p) − p pᵀ the softmax cross-entropy's Hessian in
+   * the logits) as a linear operator: symmetric positive semi-definite, the Hessian without the
+   * terms of the network's own curvature. Its product is an R-forward pass and a backward pass
+   * (Schraudolph 2002), cheaper than H·v. Every solver that takes the Hessian takes it.
+   */
+  gaussNewton(): HessianOperator {
+    return this.operator((v, out) => this.ggnInto(v, out));
+  }
+
+  /**
+   * H − G: the part of the Hessian that comes from the network's own curvature (the
+   * residuals' second derivatives), with H and G as {@link hessian} and {@link gaussNewton}
+   * compute them; two products per matvec.
+   */
+  residual(): HessianOperator {
+    const g = new Float64Array(this.p);
+    return this.operator(async (v, out) => {
+      await this.hvpInto(v, out);
+      await this.ggnInto(v, g);
+      for (let i = 0; i < out.length; i++) out[i] = out[i]! - g[i]!;
+    });
+  }
+
+  /** The curvature operator named `name`: {@link hessian}, {@link gaussNewton} (`ggn`) or {@link residual}. */
+  curvature(name: CurvatureName): HessianOperator {
+    if (name === 'hessian') return this.hessian();
+    if (name === 'ggn') return this.gaussNewton();
+    if (name === 'residual') return this.residual();
+    throw new InputError(`unknown curvature operator ${JSON.stringify(name)}: use ${CURVATURE_NAMES.map((n) => `'${n}'`).join(', ')}`);
+  }
+
+  /** A counting operator over `product`, yielding a macrotask now and then. */
+  private operator(product: (v: Float64Array, out: Float64Array) => Promise<void>): HessianOperator {
     let count = 0;
-    const session = this;
     // Solvers await every matvec; yielding a macrotask now and then lets timers and abort
     // signals through (and keeps a page responsive) even when the work runs in this thread.
     const pause = cooperativeYield();
@@ -441,7 +499,7 @@ export class Session {
         return count;
       },
       async matvec(v: Float64Array, out: Float64Array): Promise<void> {
-        await session.hvpInto(v, out);
+        await product(v, out);
         count++;
         await pause();
       },

@@ -78,6 +78,15 @@ export class ShardService {
     return transferred(this.get(id).hvpNodes(v));
   }
 
+  /** Σ over the shard's samples of G_x·v (Gauss–Newton) into `out` (in this thread). */
+  ggnSums(id: number, v: Float64Array, out: Float64Array): void {
+    this.get(id).ggnSums(v, out);
+  }
+
+  ggnNodes(id: number, v: Float64Array): BlockNode[] {
+    return transferred(this.get(id).ggnNodes(v));
+  }
+
   prepareCurvature(id: number): void {
     this.get(id).prepareCurvature();
   }

@@ -153,10 +153,10 @@ export function checkFinite(values: ArrayLike<number>, what: string): void {
 }
 
 /** out ← out / n, then the finite check: the last step of every H·v of a mean loss, in this thread and in workers alike. */
-export function finishMeanProduct(out: Float64Array, n: number): void {
+export function finishMeanProduct(out: Float64Array, n: number, what = 'H·v'): void {
   const scale = 1 / n;
   for (let i = 0; i < out.length; i++) out[i] = out[i]! * scale;
-  checkFinite(out, 'H·v');
+  checkFinite(out, what);
 }
 
 /**

@@ -15,6 +15,9 @@ import { createEngine, type Engine } from '../../src/engine/engine.js';
 import { parseCsv } from '../../src/io/csv.js';
 import { loadMlp } from '../../src/io/safetensors.js';
 import { readTestFile, readTestText } from '../helpers/fixtures.js';
+import { randomData } from '../helpers/analysis.js';
+import { initParameters, mlpSpec } from '../../src/model/mlp.js';
+import { lanczos } from '../../src/hessian/lanczos.js';
 import { estimateOf, GIB, refusal } from '../helpers/memory.js';
 
 describe('analyze', () => {
@@ -99,5 +102,29 @@ describe('analyze: the estimate before training', () => {
     const r = await analyze(engine, { ...options, memoryBudget: estimate });
     expect(r.spectrum.eigenvalues).toHaveLength(2);
     await refusal(() => analyze(engine, { ...options, memoryBudget: estimate - 1 }));
+  });
+});
+
+describe('analyze over another curvature operator', () => {
+  it('operator ggn: the spectrum comes from the Gauss–Newton matrix (Lanczos on Session.gaussNewton agrees), and the record says so', async () => {
+    const engine = await createEngine({ threads: 1 });
+    try {
+      const spec = mlpSpec([2, 8, 3], 'tanh');
+      const model = { spec, theta: initParameters(spec, 4) };
+      const train = randomData(60, 2, 3, 2);
+      const options = { model, data: { train }, top: 3, seed: 1, dense: false, density: false, margin: false, gridRes: 0 } as const;
+      const report = await analyze(engine, { ...options, operator: 'ggn' });
+      expect(report.settings.operator).toBe('ggn');
+      const hessianReport = await analyze(engine, options);
+      expect(hessianReport.settings.operator).toBeUndefined();
+      const session = await engine.session(model, train);
+      const eig = await lanczos(session.gaussNewton(), { k: 3, seed: 1 });
+      report.spectrum.eigenvalues.forEach((l, i) => expect(Math.abs(l - eig.eigenvalues[i]!)).toBeLessThan(1e-4 * Math.abs(eig.eigenvalues[0]!)));
+      expect(report.spectrum.eigenvalues).not.toEqual(hessianReport.spectrum.eigenvalues);
+      await session.close();
+      await expect(analyze(engine, { ...options, operator: 'fisher' as never })).rejects.toThrow(/operator must be one of hessian, ggn, residual/);
+    } finally {
+      await engine.close();
+    }
   });
 });

@@ -18,6 +18,7 @@ import { ResourceError } from '../../src/errors.js';
 import { initParameters, mlpSpec, parameterCount } from '../../src/model/mlp.js';
 import { gaussianVector, Rng } from '../../src/model/rng.js';
 import { inBrowser } from '../helpers/fixtures.js';
+import { referenceLogits } from '../../src/reference/mlp.js';
 
 const spec = mlpSpec([3, 12, 4], 'tanh');
 const theta = initParameters(spec, 5);
@@ -164,5 +165,123 @@ describe('per-sample gradients', () => {
     expect(await two.perSampleGradients()).toEqual(await one.perSampleGradients());
     await one.close();
     await two.close();
+  });
+});
+
+describe('Session.gaussNewton and Session.residual', () => {
+  /** (1/n) Σ J_iᵀ (diag p_i − p_i p_iᵀ) J_i v with J_i by central differences of the float64 reference logits. */
+  function ggnByDefinition(s: ReturnType<typeof mlpSpec>, th: Float32Array, d: ReturnType<typeof data>, v: Float64Array): Float64Array {
+    const P = parameterCount(s);
+    const C = s.sizes[s.sizes.length - 1]!;
+    const out = new Float64Array(P);
+    const h = 1e-5;
+    const t = Float64Array.from(th);
+    for (let i = 0; i < d.n; i++) {
+      const x = d.x.subarray(i * d.d, (i + 1) * d.d);
+      const J = Array.from({ length: C }, () => new Float64Array(P));
+      for (let q = 0; q < P; q++) {
+        const keep = t[q]!;
+        t[q] = keep + h;
+        const up = referenceLogits(s, t, x);
+        t[q] = keep - h;
+        const down = referenceLogits(s, t, x);
+        t[q] = keep;
+        for (let c = 0; c < C; c++) J[c]![q] = (up[c]! - down[c]!) / (2 * h);
+      }
+      const z = referenceLogits(s, t, x);
+      const zmax = Math.max(...z);
+      const e = Array.from(z, (zc) => Math.exp(zc - zmax));
+      const sum = e.reduce((a, b) => a + b, 0);
+      const p = e.map((ec) => ec / sum);
+      const Jv = J.map((row) => row.reduce((acc, jq, q) => acc + jq * v[q]!, 0));
+      const pJv = p.reduce((acc, pc, c) => acc + pc * Jv[c]!, 0);
+      const u = p.map((pc, c) => pc * (Jv[c]! - pJv)); // (diag p − p pᵀ) J v
+      for (let c = 0; c < C; c++) for (let q = 0; q < P; q++) out[q]! += (J[c]![q]! * u[c]!) / d.n;
+    }
+    return out;
+  }
+  const rel = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+    let num = 0;
+    let den = 0;
+    for (let i = 0; i < a.length; i++) {
+      num += (a[i]! - b[i]!) ** 2;
+      den += b[i]! ** 2;
+    }
+    return Math.sqrt(num / den);
+  };
+  const dotp = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+    return s;
+  };
+
+  for (const activation of ['tanh', 'relu', 'gelu'] as const) {
+    it(`G·v equals its definition from explicit per-sample Jacobians (${activation}, float64)`, async () => {
+      local ??= await createEngine({ threads: 1 });
+      const s = mlpSpec([3, 5, 4, 4], activation);
+      const th = initParameters(s, 8);
+      const d = data(7, 3);
+      const session = await local.session({ spec: s, theta: th }, d, { precision: 'f64' });
+      const G = session.gaussNewton();
+      for (const seed of [1, 2]) {
+        const v = gaussianVector(seed, session.p);
+        const out = new Float64Array(session.p);
+        await G.matvec(v, out);
+        expect(rel(out, ggnByDefinition(s, th, d, v))).toBeLessThan(1e-7);
+      }
+      expect(G.matvecs).toBe(2);
+      await session.close();
+    });
+  }
+
+  it('G is symmetric positive semi-definite to rounding; H = G + residual; for a linear model H = G', async () => {
+    local ??= await createEngine({ threads: 1 });
+    const d = data(40, 5);
+    const deep = mlpSpec([3, 12, 12, 4], 'tanh');
+    const session = await local.session({ spec: deep, theta: initParameters(deep, 2) }, d, { precision: 'f64' });
+    const [G, H, R] = [session.gaussNewton(), session.hessian(), session.residual()];
+    const p = session.p;
+    const u = gaussianVector(4, p);
+    const v = gaussianVector(5, p);
+    const [Gu, Gv, Hv, Rv] = [new Float64Array(p), new Float64Array(p), new Float64Array(p), new Float64Array(p)];
+    await G.matvec(u, Gu);
+    await G.matvec(v, Gv);
+    await H.matvec(v, Hv);
+    await R.matvec(v, Rv);
+    expect(Math.abs(dotp(u, Gv) - dotp(Gu, v))).toBeLessThan(1e-12 * Math.sqrt(dotp(Gu, Gu) * dotp(v, v)));
+    for (let seed = 10; seed < 15; seed++) {
+      const w = gaussianVector(seed, p);
+      const Gw = new Float64Array(p);
+      await G.matvec(w, Gw);
+      expect(dotp(w, Gw)).toBeGreaterThanOrEqual(-1e-13 * dotp(w, w));
+    }
+    const sum = Gv.map((g, i) => g + Rv[i]!);
+    expect(rel(sum, Hv)).toBeLessThan(1e-12);
+    expect(rel(Rv, Hv)).toBeGreaterThan(1e-3); // a tanh net's own curvature is not negligible
+    await session.close();
+    const linear = mlpSpec([3, 4], 'tanh');
+    const flat = await local.session({ spec: linear, theta: initParameters(linear, 1) }, data(30, 6), { precision: 'f64' });
+    const w = gaussianVector(7, flat.p);
+    const [a, b] = [new Float64Array(flat.p), new Float64Array(flat.p)];
+    await flat.hessian().matvec(w, a);
+    await flat.gaussNewton().matvec(w, b);
+    expect(rel(b, a)).toBeLessThan(1e-13);
+    await flat.close();
+  });
+
+  it('G·v is the same bits in this thread and on two workers', async () => {
+    local ??= await createEngine({ threads: 1 });
+    pooled ??= await createEngine({ threads: 2, poolThreshold: 0 });
+    const d = data(600, 1);
+    const a = await local.session({ spec, theta }, d);
+    const b = await pooled.session({ spec, theta }, d);
+    expect(b.threads).toBe(2);
+    const v = gaussianVector(9, a.p);
+    const [ga, gb] = [new Float64Array(a.p), new Float64Array(a.p)];
+    await a.gaussNewton().matvec(v, ga);
+    await b.gaussNewton().matvec(v, gb);
+    expect(gb).toEqual(ga);
+    await a.close();
+    await b.close();
   });
 });

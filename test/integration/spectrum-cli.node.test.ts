@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
-import { readSafetensors } from '../../src/io/safetensors.js';
+import { loadMlp, readSafetensors } from '../../src/io/safetensors.js';
+import { parseCsv } from '../../src/io/csv.js';
+import { createEngine } from '../../src/engine/engine.js';
+import { symmetricEigen } from '../../src/hessian/dense.js';
 import { FIXTURE_CASES, loadFixture } from '../helpers/fixtures.js';
 import { repoRoot } from '../helpers/chromium.js';
 
@@ -58,6 +61,45 @@ describe.each(FIXTURE_CASES)('spectrum CLI on %s', (name) => {
       let dot = 0;
       for (let j = 0; j < ref.p; j++) dot += t.data[i * ref.p + j]! * ref.top10_eigenvectors[i]![j]!;
       expect(Math.abs(dot)).toBeGreaterThan(0.999);
+    }
+  });
+});
+
+describe.each(FIXTURE_CASES)('spectrum --operator on %s', (name) => {
+  it('ggn and residual: top 10 within 1e-4·|λ1| of a dense float64 computation of the same operator', async () => {
+    const f = (file: string): string => join(repoRoot, 'test/fixtures', name, file);
+    const model = loadMlp(new Uint8Array(await readFile(f('model.safetensors'))));
+    const data = parseCsv(await readFile(f('data.csv'), 'utf8'), { classes: model.spec.sizes[model.spec.sizes.length - 1]! });
+    const engine = await createEngine({ threads: 1 });
+    const session = await engine.session(model, data, { precision: 'f64' });
+    try {
+      for (const operator of ['ggn', 'residual'] as const) {
+        const { code, stdout, stderr } = await cli(['spectrum', '--model', f('model.safetensors'), '--data', f('data.csv'), '--top', '10', '--operator', operator, '--json', '--quiet']);
+        expect(stderr).toBe('');
+        expect(code).toBe(0);
+        const out = JSON.parse(stdout);
+        expect(out.operator).toBe(operator);
+        // the operator's matrix, column by column, in float64
+        const op = session.curvature(operator);
+        const p = session.p;
+        const M = new Float64Array(p * p);
+        const e = new Float64Array(p);
+        const col = new Float64Array(p);
+        for (let j = 0; j < p; j++) {
+          e[j] = 1;
+          await op.matvec(e, col);
+          e[j] = 0;
+          M.set(col, j * p);
+        }
+        const dense = await symmetricEigen(M, p, { vectors: false });
+        const lambda1 = Math.abs(dense.eigenvalues[0]!);
+        expect(out.eigenvalues).toHaveLength(10);
+        out.eigenvalues.forEach((l: number, i: number) => expect(Math.abs(l - dense.eigenvalues[i]!)).toBeLessThan(1e-4 * lambda1));
+        if (operator === 'ggn') expect(dense.eigenvalues[p - 1]!).toBeGreaterThan(-1e-12 * lambda1); // positive semi-definite
+      }
+    } finally {
+      await session.close();
+      await engine.close();
     }
   });
 });

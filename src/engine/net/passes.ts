@@ -7,7 +7,12 @@
  *   RZ_l = A_{l−1}·V_lᵀ + RA_{l−1}·W_lᵀ + c_l;  RA_l = σ′(Z_l) ⊙ RZ_l;  RΔ_L = P ⊙ (RZ_L − ⟨P, RZ_L⟩)
  *   RΔ_l = σ′(Z_l) ⊙ (Δ_{l+1}·V_{l+1} + RΔ_{l+1}·W_{l+1}) + σ″(Z_l) ⊙ RZ_l ⊙ E_l
  *   (Hv)_{W_l} = RΔ_lᵀ·A_{l−1} + Δ_lᵀ·RA_{l−1},  (Hv)_{b_l} = Σ_rows RΔ_l
- * see: B. Pearlmutter, "Fast exact multiplication by the Hessian", Neural Computation 1994.
+ * The Gauss–Newton product Gv = Σ_rows J_xᵀ H_ℓ J_x v keeps the R-forward (J_x v = RZ_L) and
+ * RΔ_L = H_ℓ·RZ_L, then backpropagates RΔ like a gradient (σ′ only: no σ″, no V terms):
+ *   GΔ_l = σ′(Z_l) ⊙ (GΔ_{l+1}·W_{l+1}),  (Gv)_{W_l} = GΔ_lᵀ·A_{l−1},  (Gv)_{b_l} = Σ_rows GΔ_l
+ * see: B. Pearlmutter, "Fast exact multiplication by the Hessian", Neural Computation 1994;
+ * N. Schraudolph, "Fast curvature matrix-vector products for second-order gradient descent",
+ * Neural Computation 2002.
  *
  * The GEMM epilogues add b_l and apply σ as the tile is stored (forward), add c_l (R-forward) and
  * widen ∇W_l, (Hv)_{W_l} straight into the f64 sums, so none of these costs a pass of its own.
@@ -83,19 +88,7 @@ export class Passes {
     const { k, b } = this;
     const V = b.dir;
     const W = b.theta;
-    // R-forward: RZ = A·Vᵀ + RA·Wᵀ + c (c in the last GEMM's epilogue), RA = σ′ ⊙ RZ
-    for (let l = 0; l < b.layers.length; l++) {
-      const L = b.layers[l]!;
-      const s = shape(L, m);
-      const below = l > 0 ? b.layers[l - 1]! : undefined;
-      const c = V.bias(L.slice);
-      // the first layer adds c at once; the others after RA·Wᵀ
-      k.linear(s, b.layerInput(l, row, x), V.weight(L.slice), L.rz, 'set', below ? undefined : c);
-      if (below) k.linear(s, below.ra, W.weight(L.slice), L.rz, 'add', c);
-      if (L.hidden) k.activationBackward(L.rz, L.s!.at(row), L.ra, m * s.outputs);
-    }
-    const last = b.last;
-    k.rSoftmax(b.prob.at(row), last.rz, last.rd, m, last.slice.outputs);
+    this.rForward(x, m, row);
     // R-backward and the Hv sums
     for (let l = b.layers.length - 1; l >= 0; l--) {
       const L = b.layers[l]!;
@@ -112,6 +105,48 @@ export class Passes {
         k.activationRBackward(b.pre, below.e ? below.e.at(row) : 0, below.s!.at(row), below.rz, below.rd, m * s.inputs);
       }
     }
+  }
+
+  /**
+   * The Gauss–Newton product along `b.dir` for m rows (inputs at `x`) whose forward is in cache
+   * rows from `row`: the R-forward, RΔ_L = H_ℓ·RZ_L, then RΔ backpropagated with σ′ alone; writes
+   * Σ_rows J_xᵀ H_ℓ J_x v to `sums`.
+   */
+  ggnPass(x: number, m: number, row: number, sums: LayerVector): void {
+    const { k, b } = this;
+    const W = b.theta;
+    this.rForward(x, m, row);
+    for (let l = b.layers.length - 1; l >= 0; l--) {
+      const L = b.layers[l]!;
+      const s = shape(L, m);
+      const below = l > 0 ? b.layers[l - 1]! : undefined;
+      k.weightGradient(s, L.rd, b.layerInput(l, row, x), sums.weight(L.slice), 'set');
+      k.biasGradient(s, L.rd, sums.bias(L.slice), 'set');
+      if (below) {
+        k.backprop(s, L.rd, W.weight(L.slice), b.pre, 'set');
+        k.activationBackward(b.pre, below.s!.at(row), below.rd, m * s.inputs);
+      }
+    }
+  }
+
+  /** R-forward along `b.dir` for m rows: RZ and RA of every layer, and RΔ_L = P ⊙ (RZ_L − ⟨P, RZ_L⟩) = H_ℓ·RZ_L. */
+  private rForward(x: number, m: number, row: number): void {
+    const { k, b } = this;
+    const V = b.dir;
+    const W = b.theta;
+    // R-forward: RZ = A·Vᵀ + RA·Wᵀ + c (c in the last GEMM's epilogue), RA = σ′ ⊙ RZ
+    for (let l = 0; l < b.layers.length; l++) {
+      const L = b.layers[l]!;
+      const s = shape(L, m);
+      const below = l > 0 ? b.layers[l - 1]! : undefined;
+      const c = V.bias(L.slice);
+      // the first layer adds c at once; the others after RA·Wᵀ
+      k.linear(s, b.layerInput(l, row, x), V.weight(L.slice), L.rz, 'set', below ? undefined : c);
+      if (below) k.linear(s, below.ra, W.weight(L.slice), L.rz, 'add', c);
+      if (L.hidden) k.activationBackward(L.rz, L.s!.at(row), L.ra, m * s.outputs);
+    }
+    const last = b.last;
+    k.rSoftmax(b.prob.at(row), last.rz, last.rd, m, last.slice.outputs);
   }
 }
 
