@@ -24,6 +24,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { analyzeBench } from './analyze.js';
 import { ceilingBench } from './ceiling.js';
+import { curvatureBench } from './curvature.js';
 import { denseBench, denseBrowserBench } from './dense.js';
 import { memoryBench } from './memory.js';
 import { lanczosBench } from './lanczos.js';
@@ -49,6 +50,7 @@ const GROUPS: Record<string, (records: BenchRecord[], filter?: string) => Promis
   lanczos: lanczosBench,
   margin: (r) => marginBench(r),
   analyze: (r) => analyzeBench(r),
+  curvature: (r) => curvatureBench(r),
   soak: (r) => soakBench(r),
 };
 

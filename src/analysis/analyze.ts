@@ -304,8 +304,8 @@ export interface AnalyzeOptions {
   readonly statistic?: 'meanAbs' | 'maxAbs';
   /**
    * The curvature operator whose spectrum, eigenvectors (alignment, G, margin) and tracking the
-   * analysis reports: `hessian` (default), `ggn` (the generalized Gauss–Newton matrix) or
-   * `residual` (H − GGN); see `Session.curvature`.
+   * analysis reports: `hessian` (default), `ggn` (the generalized Gauss–Newton matrix), `fisher`
+   * (the empirical Fisher) or `residual` (H − GGN); see `Session.curvature`.
    */
   readonly operator?: CurvatureName;
   /** Margin search (default true). */

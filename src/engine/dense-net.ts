@@ -182,6 +182,23 @@ export class DenseNet {
     return this.sums.vectorNodes((i0, m, sums) => this.curvatureBlock(i0, m, sums, 'ggn'));
   }
 
+  /**
+   * Σ over samples of w_i·g_i (g_i the per-sample gradient at the true label) into `out` (f64, p
+   * values): the gradient with each sample's output residual scaled by its weight. What the
+   * empirical Fisher's product (1/n) Σ g_i ⟨g_i, v⟩ needs after the per-sample products.
+   */
+  weightedGradientSums(weights: ArrayLike<number>, out: Float64Array): void {
+    checkLength(out, this.p, 'output vector');
+    checkLength(weights, this.n, 'sample weights');
+    this.sums.vectorTotal((i0, m, sums) => this.weightedGradientBlock(i0, m, sums, weights), out);
+  }
+
+  /** Weighted gradient sums as nodes of the canonical pairwise tree over blocks (for workers). */
+  weightedGradientNodes(weights: ArrayLike<number>): BlockNode[] {
+    checkLength(weights, this.n, 'sample weights');
+    return this.sums.vectorNodes((i0, m, sums) => this.weightedGradientBlock(i0, m, sums, weights));
+  }
+
   /** Loss and correct count as nodes of the canonical pairwise tree over blocks (for workers). */
   forwardNodes(): BlockNode[] {
     return this.sums.scalarNodes((i0, m) => this.forwardBlock(i0, m));
@@ -376,6 +393,23 @@ export class DenseNet {
     }
     if (which === 'hessian') this.passes.rPass(x, m, row, new LayerVector(sums, 8));
     else this.passes.ggnPass(x, m, row, new LayerVector(sums, 8));
+    return { loss: 0, correct: 0 };
+  }
+
+  /** Forward on the block, its output residuals scaled by the samples' weights, then backward with the gradient sum to `sums`. */
+  private weightedGradientBlock(i0: number, m: number, sums: number, weights: ArrayLike<number>): BlockScalars {
+    const { b } = this;
+    // the scaled residuals are not the curvature: the chunk is recomputed by the next R-pass
+    const row = b.cache.rows(i0, 'other');
+    const x = b.x.at(i0);
+    this.passes.forward(x, this.labelsAt(i0), m, row);
+    const C = b.last.slice.outputs;
+    const d = b.view(b.last.d.at(row), m * C);
+    for (let r = 0; r < m; r++) {
+      const w = weights[i0 + r]!;
+      for (let c = 0; c < C; c++) d[r * C + c]! *= w;
+    }
+    this.passes.backward(x, m, row, { sums: new LayerVector(sums, 8), into: 'set' });
     return { loss: 0, correct: 0 };
   }
 

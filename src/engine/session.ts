@@ -46,13 +46,16 @@ interface Backend {
   readonly shards: readonly number[];
   /** Calls run in this thread, synchronously up to their first await. */
   readonly local: boolean;
-  each<T>(fn: (service: ShardServiceLike) => Promise<T> | T): Promise<T[]>;
+  /** `fn` on every shard (its index: shards hold contiguous runs of samples, in order). */
+  each<T>(fn: (service: ShardServiceLike, shard: number) => Promise<T> | T): Promise<T[]>;
   setParameters(theta: Float32Array): Promise<void>;
   close(): Promise<void>;
   /** In this thread only: Σ over samples of H_x·v straight from the net's buffers (no per-node copies). */
   hvpSums?(v: Float64Array, out: Float64Array): void;
   /** In this thread only: the same for the Gauss–Newton products. */
   ggnSums?(v: Float64Array, out: Float64Array): void;
+  /** In this thread only: Σ w_i·g_i at the true labels. */
+  weightedGradientSums?(weights: Float64Array, out: Float64Array): void;
   /** In this thread only: the net itself, for training. */
   training?(): TrainingNet;
 }
@@ -75,17 +78,19 @@ interface ShardServiceLike {
   gradientNodes(): BlockNode[] | Promise<BlockNode[]>;
   hvpNodes(v: Float64Array): BlockNode[] | Promise<BlockNode[]>;
   ggnNodes(v: Float64Array): BlockNode[] | Promise<BlockNode[]>;
+  weightedGradientNodes(weights: Float64Array): BlockNode[] | Promise<BlockNode[]>;
   perSampleProducts(vectors: Float64Array[], labels: LabelChoice): PerSampleProducts | Promise<PerSampleProducts>;
   perSampleGradients(labels: LabelChoice): Float64Array | Promise<Float64Array>;
   predictions(): Int32Array | Promise<Int32Array>;
 }
 
-function bind(service: Pick<ShardService, 'forwardNodes' | 'gradientNodes' | 'hvpNodes' | 'ggnNodes' | 'perSampleProducts' | 'perSampleGradients' | 'predictions'>, id: number): ShardServiceLike {
+function bind(service: Pick<ShardService, 'forwardNodes' | 'gradientNodes' | 'hvpNodes' | 'ggnNodes' | 'weightedGradientNodes' | 'perSampleProducts' | 'perSampleGradients' | 'predictions'>, id: number): ShardServiceLike {
   return {
     forwardNodes: () => service.forwardNodes(id),
     gradientNodes: () => service.gradientNodes(id),
     hvpNodes: (v) => service.hvpNodes(id, v),
     ggnNodes: (v) => service.ggnNodes(id, v),
+    weightedGradientNodes: (weights) => service.weightedGradientNodes(id, weights),
     perSampleProducts: (vectors, labels) => service.perSampleProducts(id, vectors, labels),
     perSampleGradients: (labels) => service.perSampleGradients(id, labels),
     predictions: () => service.predictions(id),
@@ -128,11 +133,12 @@ function localBackend(init: ShardInit): Backend {
     threads: 1,
     shards: [samples],
     local: true,
-    each: async (fn) => [await fn(bound)],
+    each: async (fn) => [await fn(bound, 0)],
     setParameters: async (theta) => service.setParameters(0, theta),
     close: async () => service.close(0),
     hvpSums: (v, out) => service.hvpSums(0, v, out),
     ggnSums: (v, out) => service.ggnSums(0, v, out),
+    weightedGradientSums: (weights, out) => service.weightedGradientSums(0, weights, out),
     training: () => {
       const net = service.net(0);
       return {
@@ -159,7 +165,7 @@ async function poolBackend(pool: WorkerPool, inits: ShardInit[]): Promise<Backen
     threads: workers.length,
     shards: opened.map((o) => o.samples),
     local: false,
-    each: (fn) => pool.onEach(workers, async (remote) => fn(bind(remote as unknown as ShardService, id))),
+    each: (fn) => pool.onEach(workers, async (remote, w) => fn(bind(remote as unknown as ShardService, id), w)),
     setParameters: (theta) => pool.setParameters(workers, id, theta),
     close: () => pool.close(id),
   };
@@ -181,8 +187,8 @@ export interface SessionOptions extends DenseNetOptions {
   readonly inThread?: boolean;
 }
 
-/** The curvature operators a session offers: the Hessian, the generalized Gauss–Newton matrix, and their difference. */
-export const CURVATURE_NAMES = ['hessian', 'ggn', 'residual'] as const;
+/** The curvature operators a session offers: the Hessian, the generalized Gauss–Newton matrix, the empirical Fisher, and H − GGN. */
+export const CURVATURE_NAMES = ['hessian', 'ggn', 'fisher', 'residual'] as const;
 
 /** One of {@link CURVATURE_NAMES}. */
 export type CurvatureName = (typeof CURVATURE_NAMES)[number];
@@ -466,6 +472,32 @@ export class Session {
   }
 
   /**
+   * The empirical Fisher F = (1/n) Σ g_i g_iᵀ (g_i the per-sample gradient at the true label) as a
+   * linear operator, without forming any g_i: F·v = (1/n) Σ g_i ⟨g_i, v⟩ is the per-sample
+   * products ⟨g_i, v⟩, then one gradient pass with each sample's output residual scaled by its
+   * product. Symmetric positive semi-definite, rank ≤ n.
+   */
+  fisher(): HessianOperator {
+    return this.operator(async (v, out) => {
+      const { dots } = await this.perSampleProducts([v], 'true');
+      const backend = this.live();
+      if (backend.weightedGradientSums) {
+        backend.weightedGradientSums(dots, out);
+      } else {
+        let at = 0;
+        const parts = backend.shards.map((samples) => {
+          const part = dots.slice(at, at + samples);
+          at += samples;
+          return part;
+        });
+        const nodes = await backend.each((s, shard) => s.weightedGradientNodes(parts[shard]!));
+        out.set(combineBlockNodes(nodes.flat()).values!);
+      }
+      finishMeanProduct(out, this.n, 'F·v');
+    });
+  }
+
+  /**
    * H − G: the part of the Hessian that comes from the network's own curvature (the
    * residuals' second derivatives), with H and G as {@link hessian} and {@link gaussNewton}
    * compute them; two products per matvec.
@@ -484,6 +516,7 @@ export class Session {
     if (name === 'hessian') return this.hessian();
     if (name === 'ggn') return this.gaussNewton();
     if (name === 'residual') return this.residual();
+    if (name === 'fisher') return this.fisher();
     throw new InputError(`unknown curvature operator ${JSON.stringify(name)}: use ${CURVATURE_NAMES.map((n) => `'${n}'`).join(', ')}`);
   }
 

@@ -87,6 +87,15 @@ export class ShardService {
     return transferred(this.get(id).ggnNodes(v));
   }
 
+  /** Σ over the shard's samples of w_i·g_i at the true labels (weights in the shard's sample order) into `out` (in this thread). */
+  weightedGradientSums(id: number, weights: Float64Array, out: Float64Array): void {
+    this.get(id).weightedGradientSums(weights, out);
+  }
+
+  weightedGradientNodes(id: number, weights: Float64Array): BlockNode[] {
+    return transferred(this.get(id).weightedGradientNodes(weights));
+  }
+
   prepareCurvature(id: number): void {
     this.get(id).prepareCurvature();
   }

@@ -122,7 +122,7 @@ describe('analyze over another curvature operator', () => {
       report.spectrum.eigenvalues.forEach((l, i) => expect(Math.abs(l - eig.eigenvalues[i]!)).toBeLessThan(1e-4 * Math.abs(eig.eigenvalues[0]!)));
       expect(report.spectrum.eigenvalues).not.toEqual(hessianReport.spectrum.eigenvalues);
       await session.close();
-      await expect(analyze(engine, { ...options, operator: 'fisher' as never })).rejects.toThrow(/operator must be one of hessian, ggn, residual/);
+      await expect(analyze(engine, { ...options, operator: 'hess' as never })).rejects.toThrow(/operator must be one of hessian, ggn, fisher, residual, got 'hess'/);
     } finally {
       await engine.close();
     }

@@ -18,7 +18,7 @@ import { ResourceError } from '../../src/errors.js';
 import { initParameters, mlpSpec, parameterCount } from '../../src/model/mlp.js';
 import { gaussianVector, Rng } from '../../src/model/rng.js';
 import { inBrowser } from '../helpers/fixtures.js';
-import { referenceLogits } from '../../src/reference/mlp.js';
+import { referenceLogits, referencePerSampleGradient } from '../../src/reference/mlp.js';
 
 const spec = mlpSpec([3, 12, 4], 'tanh');
 const theta = initParameters(spec, 5);
@@ -281,6 +281,73 @@ describe('Session.gaussNewton and Session.residual', () => {
     await a.gaussNewton().matvec(v, ga);
     await b.gaussNewton().matvec(v, gb);
     expect(gb).toEqual(ga);
+    await a.close();
+    await b.close();
+  });
+});
+
+describe('Session.fisher', () => {
+  const dotp = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+    return s;
+  };
+
+  it('F·v equals (1/n) Σ g_i ⟨g_i, v⟩ with g_i the float64 reference per-sample gradients; symmetric, positive semi-definite', async () => {
+    local ??= await createEngine({ threads: 1 });
+    const s = mlpSpec([3, 6, 4], 'gelu');
+    const th = initParameters(s, 12);
+    const d = data(9, 4);
+    const session = await local.session({ spec: s, theta: th }, d, { precision: 'f64' });
+    const F = session.fisher();
+    const p = session.p;
+    const g = Array.from({ length: d.n }, (_, i) => referencePerSampleGradient(s, th, d.x.subarray(3 * i, 3 * i + 3), d.y[i]!));
+    for (const seed of [3, 4]) {
+      const v = gaussianVector(seed, p);
+      const out = new Float64Array(p);
+      await F.matvec(v, out);
+      const want = new Float64Array(p);
+      for (const gi of g) {
+        const c = dotp(gi, v) / d.n;
+        for (let q = 0; q < p; q++) want[q]! += c * gi[q]!;
+      }
+      let err = 0;
+      let scale = 0;
+      for (let q = 0; q < p; q++) {
+        err = Math.max(err, Math.abs(out[q]! - want[q]!));
+        scale = Math.max(scale, Math.abs(want[q]!));
+      }
+      expect(err).toBeLessThan(1e-10 * scale);
+      expect(dotp(v, out)).toBeGreaterThanOrEqual(0);
+    }
+    const u = gaussianVector(6, p);
+    const w = gaussianVector(7, p);
+    const [Fu, Fw] = [new Float64Array(p), new Float64Array(p)];
+    await F.matvec(u, Fu);
+    await F.matvec(w, Fw);
+    expect(Math.abs(dotp(u, Fw) - dotp(Fu, w))).toBeLessThan(1e-12 * Math.sqrt(dotp(Fu, Fu) * dotp(w, w)));
+    // the Hessian afterwards is still the Hessian (the Fisher's pass left its scaled residuals in cache rows)
+    const fresh = await local.session({ spec: s, theta: th }, d, { precision: 'f64' });
+    const [h1, h2] = [new Float64Array(p), new Float64Array(p)];
+    await session.hessian().matvec(u, h1);
+    await fresh.hessian().matvec(u, h2);
+    expect(h1).toEqual(h2);
+    await session.close();
+    await fresh.close();
+  });
+
+  it('F·v is the same bits in this thread and on two workers', async () => {
+    local ??= await createEngine({ threads: 1 });
+    pooled ??= await createEngine({ threads: 2, poolThreshold: 0 });
+    const d = data(600, 2);
+    const a = await local.session({ spec, theta }, d);
+    const b = await pooled.session({ spec, theta }, d);
+    expect(b.threads).toBe(2);
+    const v = gaussianVector(10, a.p);
+    const [fa, fb] = [new Float64Array(a.p), new Float64Array(a.p)];
+    await a.fisher().matvec(v, fa);
+    await b.fisher().matvec(v, fb);
+    expect(fb).toEqual(fa);
     await a.close();
     await b.close();
   });
