@@ -27,6 +27,8 @@ import type { TrainingRecord } from '../train/train.js';
 import { gaussianVector } from '../model/rng.js';
 import { REPRODUCTION_EXPERIMENTS, reproduce, type ReproductionExperimentName, type ReproductionReport } from '../analysis/reproduce.js';
 import { DENSE_LIMIT, hessianSpectrum, type SpectrumSummary } from '../hessian/spectrum.js';
+import { blockOperator, layerBlocks, parameterBlock } from '../hessian/block.js';
+import { perLayerSpectrum, type BlockSpectrum } from '../hessian/per-layer.js';
 import { PRESET_NAMES, runPreset } from '../train/recipes.js';
 
 const PROGRAM = 'hessian-lens';
@@ -193,35 +195,59 @@ const COMMANDS: Command[] = [
       { name: 'dense', kind: 'boolean', description: 'all p eigenvalues by the dense path (p ≤ 12,000; time grows as p³: ≈ 2 min at p = 10,000)' },
       { name: 'save-eigenvectors', kind: 'string', value: 'E.safetensors', description: 'write the eigenvectors as F32 tensor `eigenvectors` [k, p]' },
       OPERATOR,
+      { name: 'block', kind: 'string', value: 'B', description: 'restrict the operator to parameters by PyTorch name (0.weight,2.bias), to layer:K (the K-th Linear, from 0) or all' },
+      { name: 'per-layer', kind: 'boolean', description: 'also each layer\'s block: top-k, trace ± stderr, density (with --density); and the per-parameter diagonal (exact with --dense, else Hutchinson)' },
       SEED, ...COMMON],
     async run(o, _p, context) {
       const model = await readModel(o.model as string, o.activation as Activation | undefined);
       const data = await readData(o.data as string, model);
+      const block = typeof o.block === 'string' ? parameterBlock(model.spec, o.block) : null;
       const engine = await context.engine();
       const session = await engine.session(model, data, netOptionsOf(o));
-      const overall = spectrumProgress(session.p, data.n, Math.min(o.top as number, session.p), o.density === true, o.dense === true);
+      const size = block ? block.indices.length : session.p;
+      const perLayer = o['per-layer'] === true;
+      // with --per-layer the whole operator's spectrum is the first half of the progress, the layers the second
+      const share = perLayer ? 0.5 : 1;
+      const whole = spectrumProgress(size, data.n, Math.min(o.top as number, size), o.density === true, o.dense === true);
+      const overall = (stage: string, fraction?: number): number => share * whole(stage, fraction);
       const seconds = predictDenseSeconds(session.p);
       if ((o.dense === true || (o.top as number) > session.p / 2) && session.p <= DENSE_LIMIT && seconds >= DENSE_WARN_SECONDS) {
         context.progress.warn(`the dense path (all p = ${session.p.toLocaleString('en-US')} eigenvalues) will take ≈ ${formatDuration(seconds)} (measured 140 s at p = 10,703 on 2 cores, scaled as p³)`);
       }
       try {
-        const ops = spectrumOps(engine, session.p, Math.min(o.top as number, session.p), o.density === true);
+        const ops = spectrumOps(engine, size, Math.min(o.top as number, size), o.density === true);
         const operator = o.operator as CurvatureName;
-        const { summary, eigen } = await hessianSpectrum(session.curvature(operator), {
+        const op = block ? blockOperator(session.curvature(operator), block) : session.curvature(operator);
+        const { summary, eigen } = await hessianSpectrum(op, {
           k: o.top as number, which: o.which as 'LA' | 'SA' | 'LM', tol: o.tol as number, seed: o.seed as number,
           density: o.density === true, dense: o.dense === true, signal: context.signal, ...ops,
           ...(engine.reflectorsElsewhere() ? { backtransformElsewhere: engine.reflectorsElsewhere()! } : {}),
           // a lane's density is of the Hessian
-          ...(o.density === true && operator === 'hessian' ? { densityElsewhere: session.densityOnLane(ops.vectorOps) } : {}),
+          ...(o.density === true && operator === 'hessian' && !block ? { densityElsewhere: session.densityOnLane(ops.vectorOps) } : {}),
           onProgress: (p) => context.progress.update(p.stage, overall(p.stage, p.fraction), p.detail),
         });
         if (typeof o['save-eigenvectors'] === 'string') {
           const k = eigen.eigenvectors.length;
-          const flat = new Float32Array(k * session.p);
-          eigen.eigenvectors.forEach((v, i) => flat.set(v, i * session.p));
-          await context.write('save-eigenvectors', o['save-eigenvectors'], writeSafetensors([{ name: 'eigenvectors', shape: [k, session.p], data: flat }], { order: 'pytorch parameters()', eigenvalues: JSON.stringify(eigen.eigenvalues) }));
+          const flat = new Float32Array(k * size);
+          eigen.eigenvectors.forEach((v, i) => flat.set(v, i * size));
+          await context.write('save-eigenvectors', o['save-eigenvectors'], writeSafetensors([{ name: 'eigenvectors', shape: [k, size], data: flat }],
+            { order: block ? `pytorch parameters() of ${block.tensors.join(', ')}` : 'pytorch parameters()', eigenvalues: JSON.stringify(eigen.eigenvalues) }));
         }
-        return { ...summary, operator };
+        const layers = perLayer
+          ? await perLayerSpectrum(session.curvature(operator), layerBlocks(model.spec), {
+            k: o.top as number, seed: o.seed as number, tol: o.tol as number, density: o.density === true, exactDiagonal: o.dense === true,
+            signal: context.signal, ...spectrumOps(engine, session.p, Math.min(o.top as number, session.p), o.density === true),
+            onProgress: ({ stage, fraction }) => context.progress.update('per-layer', share + (1 - share) * fraction, stage),
+          })
+          : null;
+        return {
+          ...summary, operator,
+          ...(block ? { block: { name: block.name, tensors: block.tensors, size } } : {}),
+          ...(layers ? {
+            perLayer: layers.blocks,
+            diagonal: { method: layers.diagonal.method, probes: layers.diagonal.probes, values: Array.from(layers.diagonal.values), stderr: Array.from(layers.diagonal.stderr) },
+          } : {}),
+        };
       } finally {
         await session.close();
       }
@@ -619,7 +645,7 @@ function describeAnalysis(r: AnalysisReport, o: ParsedOptions): string {
 }
 
 /** `spectrum`'s summary. */
-function describeSpectrum(s: SpectrumSummary, o: ParsedOptions): string {
+function describeSpectrum(s: SpectrumSummary & { readonly block?: { readonly tensors: readonly string[]; readonly size: number }; readonly perLayer?: readonly BlockSpectrum[] }, o: ParsedOptions): string {
   const k = s.eigenvalues.length;
   const open = s.converged.filter((c) => !c).length;
   return [
@@ -629,6 +655,8 @@ function describeSpectrum(s: SpectrumSummary, o: ParsedOptions): string {
     `curvature  λ_max ${fmt(s.lambdaMax.value)} (power iteration${s.lambdaMax.converged ? '' : ', NOT converged'}), trace ${fmt(s.trace.estimate)} ± ${fmt(s.trace.stderr)} (Hutch++, ${s.trace.probes} probes)`,
     ...(s.density ? [`density    SLQ over ${s.density.grid.length} grid points, σ = ${fmt(s.density.sigma)} (in the JSON)`] : []),
     ...(s.dense ? [`dense      all ${s.dense.eigenvalues.length} eigenvalues, from ${fmt(s.dense.eigenvalues[0]!)} down to ${fmt(s.dense.eigenvalues.at(-1)!)} (in the JSON)`] : []),
+    ...(s.block ? [`block      ${s.block.tensors.join(', ')} (${s.block.size} parameters): the operator restricted to them`] : []),
+    ...(s.perLayer ? s.perLayer.map((l) => `${`layer ${l.block.slice('layer:'.length)}`.padEnd(10)} ${l.tensors.join('+')} (${l.size}): λ ${l.eigenvalues.slice(0, 3).map(fmt).join(', ')}, trace ${fmt(l.trace.estimate)} ± ${fmt(l.trace.stderr)}, diagonal mean ${fmt(l.diagonal.mean)}`) : []),
     ...(typeof o['save-eigenvectors'] === 'string' ? [`saved      ${k} eigenvectors to ${o['save-eigenvectors']} (hessian-lens hvp --eigenvector K --eigenvectors ${o['save-eigenvectors']})`] : []),
     `output     ${describeOutputs(o, 'spectrum')}`,
   ].join('\n');

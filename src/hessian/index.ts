@@ -36,3 +36,6 @@ export {
 } from './dense.js';
 export { countOutliers, type OutlierCount, type OutlierOptions } from './outliers.js';
 export { hessianSpectrum, type SpectrumOptions, type SpectrumProgress, type SpectrumResult, type SpectrumSummary } from './spectrum.js';
+export { blockOperator, layerBlocks, parameterBlock, parameterTensors, type ParameterBlock, type ParameterTensor } from './block.js';
+export { exactDiagonal, hutchinsonDiagonal, type DiagonalOptions, type DiagonalResult } from './diagonal.js';
+export { perLayerSpectrum, type BlockSpectrum, type PerLayerOptions, type PerLayerSpectrum } from './per-layer.js';

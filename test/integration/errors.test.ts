@@ -34,6 +34,7 @@ import {
   makeDataset,
   mlpSpec,
   parameterCount,
+  parameterBlock,
   parseCsv,
   powerIteration,
   readSafetensors,
@@ -334,6 +335,9 @@ describe('API', () => {
     // [A10] over half the spectrum past the dense limit, refused before any product
     const wide = { size: 12_001, matvec: (): never => { throw new Error('no product should be taken'); } };
     await expectError(() => hessianSpectrum(wide, { k: 6001 }), 'ResourceError', 'top 6001 of p = 12001 asks for more than half the spectrum');
+    // [A11] a block naming no parameter of the model; an unknown curvature operator
+    await expectError(() => parameterBlock(mlpSpec([2, 2, 4], 'relu'), '1.weight'), 'InputError', "block '1.weight': no parameter named '1.weight'; the model's parameters are 0.weight, 0.bias, 2.weight, 2.bias (layer:0 … layer:1, or all)");
+    await expectError(() => session.curvature('bogus' as never), 'InputError', `unknown curvature operator "bogus": use 'hessian', 'ggn', 'fisher', 'residual'`);
     // [R11] a dense decomposition whose memory estimate exceeds the budget (or wasm's 4 GiB), refused before any product
     const paper = { size: 10_703, matvec: (): never => { throw new Error('no product should be taken'); } };
     await expectError(() => denseHessianSpectrum(paper, { vectors: 10, memoryBudget: 2e9 }), 'ResourceError', /^a dense eigen-decomposition of order p = 10703 \(10 eigenvectors\) needs 2\.60 GiB \(\d+ bytes\), more than the memory budget of 1\.86 GiB; use lanczos for the top eigenpairs, or ask for fewer vectors$/);

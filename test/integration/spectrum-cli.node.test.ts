@@ -13,6 +13,7 @@ import { loadMlp, readSafetensors } from '../../src/io/safetensors.js';
 import { parseCsv } from '../../src/io/csv.js';
 import { createEngine } from '../../src/engine/engine.js';
 import { symmetricEigen } from '../../src/hessian/dense.js';
+import { layerBlocks, parameterBlock } from '../../src/hessian/block.js';
 import { FIXTURE_CASES, loadFixture } from '../helpers/fixtures.js';
 import { repoRoot } from '../helpers/chromium.js';
 
@@ -97,6 +98,61 @@ describe.each(FIXTURE_CASES)('spectrum --operator on %s', (name) => {
         out.eigenvalues.forEach((l: number, i: number) => expect(Math.abs(l - dense.eigenvalues[i]!)).toBeLessThan(1e-4 * lambda1));
         if (operator !== 'residual') expect(dense.eigenvalues[p - 1]!).toBeGreaterThan(-1e-12 * lambda1); // positive semi-definite
       }
+    } finally {
+      await session.close();
+      await engine.close();
+    }
+  });
+});
+
+describe.each(FIXTURE_CASES)('spectrum --block and --per-layer on %s', (name) => {
+  it('each layer\'s top 3 and a named block\'s top 3 within 1e-4·|λ1| of the dense float64 eigenvalues of that block of H; the diagonal exact with --dense', async () => {
+    const f = (file: string): string => join(repoRoot, 'test/fixtures', name, file);
+    const model = loadMlp(new Uint8Array(await readFile(f('model.safetensors'))));
+    const data = parseCsv(await readFile(f('data.csv'), 'utf8'), { classes: model.spec.sizes[model.spec.sizes.length - 1]! });
+    const engine = await createEngine({ threads: 1 });
+    const session = await engine.session(model, data, { precision: 'f64' });
+    try {
+      const p = session.p;
+      const H = new Float64Array(p * p);
+      const e = new Float64Array(p);
+      const col = new Float64Array(p);
+      for (let j = 0; j < p; j++) {
+        e[j] = 1;
+        await session.hessian().matvec(e, col);
+        e[j] = 0;
+        H.set(col, j * p);
+      }
+      const blockEigenvalues = async (indices: Int32Array): Promise<Float64Array> => {
+        const m = indices.length;
+        const M = new Float64Array(m * m);
+        for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) M[a * m + b] = H[indices[a]! * p + indices[b]!]!;
+        return (await symmetricEigen(M, m, { vectors: false })).eigenvalues;
+      };
+      const run = await cli(['spectrum', '--model', f('model.safetensors'), '--data', f('data.csv'), '--top', '3', '--per-layer', '--dense', '--json', '--quiet']);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      const out = JSON.parse(run.stdout);
+      const blocks = layerBlocks(model.spec);
+      expect(out.perLayer).toHaveLength(blocks.length);
+      for (const [l, block] of blocks.entries()) {
+        const want = await blockEigenvalues(block.indices);
+        const got: number[] = out.perLayer[l].eigenvalues;
+        got.forEach((x, i) => expect(Math.abs(x - want[i]!)).toBeLessThan(1e-4 * Math.abs(want[0]!)));
+        expect(out.perLayer[l].tensors).toEqual(block.tensors);
+      }
+      expect(out.diagonal.method).toBe('exact');
+      const diagScale = Math.max(...Array.from({ length: p }, (_, j) => Math.abs(H[j * p + j]!)));
+      out.diagonal.values.forEach((x: number, j: number) => expect(Math.abs(x - H[j * p + j]!)).toBeLessThan(1e-4 * diagScale));
+      const named = await cli(['spectrum', '--model', f('model.safetensors'), '--data', f('data.csv'), '--top', '3', '--block', '0.weight', '--json', '--quiet']);
+      expect(named.code).toBe(0);
+      const one = JSON.parse(named.stdout);
+      expect(one.block).toEqual({ name: '0.weight', tensors: ['0.weight'], size: model.spec.sizes[0]! * model.spec.sizes[1]! });
+      const want = await blockEigenvalues(parameterBlock(model.spec, '0.weight').indices);
+      one.eigenvalues.forEach((x: number, i: number) => expect(Math.abs(x - want[i]!)).toBeLessThan(1e-4 * Math.abs(want[0]!)));
+      const bad = await cli(['spectrum', '--model', f('model.safetensors'), '--data', f('data.csv'), '--block', '1.weight']);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toContain("no parameter named '1.weight'; the model's parameters are 0.weight, 0.bias, 2.weight");
     } finally {
       await session.close();
       await engine.close();
