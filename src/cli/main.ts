@@ -29,6 +29,7 @@ import { REPRODUCTION_EXPERIMENTS, reproduce, type ReproductionExperimentName, t
 import { DENSE_LIMIT, hessianSpectrum, type SpectrumSummary } from '../hessian/spectrum.js';
 import { blockOperator, layerBlocks, parameterBlock } from '../hessian/block.js';
 import { perLayerSpectrum, type BlockSpectrum } from '../hessian/per-layer.js';
+import { outlierDecomposition, type OutlierDecomposition } from '../hessian/decomposition.js';
 import { PRESET_NAMES, runPreset } from '../train/recipes.js';
 
 const PROGRAM = 'hessian-lens';
@@ -196,12 +197,14 @@ const COMMANDS: Command[] = [
       { name: 'save-eigenvectors', kind: 'string', value: 'E.safetensors', description: 'write the eigenvectors as F32 tensor `eigenvectors` [k, p]' },
       OPERATOR,
       { name: 'block', kind: 'string', value: 'B', description: 'restrict the operator to parameters by PyTorch name (0.weight,2.bias), to layer:K (the K-th Linear, from 0) or all' },
+      { name: 'decompose', kind: 'boolean', description: 'split each top eigenvalue of H into its Gauss–Newton and residual Rayleigh quotients, and count G\'s outliers beside H\'s' },
       { name: 'per-layer', kind: 'boolean', description: 'also each layer\'s block: top-k, trace ± stderr, density (with --density); and the per-parameter diagonal (exact with --dense, else Hutchinson)' },
       SEED, ...COMMON],
     async run(o, _p, context) {
       const model = await readModel(o.model as string, o.activation as Activation | undefined);
       const data = await readData(o.data as string, model);
       const block = typeof o.block === 'string' ? parameterBlock(model.spec, o.block) : null;
+      if (o.decompose === true && (o.operator !== 'hessian' || block)) throw new UsageError('--decompose splits the whole Hessian\'s eigenvalues: use it without --operator and --block');
       const engine = await context.engine();
       const session = await engine.session(model, data, netOptionsOf(o));
       const size = block ? block.indices.length : session.p;
@@ -233,6 +236,9 @@ const COMMANDS: Command[] = [
           await context.write('save-eigenvectors', o['save-eigenvectors'], writeSafetensors([{ name: 'eigenvectors', shape: [k, size], data: flat }],
             { order: block ? `pytorch parameters() of ${block.tensors.join(', ')}` : 'pytorch parameters()', eigenvalues: JSON.stringify(eigen.eigenvalues) }));
         }
+        const decomposition = o.decompose === true
+          ? await outlierDecomposition(session.gaussNewton(), session.residual(), eigen.eigenvalues, eigen.eigenvectors, { seed: o.seed as number, tol: o.tol as number, signal: context.signal })
+          : null;
         const layers = perLayer
           ? await perLayerSpectrum(session.curvature(operator), layerBlocks(model.spec), {
             k: o.top as number, seed: o.seed as number, tol: o.tol as number, density: o.density === true, exactDiagonal: o.dense === true,
@@ -243,6 +249,7 @@ const COMMANDS: Command[] = [
         return {
           ...summary, operator,
           ...(block ? { block: { name: block.name, tensors: block.tensors, size } } : {}),
+          ...(decomposition ? { decomposition } : {}),
           ...(layers ? {
             perLayer: layers.blocks,
             diagonal: { method: layers.diagonal.method, probes: layers.diagonal.probes, values: Array.from(layers.diagonal.values), stderr: Array.from(layers.diagonal.stderr) },
@@ -645,7 +652,7 @@ function describeAnalysis(r: AnalysisReport, o: ParsedOptions): string {
 }
 
 /** `spectrum`'s summary. */
-function describeSpectrum(s: SpectrumSummary & { readonly block?: { readonly tensors: readonly string[]; readonly size: number }; readonly perLayer?: readonly BlockSpectrum[] }, o: ParsedOptions): string {
+function describeSpectrum(s: SpectrumSummary & { readonly decomposition?: OutlierDecomposition; readonly block?: { readonly tensors: readonly string[]; readonly size: number }; readonly perLayer?: readonly BlockSpectrum[] }, o: ParsedOptions): string {
   const k = s.eigenvalues.length;
   const open = s.converged.filter((c) => !c).length;
   return [
@@ -655,6 +662,10 @@ function describeSpectrum(s: SpectrumSummary & { readonly block?: { readonly ten
     `curvature  λ_max ${fmt(s.lambdaMax.value)} (power iteration${s.lambdaMax.converged ? '' : ', NOT converged'}), trace ${fmt(s.trace.estimate)} ± ${fmt(s.trace.stderr)} (Hutch++, ${s.trace.probes} probes)`,
     ...(s.density ? [`density    SLQ over ${s.density.grid.length} grid points, σ = ${fmt(s.density.sigma)} (in the JSON)`] : []),
     ...(s.dense ? [`dense      all ${s.dense.eigenvalues.length} eigenvalues, from ${fmt(s.dense.eigenvalues[0]!)} down to ${fmt(s.dense.eigenvalues.at(-1)!)} (in the JSON)`] : []),
+    ...(s.decomposition ? [
+      `decomposed ${s.decomposition.shares.slice(0, 5).map((x) => `λ ${fmt(x.eigenvalue)} = GGN ${fmt(x.ggn)} + residual ${fmt(x.residual)}`).join('; ')}`,
+      `           outliers: H ${s.decomposition.outliers.hessian}, GGN ${s.decomposition.outliers.ggn} (GGN's top: ${s.decomposition.ggnEigenvalues.slice(0, 5).map(fmt).join(', ')})`,
+    ] : []),
     ...(s.block ? [`block      ${s.block.tensors.join(', ')} (${s.block.size} parameters): the operator restricted to them`] : []),
     ...(s.perLayer ? s.perLayer.map((l) => `${`layer ${l.block.slice('layer:'.length)}`.padEnd(10)} ${l.tensors.join('+')} (${l.size}): λ ${l.eigenvalues.slice(0, 3).map(fmt).join(', ')}, trace ${fmt(l.trace.estimate)} ± ${fmt(l.trace.stderr)}, diagonal mean ${fmt(l.diagonal.mean)}`) : []),
     ...(typeof o['save-eigenvectors'] === 'string' ? [`saved      ${k} eigenvectors to ${o['save-eigenvectors']} (hessian-lens hvp --eigenvector K --eigenvectors ${o['save-eigenvectors']})`] : []),

@@ -39,3 +39,4 @@ export { hessianSpectrum, type SpectrumOptions, type SpectrumProgress, type Spec
 export { blockOperator, layerBlocks, parameterBlock, parameterTensors, type ParameterBlock, type ParameterTensor } from './block.js';
 export { exactDiagonal, hutchinsonDiagonal, type DiagonalOptions, type DiagonalResult } from './diagonal.js';
 export { perLayerSpectrum, type BlockSpectrum, type PerLayerOptions, type PerLayerSpectrum } from './per-layer.js';
+export { outlierDecomposition, type DecompositionOptions, type OutlierDecomposition, type OutlierShare } from './decomposition.js';

@@ -159,3 +159,25 @@ describe.each(FIXTURE_CASES)('spectrum --block and --per-layer on %s', (name) =>
     }
   });
 });
+
+describe('spectrum --decompose', () => {
+  it('splits the top eigenvalues into Gauss–Newton and residual parts that sum back to them; refused with another operator', async () => {
+    const f = (file: string): string => join(repoRoot, 'test/fixtures', FIXTURE_CASES[0], file);
+    const run = await cli(['spectrum', '--model', f('model.safetensors'), '--data', f('data.csv'), '--top', '4', '--decompose', '--json', '--quiet']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    const lambda1 = Math.abs(out.eigenvalues[0]);
+    expect(out.decomposition.shares).toHaveLength(4);
+    out.decomposition.shares.forEach((s: { eigenvalue: number; ggn: number; residual: number }, i: number) => {
+      expect(s.eigenvalue).toBe(out.eigenvalues[i]);
+      expect(Math.abs(s.ggn + s.residual - s.eigenvalue)).toBeLessThan(1e-4 * lambda1);
+      expect(s.ggn).toBeGreaterThanOrEqual(-1e-6 * lambda1);
+    });
+    expect(out.decomposition.ggnEigenvalues).toHaveLength(4);
+    expect(Object.keys(out.decomposition.outliers)).toEqual(['hessian', 'ggn']);
+    const bad = await cli(['spectrum', '--model', f('model.safetensors'), '--data', f('data.csv'), '--decompose', '--operator', 'ggn']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--decompose splits the whole Hessian');
+  });
+});
