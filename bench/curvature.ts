@@ -1,4 +1,8 @@
 /**
+ * Also: the per-layer spectra of 784-128-128-10 (n = 1000; each layer's top 5 and trace, the
+ * Hutchinson diagonal) against the whole model's spectrum (top 5, λ_max, trace; no density) on the
+ * same session: `curvature.per-layer.<case>`.
+ *
  * Group `curvature`: one product of each curvature operator of a session — the Hessian (H·v), the
  * generalized Gauss–Newton matrix (G·v: R-forward, then a plain backward of H_ℓ·J v) and the
  * empirical Fisher (F·v: the per-sample products, then a weighted gradient pass) — in one thread,
@@ -6,6 +10,9 @@
  * against the H·v measured in the same run (ratio = H·v time / its time: above 1 is cheaper).
  */
 import { createEngine } from '../src/engine/engine.js';
+import { layerBlocks } from '../src/hessian/block.js';
+import { perLayerSpectrum } from '../src/hessian/per-layer.js';
+import { hessianSpectrum } from '../src/hessian/spectrum.js';
 import type { CurvatureName } from '../src/engine/session.js';
 import { gaussianVector } from '../src/model/rng.js';
 import { caseData, caseModel, MLP_CASES } from './cases.js';
@@ -37,6 +44,16 @@ export async function curvatureBench(records: BenchRecord[]): Promise<void> {
       for (const name of OPERATORS) {
         records.push(timeRecord(`curvature.${id}.${name}`, seconds.get(name)!, name === 'hessian' ? undefined : { seconds: hv, against: 'H·v, this run' },
           `p = ${session.p}, n = ${data.n}, one thread, median of 9 (the smaller of two alternating rounds)`));
+      }
+      if (id.startsWith('mnist')) {
+        let t = performance.now();
+        await hessianSpectrum(session.hessian(), { k: 5, density: false, dense: false, seed: 0 });
+        const whole = (performance.now() - t) / 1000;
+        t = performance.now();
+        const layers = await perLayerSpectrum(session.hessian(), layerBlocks(model.spec), { k: 5, seed: 0 });
+        const perLayer = (performance.now() - t) / 1000;
+        records.push(timeRecord(`curvature.per-layer.${id}`, perLayer, { seconds: whole, against: 'the whole model: top 5, λ_max, trace (no density)' },
+          `${layers.blocks.length} layers: top 5 and Hutch++ trace each, Hutchinson diagonal (30 probes); every block product is one whole H·v`));
       }
       await session.close();
     }

@@ -14,7 +14,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeDataset } from '../../src/data/dataset.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
-import { ResourceError } from '../../src/errors.js';
+import { AbortError, ResourceError } from '../../src/errors.js';
+import { lanczos } from '../../src/hessian/lanczos.js';
 import { initParameters, mlpSpec, parameterCount } from '../../src/model/mlp.js';
 import { gaussianVector, Rng } from '../../src/model/rng.js';
 import { inBrowser } from '../helpers/fixtures.js';
@@ -350,5 +351,26 @@ describe('Session.fisher', () => {
     expect(fb).toEqual(fa);
     await a.close();
     await b.close();
+  });
+});
+
+describe('the other curvature operators under the solvers', () => {
+  it('Lanczos on the Gauss–Newton, Fisher and residual operators stops on abort with an AbortError, and the session keeps working', async () => {
+    local ??= await createEngine({ threads: 1 });
+    const session = await local.session({ spec, theta }, data(300, 7));
+    for (const name of ['ggn', 'fisher', 'residual'] as const) {
+      const controller = new AbortController();
+      let products = 0;
+      const op = session.curvature(name);
+      const counted = { size: op.size, matvec: async (v: Float64Array, out: Float64Array) => {
+        await op.matvec(v, out);
+        if (++products === 3) controller.abort();
+      } };
+      await expect(lanczos(counted, { k: 2, signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
+      expect(products).toBeLessThan(6);
+    }
+    const eig = await lanczos(session.gaussNewton(), { k: 2 });
+    expect(eig.eigenvalues[0]!).toBeGreaterThan(0);
+    await session.close();
   });
 });
