@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { normalizedRows } from '../src/analysis/generalization.js';
 import { createEngine, type Engine, type Model } from '../src/engine/engine.js';
 import { denseHessianProjection, symmetricEigen, type DenseStage } from '../src/hessian/dense.js';
+import { operatorMatrix } from '../src/hessian/operator.js';
 import { TWO_STAGE_FROM } from '../src/hessian/eigen/solver.js';
 import { initParameters, mlpSpec, parameterCount } from '../src/model/mlp.js';
 import { train } from '../src/train/train.js';
@@ -93,19 +94,8 @@ function numpyTimes(path: string, native: boolean): { eigh: number; eigvalsh: nu
 /** The Hessian of `model` over `data` (H e_j, symmetrised), in f64. */
 async function assemble(engine: Engine, model: Model, data: ReturnType<typeof caseData>): Promise<Float64Array> {
   const session = await engine.session(model, data);
-  const op = session.hessian();
-  const p = op.size;
-  const H = new Float64Array(p * p);
-  const e = new Float64Array(p);
-  const col = new Float64Array(p);
-  for (let j = 0; j < p; j++) {
-    e[j] = 1;
-    await op.matvec(e, col);
-    e[j] = 0;
-    H.set(col, j * p);
-  }
+  const H = await operatorMatrix(session.hessian());
   await session.close();
-  for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) H[i * p + j] = H[j * p + i] = 0.5 * (H[i * p + j]! + H[j * p + i]!);
   return H;
 }
 

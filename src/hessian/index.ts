@@ -3,7 +3,7 @@
  * eigenpairs, power iteration, Hutchinson/Hutch++ trace, stochastic Lanczos quadrature density,
  * the outlier count, and the exact dense path for small models.
  */
-export { denseOperator, type CountingOperator, type DenseOperator, type LinearOperator } from './operator.js';
+export { denseOperator, operatorMatrix, type CountingOperator, type DenseOperator, type LinearOperator } from './operator.js';
 export { float64Ops, orthogonalize, type VectorOps } from './vector.js';
 export {
   lanczos,

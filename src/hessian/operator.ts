@@ -75,3 +75,24 @@ export function denseOperator(A: Float64Array, n: number): DenseOperator {
     },
   };
 }
+
+/**
+ * The operator's p × p matrix, row-major, from its products with the unit vectors (column j =
+ * M·e_j, written as row j: the same for a symmetric operator), then symmetrised as (M + Mᵀ)/2 —
+ * for a small operator that must be seen whole (tests, comparisons, a numpy export). 8p² bytes;
+ * the dense path (`denseHessianSpectrum`) assembles its matrix in wasm memory instead.
+ */
+export async function operatorMatrix(op: LinearOperator): Promise<Float64Array> {
+  const p = operatorSize(op);
+  const M = new Float64Array(p * p);
+  const e = new Float64Array(p);
+  const col = new Float64Array(p);
+  for (let j = 0; j < p; j++) {
+    e[j] = 1;
+    await op.matvec(e, col);
+    e[j] = 0;
+    M.set(col, j * p);
+  }
+  for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) M[i * p + j] = M[j * p + i] = 0.5 * (M[i * p + j]! + M[j * p + i]!);
+  return M;
+}

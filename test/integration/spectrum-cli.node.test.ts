@@ -14,6 +14,7 @@ import { parseCsv } from '../../src/io/csv.js';
 import { createEngine } from '../../src/engine/engine.js';
 import { symmetricEigen } from '../../src/hessian/dense.js';
 import { layerBlocks, parameterBlock } from '../../src/hessian/block.js';
+import { operatorMatrix } from '../../src/hessian/operator.js';
 import { FIXTURE_CASES, loadFixture } from '../helpers/fixtures.js';
 import { repoRoot } from '../helpers/chromium.js';
 
@@ -81,17 +82,8 @@ describe.each(FIXTURE_CASES)('spectrum --operator on %s', (name) => {
         const out = JSON.parse(stdout);
         expect(out.operator).toBe(operator);
         // the operator's matrix, column by column, in float64
-        const op = session.curvature(operator);
         const p = session.p;
-        const M = new Float64Array(p * p);
-        const e = new Float64Array(p);
-        const col = new Float64Array(p);
-        for (let j = 0; j < p; j++) {
-          e[j] = 1;
-          await op.matvec(e, col);
-          e[j] = 0;
-          M.set(col, j * p);
-        }
+        const M = await operatorMatrix(session.curvature(operator));
         const dense = await symmetricEigen(M, p, { vectors: false });
         const lambda1 = Math.abs(dense.eigenvalues[0]!);
         expect(out.eigenvalues).toHaveLength(10);
@@ -114,15 +106,7 @@ describe.each(FIXTURE_CASES)('spectrum --block and --per-layer on %s', (name) =>
     const session = await engine.session(model, data, { precision: 'f64' });
     try {
       const p = session.p;
-      const H = new Float64Array(p * p);
-      const e = new Float64Array(p);
-      const col = new Float64Array(p);
-      for (let j = 0; j < p; j++) {
-        e[j] = 1;
-        await session.hessian().matvec(e, col);
-        e[j] = 0;
-        H.set(col, j * p);
-      }
+      const H = await operatorMatrix(session.hessian());
       const blockEigenvalues = async (indices: Int32Array): Promise<Float64Array> => {
         const m = indices.length;
         const M = new Float64Array(m * m);

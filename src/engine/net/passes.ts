@@ -61,11 +61,8 @@ export class Passes {
    */
   backward(x: number, m: number, row: number, gradient?: GradientOutput): void {
     const { k, b } = this;
-    for (let l = b.layers.length - 1; l >= 0; l--) {
-      const L = b.layers[l]!;
-      const s = shape(L, m);
+    for (const { l, L, s, below } of this.down(m)) {
       const d = L.d.at(row);
-      const below = l > 0 ? b.layers[l - 1]! : undefined;
       if (gradient) {
         k.weightGradient(s, d, b.layerInput(l, row, x), gradient.sums.weight(L.slice), gradient.into);
         k.biasGradient(s, d, gradient.sums.bias(L.slice), gradient.into);
@@ -90,10 +87,7 @@ export class Passes {
     const W = b.theta;
     this.rForward(x, m, row);
     // R-backward and the Hv sums
-    for (let l = b.layers.length - 1; l >= 0; l--) {
-      const L = b.layers[l]!;
-      const s = shape(L, m);
-      const below = l > 0 ? b.layers[l - 1]! : undefined;
+    for (const { l, L, s, below } of this.down(m)) {
       const d = L.d.at(row);
       const hvW = sums.weight(L.slice);
       k.weightGradient(s, L.rd, b.layerInput(l, row, x), hvW, 'set');
@@ -116,10 +110,7 @@ export class Passes {
     const { k, b } = this;
     const W = b.theta;
     this.rForward(x, m, row);
-    for (let l = b.layers.length - 1; l >= 0; l--) {
-      const L = b.layers[l]!;
-      const s = shape(L, m);
-      const below = l > 0 ? b.layers[l - 1]! : undefined;
+    for (const { l, L, s, below } of this.down(m)) {
       k.weightGradient(s, L.rd, b.layerInput(l, row, x), sums.weight(L.slice), 'set');
       k.biasGradient(s, L.rd, sums.bias(L.slice), 'set');
       if (below) {
@@ -127,6 +118,12 @@ export class Passes {
         k.activationBackward(b.pre, below.s!.at(row), below.rd, m * s.inputs);
       }
     }
+  }
+
+  /** The layers from the last down, each with its shape for m rows and the layer below it (none for the first). */
+  private *down(m: number): Generator<{ l: number; L: LayerBuffers; s: DenseShape; below: LayerBuffers | undefined }> {
+    const { layers } = this.b;
+    for (let l = layers.length - 1; l >= 0; l--) yield { l, L: layers[l]!, s: shape(layers[l]!, m), below: l > 0 ? layers[l - 1]! : undefined };
   }
 
   /** R-forward along `b.dir` for m rows: RZ and RA of every layer, and RΔ_L = P ⊙ (RZ_L − ⟨P, RZ_L⟩) = H_ℓ·RZ_L. */
