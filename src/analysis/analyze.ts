@@ -21,7 +21,7 @@ import { lanczos } from '../hessian/lanczos.js';
 import { denseMemoryBytes, type ReflectorsElsewhere } from '../hessian/dense.js';
 import { WASM_MEMORY_LIMIT } from '../engine/arena.js';
 import { checkSpectrumK, DENSE_LIMIT, DENSITY_STEPS, hessianSpectrum, spectrumDensitySettings, spectrumMemory, spectrumVectorBytes, withDensity, type SpectrumResult, type SpectrumSummary } from '../hessian/spectrum.js';
-import type { SpectralDensity } from '../hessian/density.js';
+import { spectralDensity, type SpectralDensity } from '../hessian/density.js';
 import { densityBasisBytes } from '../engine/tasks.js';
 import { wasmVectorOps } from '../engine/vector-ops.js';
 import type { VectorOps } from '../hessian/vector.js';
@@ -854,7 +854,7 @@ async function scoreSplit(train: Session, data: Dataset | null): Promise<SplitSc
  * rest) runs there, beside this stage and the ones after it: `density` resolves to it, and
  * {@link withDensity} puts it in the result. Same bits either way.
  */
-async function spectrumStage(engine: Engine, session: Session, o: Resolved, signal: AbortSignal): Promise<{ spec: SpectrumResult; density: Promise<SpectralDensity> | null }> {
+async function spectrumStage(engine: Engine, session: Session, o: Resolved, signal: AbortSignal): Promise<{ spec: SpectrumResult; density: (() => Promise<SpectralDensity>) | null }> {
   const { p, n } = session;
   const k = Math.min(o.top, p);
   const runDense = wantsDense(o, p, n);
@@ -867,11 +867,18 @@ async function spectrumStage(engine: Engine, session: Session, o: Resolved, sign
   const ops = spectrumOps(engine, p, k, o.density);
   // a lane's density is of the Hessian
   const onLane = o.density && o.operator === 'hessian' ? session.densityOnLane(ops.vectorOps) : undefined;
-  const density = onLane
-    ? onLane({ ...spectrumDensitySettings(p, o.seed), memoryBudget: resolveMemoryBudget(o.memoryBudget, 'analyze').bytes }, { signal, onProgress: ({ fraction, detail }) => o.report('density', fraction, detail) })
-    : null;
+  const settings = { ...spectrumDensitySettings(p, o.seed), memoryBudget: resolveMemoryBudget(o.memoryBudget, 'analyze').bytes };
+  const onProgress = ({ fraction, detail }: { fraction: number; detail?: string }): void => o.report('density', fraction, detail);
+  const there = onLane ? onLane(settings, { signal, onProgress }) : null;
   // observed at once (the caller awaits it later, or abandons it when a stage fails)
-  density?.catch(() => {});
+  there?.catch(() => {});
+  // the lane's density, or (when no lane was free after all) the same computed here
+  const density = there
+    ? async (): Promise<SpectralDensity> => (await there) ?? spectralDensity(session.hessian(), {
+      ...settings, signal, ...(ops.vectorOps ? { vectorOps: ops.vectorOps } : {}),
+      onProgress: (pr) => onProgress({ fraction: (pr.probe - 1 + pr.step / pr.steps) / pr.probes }),
+    })
+    : null;
   const project = runDense ? normalizedRows(await session.perSampleGradients('predicted'), n, p) : undefined;
   const spec = await hessianSpectrum(session.curvature(o.operator), {
     project, k, seed: o.seed, tol: o.tol, density: o.density && !density, dense: runDense,
@@ -960,7 +967,7 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
     o.report('jacobian');
     const jac = jacobianNorm(session, { signal: o.signal });
     const grid = await gridStage(session, partial, o);
-    const spec = density ? withDensity(partial, await density) : partial;
+    const spec = density ? withDensity(partial, await density()) : partial;
     if (density) o.report('density', 1);
     resultWarnings(o, spec, topK, all, marginResult);
     o.report('done', 1);

@@ -358,13 +358,13 @@ export function laneRunner(lanes: Pick<Session, 'idleLanes' | 'runTask'>): Start
           report();
         } }, part);
       }
-      const runs = await lanes.runTask({ kind: 'margin-starts', setup: plain, starts: part }, {
-        ...(signal ? { signal } : {}),
-        onProgress: ({ fraction }) => {
-          fractions[g] = Math.max(fractions[g]!, fraction);
-          report();
-        },
-      });
+      const onProgress = ({ fraction }: { fraction: number }): void => {
+        fractions[g] = Math.max(fractions[g]!, fraction);
+        report();
+      };
+      // on a lane, or here when none is free any more
+      const runs = await lanes.runTask({ kind: 'margin-starts', setup: plain, starts: part }, { ...(signal ? { signal } : {}), onProgress },
+        () => batchedRuns({ ...setup, onProgress: (pr) => onProgress(pr) }, part));
       endedThere += part.length;
       for (const r of runs) bestThere = Math.max(bestThere, r.absAlignment);
       fractions[g] = 1;

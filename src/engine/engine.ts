@@ -13,7 +13,6 @@ import { WORKER_FIX } from './platform.js';
 import { WorkerPool } from './pool.js';
 import { Session, type Evaluation, type GradientResult, type SessionOptions } from './session.js';
 import { compileKernels, instantiateKernels, type CompiledKernels, type KernelBuild, type KernelBuildOption } from './wasm.js';
-import { runTask } from './tasks.js';
 import type { ReflectorsElsewhere } from '../hessian/eigen/solver.js';
 
 export type { Evaluation, GradientResult } from './session.js';
@@ -191,9 +190,8 @@ export class Engine {
     if (this.threads <= 1 || this.poolUnavailable) return undefined;
     return async (job, hooks) => {
       const pool = await this.poolOrNull();
-      const task = { kind: 'apply-reflectors', ...job } as const;
-      if (!pool) return runTask(task, { kernels: job.kernels }, hooks);
-      return pool.runTask(0, null, task, job.kernels, hooks.signal, hooks.onProgress);
+      // null: no worker after all (the pool could not start); the solver does these rows itself
+      return pool ? pool.runTask(0, null, { kind: 'apply-reflectors', ...job }, job.kernels, hooks.signal, hooks.onProgress) : null;
     };
   }
 

@@ -15,12 +15,13 @@ import { AbortError, HessianLensError, InputError, NumericalError, ResourceError
 import { spawnWorker } from '#platform';
 import { workerReady, type WorkerHandle } from './platform.js';
 import type { ShardInit, ShardOpened, ShardService } from './shard-service.js';
+import type { WorkerService } from './worker-service.js';
 import type { Task, TaskProgress, TaskResult } from './tasks.js';
 import type { CompiledKernels } from './wasm.js';
 
 interface Slot {
   handle: WorkerHandle;
-  remote: Remote<ShardService>;
+  remote: Remote<WorkerService>;
   /** rejects when the worker fails (awaited once, while the worker starts) */
   failed: Promise<never>;
   dead: Error | null;
@@ -124,7 +125,7 @@ export class WorkerPool {
       fail = reject;
     });
     failed.catch(() => {}); // observed through `call`
-    const slot: Slot = { handle, remote: wrap<ShardService>(handle.endpoint), failed, dead: null, waiting: new Set(), shards };
+    const slot: Slot = { handle, remote: wrap<WorkerService>(handle.endpoint), failed, dead: null, waiting: new Set(), shards };
     handle.onFailure((error) => {
       if (slot.dead) return;
       slot.dead = error;

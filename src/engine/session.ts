@@ -9,7 +9,7 @@ import { combineBlockNodes, type BlockNode, type DenseNetOptions, type ForwardSu
 import type { CountingOperator } from '../hessian/operator.js';
 import type { WorkerPool } from './pool.js';
 import { ShardService, type ShardInit } from './shard-service.js';
-import { checkFinite, finishMeanProduct, needsData, runTask, type Task, type TaskHooks, type TaskResult } from './tasks.js';
+import { checkFinite, finishMeanProduct, needsData, type Task, type TaskHooks, type TaskResult } from './tasks.js';
 import type { VectorOps } from '../hessian/vector.js';
 import type { DensityElsewhere } from '../hessian/spectrum.js';
 import type { CompiledKernels } from './wasm.js';
@@ -282,14 +282,13 @@ export class Session {
   }
 
   /**
-   * Runs `task` on an idle worker lane, or in this thread when none is idle (or the pool cannot
-   * start): the result is the same to the bit either way (tasks.ts). A lane worker holds a copy of
-   * the session's dataset from its first task on the data until the session closes.
-   * @param vectorOps this thread's vector kernels, used when the task runs here and they are the kind it names
+   * Runs `task` on an idle worker lane — or, when none is idle (or the pool cannot start), calls
+   * `here`, the caller's own way of doing the same work in this thread (the worker computes what
+   * it would: the same bits; tasks.ts). A lane worker holds a copy of the session's dataset from
+   * its first task on the data until the session closes.
    */
-  async runTask<T extends Task>(task: T, hooks: TaskHooks = {}, vectorOps?: VectorOps): Promise<TaskResult<T>> {
+  async runTask<T extends Task, H = TaskResult<T>>(task: T, hooks: TaskHooks, here: () => Promise<H>): Promise<TaskResult<T> | H> {
     this.live();
-    const here = (): Promise<TaskResult<T>> => runTask(task, { kernels: this.kernels, hessian: () => this.hessian() }, hooks, vectorOps);
     const lane = this.laneBusy.indexOf(false);
     if (lane < 0) return here();
     this.laneBusy[lane] = true;
@@ -312,10 +311,11 @@ export class Session {
   densityOnLane(vectorOps?: VectorOps): DensityElsewhere | undefined {
     const name = vectorOps?.name ?? 'float64-ts';
     if (this.idleLanes === 0 || (name !== 'float64-ts' && name !== 'wasm-simd-f64')) return undefined;
+    // null when the lane was taken meanwhile: the caller then runs the density here
     return (settings, hooks) => this.runTask({ kind: 'density', ...settings, vectorOps: name }, {
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       onProgress: ({ fraction, detail }) => hooks.onProgress({ fraction, detail: `${detail ?? 'density'} (on a worker)` }),
-    });
+    }, async () => null);
   }
 
   /**

@@ -3,12 +3,11 @@
  * and answer sum requests with pairwise-tree nodes. Also usable in the calling thread, so the pool
  * and the in-thread path share one implementation.
  */
-import { releaseProxy, transfer } from 'comlink';
+import { transfer } from 'comlink';
 import { makeDataset } from '../data/dataset.js';
 import type { MlpSpec } from '../model/mlp.js';
 import { DenseNet, type BlockNode, type DenseNetOptions, type LabelChoice, type PerSampleProducts } from './dense-net.js';
-import { meanHessianOperator, runTask, type Task, type TaskEnvironment, type TaskProgress } from './tasks.js';
-import { instantiateKernels, type CompiledKernels, type KernelBuild, type WasmModule } from './wasm.js';
+import { instantiateKernels, type KernelBuild, type WasmModule } from './wasm.js';
 
 /** Everything a worker needs to hold one shard. */
 export interface ShardInit {
@@ -35,13 +34,9 @@ function transferred(nodes: BlockNode[]): BlockNode[] {
   return transfer(nodes, nodes.flatMap((n) => (n.values ? [n.values.buffer as ArrayBuffer] : [])));
 }
 
-/** Shortest interval between two progress reports of a task in a worker (each is a message). */
-const TASK_PROGRESS_MS = 100;
-
-/** Holds shards by id and computes over them; runs lane tasks (tasks.ts) on them. */
+/** Holds shards by id and computes over them. */
 export class ShardService {
   private readonly shards = new Map<number, DenseNet>();
-  private readonly tasks = new Map<number, AbortController>();
 
   /** Creates shard `id`; returns its wasm memory and the samples it holds, as this worker sees them. */
   open(id: number, init: ShardInit): ShardOpened {
@@ -116,49 +111,9 @@ export class ShardService {
     return transfer(g, [g.buffer as ArrayBuffer]);
   }
 
-  /**
-   * Runs a lane task ({@link runTask}) here: on shard `shard`'s whole dataset when the task needs
-   * data, with `kernels`' build. Progress goes to `onProgress` at most every 100 ms (and at the
-   * end); {@link cancelTask} with the same `taskId` stops it with an AbortError.
-   */
-  async runTask(taskId: number, shard: number | null, task: Task, kernels: CompiledKernels, onProgress?: (progress: TaskProgress) => void): Promise<unknown> {
-    const controller = new AbortController();
-    this.tasks.set(taskId, controller);
-    let last = -Infinity;
-    try {
-      const net = shard === null ? null : this.get(shard);
-      const env: TaskEnvironment = {
-        kernels,
-        ...(net ? { hessian: () => meanHessianOperator(net.p, net.n, (v, out) => net.hvpSums(v, out)) } : {}),
-      };
-      const result = await runTask(task, env, {
-        signal: controller.signal,
-        onProgress: (progress) => {
-          const now = performance.now();
-          if (now - last < TASK_PROGRESS_MS && progress.fraction < 1) return;
-          last = now;
-          // through comlink the call returns a promise: a report lost on the way is not an error
-          Promise.resolve(onProgress?.(progress)).catch(() => {});
-        },
-      });
-      // large rows go back without a copy
-      return result instanceof Float64Array ? transfer(result, [result.buffer as ArrayBuffer]) : result;
-    } finally {
-      this.tasks.delete(taskId);
-      // a comlink proxy of the caller's callback holds a message port open until released
-      const release = (onProgress as { [releaseProxy]?: () => void } | undefined)?.[releaseProxy];
-      if (typeof release === 'function') release.call(onProgress);
-    }
-  }
-
-  /** @internal The net of shard `id` (a session in this thread trains on it: Session.trainingNet). */
+  /** @internal The net of shard `id` (a session in this thread trains on it: Session.trainingNet; a worker's lane tasks run on it). */
   net(id: number): DenseNet {
     return this.get(id);
-  }
-
-  /** Stops task `taskId` if it is running here (at its next check of the signal). */
-  cancelTask(taskId: number): void {
-    this.tasks.get(taskId)?.abort();
   }
 
   private get(id: number): DenseNet {

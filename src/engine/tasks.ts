@@ -1,24 +1,23 @@
 /**
- * Work a session hands to one of its lanes — this thread, or a pool worker that holds its own
- * copy of the session's data — described by values that survive structured cloning, so one
- * function ({@link runTask}) runs it in either place, on the same kernels build, with the same bits.
+ * Work a session hands to one of its lanes — a pool worker that holds its own copy of the
+ * session's data — described by values that survive structured cloning, so that the worker
+ * (task-runner.ts) computes what the caller would in its own thread, on the same kernels build,
+ * with the same bits. This module holds the descriptions and the pieces both sides share; the
+ * running code lives in task-runner.ts, which only the worker entry (and tests) load, so an app
+ * that bundles the engine does not carry it.
  *
  * Two kinds: the spectral density by stochastic Lanczos quadrature (the longest estimator of a
  * spectrum, independent of the others) and a group of margin-search starts (each start's
  * arithmetic does not depend on the others in its batch, so any split of the starts gives the
  * same runs).
  */
-import { spectralDensity, type SpectralDensity } from '../hessian/density.js';
+import type { SpectralDensity } from '../hessian/density.js';
 import type { Reorthogonalization } from '../hessian/krylov.js';
 import type { LinearOperator } from '../hessian/operator.js';
-import { float64Ops, type VectorOps } from '../hessian/vector.js';
-import { batchedRuns, type RunOutcome, type SearchSetup, type SearchStart } from '../analysis/margin-batch.js';
-import { NumericalError, throwIfAborted } from '../errors.js';
-import { applyQTransposedToRowsSteps } from '../hessian/eigen/tridiagonalize.js';
-import { unpackReflectors, type ReflectorJob } from '../hessian/eigen/solver.js';
-import { Arena } from './arena.js';
-import { wasmVectorOps } from './vector-ops.js';
-import { instantiateKernels, type CompiledKernels } from './wasm.js';
+import type { RunOutcome, SearchSetup, SearchStart } from '../analysis/margin-batch.js';
+import { NumericalError } from '../errors.js';
+import type { ReflectorJob } from '../hessian/eigen/solver.js';
+import type { CompiledKernels } from './wasm.js';
 import { cooperativeYield } from './yield.js';
 
 /** The vector kernels a Krylov task runs on, by the name {@link VectorOps.name} reports. */
@@ -89,57 +88,6 @@ export interface TaskHooks {
 /** Bytes of the Krylov basis of a density run on p parameters: steps + 2 rows. */
 export function densityBasisBytes(p: number, steps: number): number {
   return (Math.min(steps, p) + 2) * p * 8 + 4096;
-}
-
-function vectorOpsFor(name: VectorOpsName, kernels: CompiledKernels, bytes: number): VectorOps {
-  return name === 'wasm-simd-f64' ? wasmVectorOps(kernels, { capacityBytes: bytes }) : float64Ops;
-}
-
-/** Runs `task` in this thread. `vectorOps` (optional) replaces the density's own kernels of the same name (this thread's shared instance). */
-export async function runTask<T extends Task>(task: T, env: TaskEnvironment, hooks: TaskHooks = {}, vectorOps?: VectorOps): Promise<TaskResult<T>> {
-  const { signal, onProgress } = hooks;
-  if (task.kind === 'density') {
-    if (!env.hessian) throw new Error('a density task needs the session\'s Hessian');
-    const op = env.hessian();
-    const ops = vectorOps && vectorOps.name === task.vectorOps ? vectorOps : vectorOpsFor(task.vectorOps, env.kernels, densityBasisBytes(op.size, task.steps));
-    const result = await spectralDensity(op, {
-      probes: task.probes, steps: task.steps, seed: task.seed, vectorOps: ops,
-      ...(task.reorthogonalization ? { reorthogonalization: task.reorthogonalization } : {}),
-      ...(task.memoryBudget !== undefined ? { memoryBudget: task.memoryBudget } : {}),
-      ...(signal ? { signal } : {}),
-      onProgress: (pr) => onProgress?.({ fraction: (pr.probe - 1 + pr.step / pr.steps) / pr.probes, detail: `probe ${pr.probe}/${pr.probes}, step ${pr.step}/${pr.steps}` }),
-    });
-    return result as TaskResult<T>;
-  }
-  if (task.kind === 'apply-reflectors') return (await applyReflectorsTask(task, hooks)) as TaskResult<T>;
-  const setup: SearchSetup = {
-    ...task.setup, kernels: env.kernels, signal,
-    onProgress: (pr) => onProgress?.({ fraction: pr.fraction, detail: `${pr.run}/${pr.runs} starts done, step ${pr.step}, best |A| ${pr.absAlignment.toPrecision(3)}` }),
-  };
-  return (await batchedRuns(setup, task.starts)) as TaskResult<T>;
-}
-
-/** Z ← Z·Qᵀ for the task's rows, in a kernel instance of the task's build, yielding between pieces of work. */
-async function applyReflectorsTask(task: ReflectorsTask, hooks: TaskHooks): Promise<Float64Array> {
-  const { n, rows, signal } = { ...task, signal: hooks.signal };
-  const kernels = instantiateKernels(task.kernels).exports;
-  const arena = new Arena(kernels);
-  const aPtr = arena.f64(n * n, `the ${n}×${n} reflectors`);
-  const tauPtr = arena.f64(n - 1, 'τ');
-  const zPtr = arena.f64(rows * n, `${rows} rows`);
-  unpackReflectors(task.a, arena.viewF64(aPtr, n * n), n);
-  arena.viewF64(tauPtr, n - 1).set(task.tau);
-  arena.viewF64(zPtr, rows * n).set(task.z);
-  const pause = cooperativeYield();
-  const steps = applyQTransposedToRowsSteps(kernels, arena, { n, aPtr, tauPtr }, zPtr, rows, n, {
-    onProgress: (done, of) => hooks.onProgress?.({ fraction: of > 0 ? done / of : 1 }),
-  });
-  for (;;) {
-    throwIfAborted(signal);
-    if (steps.next().done) break;
-    await pause();
-  }
-  return arena.viewF64(zPtr, rows * n).slice();
 }
 
 /** Throws {@link NumericalError} naming `what` at the first non-finite entry (float32 overflow, typically). */

@@ -1,5 +1,5 @@
 /**
- * The worker entry (dist/worker.js, dist/node/worker.js): exposes a {@link ShardService} over
+ * The worker entry (dist/worker.js, dist/node/worker.js): exposes a {@link WorkerService} (shards and lane tasks) over
  * comlink, in a browser Web Worker or a Node worker thread alike. Built as one self-contained file
  * per variant (no imports, no top-level await), so a bundler's worker format (Vite: iife) can hold
  * it and it can be copied next to a bundle on its own.
@@ -7,11 +7,11 @@
 import { expose } from 'comlink';
 import { parentEndpoint } from '#platform';
 import { READY_MESSAGE, workerFailedMessage } from './platform.js';
-import { ShardService } from './shard-service.js';
+import { WorkerService } from './worker-service.js';
 
 void parentEndpoint()
   .then((endpoint) => {
-    expose(new ShardService(), endpoint);
+    expose(new WorkerService(), endpoint);
     // Messages that arrive before `expose` listens would be lost (the endpoint comes from a
     // promise), so the pool waits for this before its first call.
     endpoint.postMessage(READY_MESSAGE);

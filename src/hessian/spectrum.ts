@@ -71,7 +71,7 @@ export function spectrumDensitySettings(p: number, seed: number): DensitySetting
 export type DensityElsewhere = (
   settings: DensitySettings & { readonly memoryBudget: number },
   hooks: { readonly signal?: AbortSignal; readonly onProgress: (progress: { readonly fraction: number; readonly detail?: string }) => void },
-) => Promise<SpectralDensity>;
+) => Promise<SpectralDensity | null>;
 
 /** The summary's record of a density. */
 function densitySummary(d: SpectralDensity): NonNullable<SpectrumSummary['density']> {
@@ -322,8 +322,10 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
     report('trace', undefined, 'trace by Hutch++');
     const trace = await traceEstimate(op, { method: 'hutch++', probes: Math.max(5, Math.min(30, p)), seed: seed + 2, ...sig });
     let density: SpectrumSummary['density'] = null;
-    if (elsewhere) {
-      density = densitySummary(await elsewhere);
+    // null: no place elsewhere after all; then here
+    const there = elsewhere ? await elsewhere : null;
+    if (there) {
+      density = densitySummary(there);
       report('density', 1);
     } else if (wantDensity) {
       report('density', 0, 'stochastic Lanczos quadrature');

@@ -31,7 +31,6 @@ export {
   PRESETS,
   PRESET_NAMES,
   adversarialInit,
-  budgetEpochs,
   isPresetName,
   largeNorm,
   parameterNorm,

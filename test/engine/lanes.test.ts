@@ -12,7 +12,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeDataset, type Dataset } from '../../src/data/dataset.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
-import { runTask, type DensityTask } from '../../src/engine/tasks.js';
+import type { DensityTask } from '../../src/engine/tasks.js';
+import { runTask } from '../../src/engine/task-runner.js';
 import { wasmVectorOps } from '../../src/engine/vector-ops.js';
 import { AbortError } from '../../src/errors.js';
 import { spectralDensity } from '../../src/hessian/density.js';
@@ -47,6 +48,9 @@ afterAll(async () => {
   await Promise.all(engines.map((e) => e.close()));
 });
 
+/** For runTask: the work must go to the lane. */
+const notHere = (): Promise<never> => Promise.reject(new Error('the task should have run on a lane'));
+
 /** The density as spectralDensity computes it in this thread on the session's own Hessian. */
 async function densityHere(session: Session) {
   const ops = wasmVectorOps(session.kernels, { capacityBytes: (density.steps + 2) * session.p * 8 + 4096 });
@@ -60,7 +64,7 @@ describe('worker lanes of a session', () => {
     expect(session.threads).toBe(1);
     expect(session.lanes).toBe(1);
     const fractions: number[] = [];
-    const onLane = await session.runTask(density, { onProgress: (p) => fractions.push(p.fraction) });
+    const onLane = await session.runTask(density, { onProgress: (p) => fractions.push(p.fraction) }, notHere);
     expect(session.idleLanes).toBe(1);
     const here = await densityHere(session);
     expect(onLane.nodes).toEqual(here.nodes);
@@ -70,10 +74,11 @@ describe('worker lanes of a session', () => {
     expect(fractions.length).toBeGreaterThan(0);
     expect(fractions.at(-1)).toBe(1);
     for (let i = 1; i < fractions.length; i++) expect(fractions[i]!).toBeGreaterThanOrEqual(fractions[i - 1]!);
-    // the same task in this thread (no lane: an engine of one thread) agrees too
+    // with no lane (an engine of one thread) the caller's own way runs: here, the task runner
     const alone = await (await engine(1)).session(model, data);
     expect(alone.lanes).toBe(0);
-    expect((await alone.runTask(density)).values).toEqual(here.values);
+    const fallback = await alone.runTask(density, {}, () => runTask(density, { kernels: alone.kernels, hessian: () => alone.hessian() }));
+    expect(fallback.values).toEqual(here.values);
     await session.close();
     await alone.close();
   });
@@ -81,10 +86,10 @@ describe('worker lanes of a session', () => {
   it('a lane follows setParameters', async () => {
     const e = await engine(2);
     const session = await e.session(model, data);
-    await session.runTask(density); // the lane now holds a copy of the data at the first θ
+    await session.runTask(density, {}, notHere); // the lane now holds a copy of the data at the first θ
     const moved = Float32Array.from(model.theta, (t, i) => t + 0.01 * Math.sin(i));
     await session.setParameters(moved);
-    const onLane = await session.runTask(density);
+    const onLane = await session.runTask(density, {}, notHere);
     expect(onLane.values).toEqual((await densityHere(session)).values);
     await session.close();
   });
@@ -99,10 +104,10 @@ describe('worker lanes of a session', () => {
       onProgress: (p) => {
         if (p.fraction > 0) controller.abort();
       },
-    });
+    }, notHere);
     await expect(running).rejects.toBeInstanceOf(AbortError);
     expect(session.idleLanes).toBe(1);
-    expect((await session.runTask(density)).values).toEqual((await densityHere(session)).values);
+    expect((await session.runTask(density, {}, notHere)).values).toEqual((await densityHere(session)).values);
     await session.close();
   });
 
@@ -119,7 +124,7 @@ describe('worker lanes of a session', () => {
     for (let i = 1; i < fractions.length; i++) expect(fractions[i]!).toBeGreaterThanOrEqual(fractions[i - 1]!);
     expect(fractions.at(-1)).toBe(1);
     // three groups (two "lanes" that run the task in this thread): the same runs again
-    const threeGroups = { idleLanes: 2, runTask: ((task: never, hooks: never) => runTask(task, { kernels: here.kernels }, hooks)) as Session['runTask'] };
+    const threeGroups = { idleLanes: 2, runTask: ((task: never, hooks: never) => runTask(task, { kernels: here.kernels }, hooks)) as unknown as Session['runTask'] };
     const viaGroups = await margin({ ...pick(here), ...threeGroups }, v, options);
     expect(JSON.stringify(viaGroups)).toBe(JSON.stringify(alone));
     expect(laneRunner(threeGroups)).toBeTypeOf('function');

@@ -1,10 +1,11 @@
 /**
- * src/engine/shard-service.ts in this thread (the same class a worker exposes): a shard's H·v as
+ * src/engine/shard-service.ts and worker-service.ts in this thread (what a worker exposes): a shard's H·v as
  * in-place sums equals its pairwise nodes combined; runTask on a shard gives the density of its
  * net's Hessian and stops with an AbortError on cancelTask; unknown shards are refused by id.
  */
 import { describe, expect, it } from 'vitest';
 import { ShardService } from '../../src/engine/shard-service.js';
+import { WorkerService } from '../../src/engine/worker-service.js';
 import { combineBlockNodes } from '../../src/engine/dense-net.js';
 import { compileKernels } from '../../src/engine/wasm.js';
 import { AbortError } from '../../src/errors.js';
@@ -14,10 +15,10 @@ import { gaussianVector, Rng } from '../../src/model/rng.js';
 const spec = mlpSpec([2, 8, 3], 'relu');
 const p = parameterCount(spec);
 
-async function opened(n: number): Promise<ShardService> {
+async function opened(n: number): Promise<WorkerService> {
   const kernels = await compileKernels('auto');
   const rng = new Rng(9);
-  const service = new ShardService();
+  const service = new WorkerService();
   service.open(7, {
     module: kernels.module, build: kernels.build, spec, theta: initParameters(spec, 1),
     x: Float32Array.from({ length: 2 * n }, () => rng.normal()), y: Int32Array.from({ length: n }, (_, i) => i % 3),
@@ -26,7 +27,11 @@ async function opened(n: number): Promise<ShardService> {
   return service;
 }
 
-describe('ShardService', () => {
+describe('ShardService and WorkerService', () => {
+  it('a ShardService alone has no task methods (the worker\'s service adds them)', () => {
+    expect('runTask' in new ShardService()).toBe(false);
+  });
+
   it('H·v as in-place sums equals the pairwise nodes combined, bit for bit', async () => {
     const service = await opened(70); // five 16-sample blocks
     const v = gaussianVector(2, p);

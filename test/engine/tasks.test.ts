@@ -1,5 +1,5 @@
 /**
- * src/engine/tasks.ts in this thread: a density task is spectralDensity on the environment's
+ * src/engine/tasks.ts and task-runner.ts in this thread: a density task is spectralDensity on the environment's
  * Hessian with the vector kernels it names; a margin-starts task is the batched search on the
  * environment's kernels; meanHessianOperator is the session's H·v (sums, ×1/n, the finite check),
  * counting its products; finishMeanProduct refuses a non-finite product with a NumericalError.
@@ -7,7 +7,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeDataset } from '../../src/data/dataset.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
-import { densityBasisBytes, finishMeanProduct, meanHessianOperator, needsData, runTask } from '../../src/engine/tasks.js';
+import { densityBasisBytes, finishMeanProduct, meanHessianOperator, needsData } from '../../src/engine/tasks.js';
+import { runTask } from '../../src/engine/task-runner.js';
 import { wasmVectorOps } from '../../src/engine/vector-ops.js';
 import { NumericalError } from '../../src/errors.js';
 import { spectralDensity } from '../../src/hessian/density.js';

@@ -27,7 +27,7 @@ import { Arena, formatBytes, WASM_MEMORY_LIMIT } from '../../engine/arena.js';
 import { cooperativeYield } from '../../engine/yield.js';
 import { compileKernels, instantiateKernels, type CompiledKernels, type KernelBuildOption, type KernelExports } from '../../engine/wasm.js';
 import { tridiagonalEigenDCSteps } from './divide-conquer.js';
-import { applyQToRowsSteps, applyQTransposedToRowsSteps, reflectorRowChunk, tridiagonalizeSteps, type HouseholderReflectors } from './tridiagonalize.js';
+import { applyQToRowsSteps, applyQTransposedToRowsSteps, packReflectors, reflectorRowChunk, tridiagonalizeSteps, type HouseholderReflectors } from './tridiagonalize.js';
 import { resolveMemoryBudget } from '../memory.js';
 import { applyTwoStageQToRowsSteps, TWO_STAGE_BANDWIDTH, tridiagonalizeTwoStageSteps, type TwoStageReflectors } from './two-stage.js';
 
@@ -105,8 +105,8 @@ export interface ReflectorJob {
   readonly rows: number;
 }
 
-/** Applies Qᵀ to a {@link ReflectorJob}'s rows somewhere else and returns them. */
-export type ReflectorsElsewhere = (job: ReflectorJob, hooks: { readonly signal?: AbortSignal; readonly onProgress?: (progress: { readonly fraction: number }) => void }) => Promise<Float64Array>;
+/** Applies Qᵀ to a {@link ReflectorJob}'s rows somewhere else and returns them — or null when there is no place after all (the solver then does them here). */
+export type ReflectorsElsewhere = (job: ReflectorJob, hooks: { readonly signal?: AbortSignal; readonly onProgress?: (progress: { readonly fraction: number }) => void }) => Promise<Float64Array | null>;
 
 /** From this order on the back-transformation is split with {@link SymmetricEigenOptions.backtransformElsewhere} (below it the copies cost more than half of it). */
 export const SPLIT_BACKTRANSFORM_FROM = 1000;
@@ -326,7 +326,9 @@ export async function decomposeWorkspace(ws: DenseWorkspace, options: SymmetricE
           here = of > 0 ? done / of : 1;
           both();
         } }));
-        arena.viewF64(zPtr + split * n * 8, (count - split) * n).set(await remote);
+        const rows = await remote;
+        if (rows) arena.viewF64(zPtr + split * n * 8, (count - split) * n).set(rows);
+        else await run(applyQTransposedToRowsSteps(kernels, arena, q1!, zPtr + split * n * 8, count - split, n, { onProgress: back }));
       } finally {
         signal?.removeEventListener('abort', stop);
         lane.abort();
@@ -339,26 +341,6 @@ export async function decomposeWorkspace(ws: DenseWorkspace, options: SymmetricE
   }
   onProgress?.({ stage: count > 0 ? 'backtransform' : rows > 0 ? 'project' : 'solve', done: total, total });
   return { n, eigenvalues, eigenvectors, projections };
-}
-
-/** The entries of the reflectors in the reduced n×n matrix `a` that the back-transformation reads (row i from column i + 2), packed. */
-export function packReflectors(a: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(Math.max(0, ((n - 2) * (n - 1)) / 2));
-  let at = 0;
-  for (let i = 0; i + 2 < n; i++) {
-    out.set(a.subarray(i * n + i + 2, (i + 1) * n), at);
-    at += n - i - 2;
-  }
-  return out;
-}
-
-/** Writes {@link packReflectors}' entries back into the rows of the n×n matrix `a` (the rest left as it is). */
-export function unpackReflectors(packed: Float64Array, a: Float64Array, n: number): void {
-  let at = 0;
-  for (let i = 0; i + 2 < n; i++) {
-    a.set(packed.subarray(at, at + n - i - 2), i * n + i + 2);
-    at += n - i - 2;
-  }
 }
 
 /** Share of the eigenvector rows a split back-transformation sends elsewhere: less than half, as the copies there and back take some of its time. */

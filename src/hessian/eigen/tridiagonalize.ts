@@ -291,6 +291,26 @@ export function reflectorRowChunk(n: number, rows: number, kb = Math.min(BACK_BL
   return Math.max(4, Math.min(rows, Math.floor(stepWork / (4 * n * kb) / 4) * 4));
 }
 
+/** The entries of the reflectors in the reduced n×n matrix `a` that the back-transformation reads (row i from column i + 2), packed. */
+export function packReflectors(a: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(Math.max(0, ((n - 2) * (n - 1)) / 2));
+  let at = 0;
+  for (let i = 0; i + 2 < n; i++) {
+    out.set(a.subarray(i * n + i + 2, (i + 1) * n), at);
+    at += n - i - 2;
+  }
+  return out;
+}
+
+/** Writes {@link packReflectors}' entries back into the rows of the n×n matrix `a` (the rest left as it is). */
+export function unpackReflectors(packed: Float64Array, a: Float64Array, n: number): void {
+  let at = 0;
+  for (let i = 0; i + 2 < n; i++) {
+    a.set(packed.subarray(at, at + n - i - 2), i * n + i + 2);
+    at += n - i - 2;
+  }
+}
+
 /** {@link applyQToRowsSteps} run to its end. */
 export function applyQToRows(kernels: KernelExports, arena: Arena, q: HouseholderReflectors, gPtr: number,
   rows: number, ldg: number, options: ApplyQOptions = {}): void {
