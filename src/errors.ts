@@ -52,6 +52,24 @@ export class AbortError extends HessianLensError {
   }
 }
 
+/**
+ * A signal that fires when `parent` does (with its reason) and when `release` is called: for work
+ * started elsewhere (a worker) that must stop when the caller's own part ends, by success or by a
+ * failure. Call `release` in a `finally`.
+ */
+export function childSignal(parent: AbortSignal | undefined): { readonly signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const stop = (): void => controller.abort(parent?.reason);
+  parent?.addEventListener('abort', stop, { once: true });
+  return {
+    signal: controller.signal,
+    release: () => {
+      parent?.removeEventListener('abort', stop);
+      controller.abort();
+    },
+  };
+}
+
 /** Throws {@link AbortError} when `signal` has fired. Call between units of long work. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {

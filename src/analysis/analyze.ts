@@ -7,7 +7,7 @@
  * One versioned, JSON-serialisable record comes back; every figure of the HTML report is drawn
  * from it (Sabanayagam et al. 2023, arXiv 2306.07104; Sagun et al. 2017, arXiv 1706.04454).
  */
-import { InputError, NumericalError, ResourceError, ShapeError, throwIfAborted } from '../errors.js';
+import { childSignal, InputError, NumericalError, ResourceError, ShapeError, throwIfAborted } from '../errors.js';
 import { checkInteger, checkSeed, checkTol } from '../hessian/validate.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadNamedData, type Splits } from '../data/named.js';
@@ -21,7 +21,7 @@ import { lanczos } from '../hessian/lanczos.js';
 import { denseMemoryBytes, type ReflectorsElsewhere } from '../hessian/dense.js';
 import { WASM_MEMORY_LIMIT } from '../engine/arena.js';
 import { checkSpectrumK, DENSE_LIMIT, DENSITY_STEPS, hessianSpectrum, spectrumDensitySettings, spectrumMemory, spectrumVectorBytes, withDensity, type SpectrumResult, type SpectrumSummary } from '../hessian/spectrum.js';
-import { spectralDensity, type SpectralDensity } from '../hessian/density.js';
+import { densityFraction, spectralDensity, type SpectralDensity } from '../hessian/density.js';
 import { densityBasisBytes } from '../engine/tasks.js';
 import { wasmVectorOps } from '../engine/vector-ops.js';
 import type { VectorOps } from '../hessian/vector.js';
@@ -876,13 +876,13 @@ async function spectrumStage(engine: Engine, session: Session, o: Resolved, sign
   const density = there
     ? async (): Promise<SpectralDensity> => (await there) ?? spectralDensity(session.hessian(), {
       ...settings, signal, ...(ops.vectorOps ? { vectorOps: ops.vectorOps } : {}),
-      onProgress: (pr) => onProgress({ fraction: (pr.probe - 1 + pr.step / pr.steps) / pr.probes }),
+      onProgress: (pr) => onProgress({ fraction: densityFraction(pr) }),
     })
     : null;
   const project = runDense ? normalizedRows(await session.perSampleGradients('predicted'), n, p) : undefined;
   const spec = await hessianSpectrum(session.curvature(o.operator), {
     project, k, seed: o.seed, tol: o.tol, density: o.density && !density, dense: runDense,
-    ...ops, ...backtransform(engine),
+    ...ops, ...backtransformOn(engine),
     ...(o.denseLimit !== undefined ? { denseLimit: o.denseLimit } : {}),
     ...(o.memoryBudget !== undefined ? { memoryBudget: o.memoryBudget } : {}),
     signal,
@@ -892,7 +892,7 @@ async function spectrumStage(engine: Engine, session: Session, o: Resolved, sign
 }
 
 /** The engine's worker for half of a dense back-transformation, as an option (none with one thread). */
-function backtransform(engine: Engine): { backtransformElsewhere?: ReflectorsElsewhere } {
+export function backtransformOn(engine: Engine): { backtransformElsewhere?: ReflectorsElsewhere } {
   const elsewhere = engine.reflectorsElsewhere();
   return elsewhere ? { backtransformElsewhere: elsewhere } : {};
 }
@@ -955,9 +955,7 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
   const p = parameterCount(model.spec);
   const session = trained.session ?? await engine.session(model, splits.train, o.netOptions);
   // stops a task on a worker lane when the caller aborts, or when a stage here fails
-  const lanes = new AbortController();
-  const stop = (): void => lanes.abort(o.signal?.reason);
-  o.signal?.addEventListener('abort', stop, { once: true });
+  const lanes = childSignal(o.signal);
   try {
     o.report('evaluate');
     const evaluation = { train: (await scoreSplit(session, splits.train))!, test: await scoreSplit(session, splits.test), val: await scoreSplit(session, splits.val) };
@@ -973,8 +971,7 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
     o.report('done', 1);
     return record(trained, o, p, { evaluation, spec, align, topK, all, marginResult, jac, grid, tracking: tracker.points, build: engine.build });
   } finally {
-    o.signal?.removeEventListener('abort', stop);
-    lanes.abort();
+    lanes.release();
     await session.close();
   }
 }

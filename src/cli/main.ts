@@ -20,7 +20,7 @@ import { TOY_NAMES } from '../data/toy.js';
 import { formatCsv } from '../io/csv.js';
 import { saveMlp, writeSafetensors } from '../io/safetensors.js';
 import type { Model } from '../model/mlp.js';
-import { analyze, ANALYZE_DEFAULTS, analyzeStageCosts, OverallProgress, DENSE_WARN_SECONDS, predictDenseSeconds, spectrumOps, trainForAnalysis, type AnalysisReport, type AnalyzeOptions, type DataSplit } from '../analysis/analyze.js';
+import { analyze, ANALYZE_DEFAULTS, analyzeStageCosts, backtransformOn, OverallProgress, DENSE_WARN_SECONDS, predictDenseSeconds, spectrumOps, trainForAnalysis, type AnalysisReport, type AnalyzeOptions, type DataSplit } from '../analysis/analyze.js';
 import { compare, RANKED_QUANTITIES, type CompareReport, type CompareRun } from '../analysis/compare.js';
 import type { GeneralizationResult } from '../analysis/generalization.js';
 import type { TrainingRecord } from '../train/train.js';
@@ -224,7 +224,7 @@ const COMMANDS: Command[] = [
         const { summary, eigen } = await hessianSpectrum(op, {
           k: o.top as number, which: o.which as 'LA' | 'SA' | 'LM', tol: o.tol as number, seed: o.seed as number,
           density: o.density === true, dense: o.dense === true, signal: context.signal, ...ops,
-          ...(engine.reflectorsElsewhere() ? { backtransformElsewhere: engine.reflectorsElsewhere()! } : {}),
+          ...backtransformOn(engine),
           // a lane's density is of the Hessian
           ...(o.density === true && operator === 'hessian' && !block ? { densityElsewhere: session.densityOnLane(ops.vectorOps) } : {}),
           onProgress: (p) => context.progress.update(p.stage, overall(p.stage, p.fraction), p.detail),

@@ -9,11 +9,10 @@ import { combineBlockNodes, type BlockNode, type DenseNetOptions, type ForwardSu
 import type { CountingOperator } from '../hessian/operator.js';
 import type { WorkerPool } from './pool.js';
 import { ShardService, type ShardInit } from './shard-service.js';
-import { checkFinite, finishMeanProduct, needsData, type Task, type TaskHooks, type TaskResult } from './tasks.js';
+import { checkFinite, countingOperator, finishMeanProduct, needsData, type Task, type TaskHooks, type TaskResult } from './tasks.js';
 import type { VectorOps } from '../hessian/vector.js';
 import type { DensityElsewhere } from '../hessian/spectrum.js';
 import type { CompiledKernels } from './wasm.js';
-import { cooperativeYield } from './yield.js';
 
 /** Loss, accuracy and gradient norm over a dataset (the CLI's `evaluate --json` record). */
 export interface Evaluation {
@@ -511,7 +510,7 @@ export class Session {
     });
   }
 
-  /** The curvature operator named `name`: {@link hessian}, {@link gaussNewton} (`ggn`) or {@link residual}. */
+  /** The curvature operator named `name`: {@link hessian}, {@link gaussNewton} (`ggn`), {@link fisher} or {@link residual}. */
   curvature(name: CurvatureName): HessianOperator {
     if (name === 'hessian') return this.hessian();
     if (name === 'ggn') return this.gaussNewton();
@@ -520,23 +519,9 @@ export class Session {
     throw new InputError(`unknown curvature operator ${JSON.stringify(name)}: use ${CURVATURE_NAMES.map((n) => `'${n}'`).join(', ')}`);
   }
 
-  /** A counting operator over `product`, yielding a macrotask now and then. */
+  /** A counting operator of size p over `product` ({@link countingOperator}). */
   private operator(product: (v: Float64Array, out: Float64Array) => Promise<void>): HessianOperator {
-    let count = 0;
-    // Solvers await every matvec; yielding a macrotask now and then lets timers and abort
-    // signals through (and keeps a page responsive) even when the work runs in this thread.
-    const pause = cooperativeYield();
-    return {
-      size: this.p,
-      get matvecs() {
-        return count;
-      },
-      async matvec(v: Float64Array, out: Float64Array): Promise<void> {
-        await product(v, out);
-        count++;
-        await pause();
-      },
-    };
+    return countingOperator(this.p, product);
   }
 
 

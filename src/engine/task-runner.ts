@@ -4,34 +4,33 @@
  * the batched search, a block of eigenvector rows times Qᵀ by the reflector application the dense
  * solver uses. Loaded by the worker entry only.
  */
-import { spectralDensity } from '../hessian/density.js';
+import { densityFraction, spectralDensity } from '../hessian/density.js';
 import { float64Ops, type VectorOps } from '../hessian/vector.js';
 import { batchedRuns, type SearchSetup } from '../analysis/margin-batch.js';
-import { throwIfAborted } from '../errors.js';
 import { applyQTransposedToRowsSteps, unpackReflectors } from '../hessian/eigen/tridiagonalize.js';
 import { Arena } from './arena.js';
 import { densityBasisBytes, type ReflectorsTask, type Task, type TaskEnvironment, type TaskHooks, type TaskResult, type VectorOpsName } from './tasks.js';
 import { wasmVectorOps } from './vector-ops.js';
 import { instantiateKernels, type CompiledKernels } from './wasm.js';
-import { cooperativeYield } from './yield.js';
+import { runSteps } from './yield.js';
 
 function vectorOpsFor(name: VectorOpsName, kernels: CompiledKernels, bytes: number): VectorOps {
   return name === 'wasm-simd-f64' ? wasmVectorOps(kernels, { capacityBytes: bytes }) : float64Ops;
 }
 
-/** Runs `task` in this thread. `vectorOps` (optional) replaces the density's own kernels of the same name (this thread's shared instance). */
-export async function runTask<T extends Task>(task: T, env: TaskEnvironment, hooks: TaskHooks = {}, vectorOps?: VectorOps): Promise<TaskResult<T>> {
+/** Runs `task` in this thread, with vector kernels of its own of the kind the task names. */
+export async function runTask<T extends Task>(task: T, env: TaskEnvironment, hooks: TaskHooks = {}): Promise<TaskResult<T>> {
   const { signal, onProgress } = hooks;
   if (task.kind === 'density') {
     if (!env.hessian) throw new Error('a density task needs the session\'s Hessian');
     const op = env.hessian();
-    const ops = vectorOps && vectorOps.name === task.vectorOps ? vectorOps : vectorOpsFor(task.vectorOps, env.kernels, densityBasisBytes(op.size, task.steps));
+    const ops = vectorOpsFor(task.vectorOps, env.kernels, densityBasisBytes(op.size, task.steps));
     const result = await spectralDensity(op, {
       probes: task.probes, steps: task.steps, seed: task.seed, vectorOps: ops,
       ...(task.reorthogonalization ? { reorthogonalization: task.reorthogonalization } : {}),
       ...(task.memoryBudget !== undefined ? { memoryBudget: task.memoryBudget } : {}),
       ...(signal ? { signal } : {}),
-      onProgress: (pr) => onProgress?.({ fraction: (pr.probe - 1 + pr.step / pr.steps) / pr.probes, detail: `probe ${pr.probe}/${pr.probes}, step ${pr.step}/${pr.steps}` }),
+      onProgress: (pr) => onProgress?.({ fraction: densityFraction(pr), detail: `probe ${pr.probe}/${pr.probes}, step ${pr.step}/${pr.steps}` }),
     });
     return result as TaskResult<T>;
   }
@@ -54,15 +53,9 @@ async function applyReflectorsTask(task: ReflectorsTask, hooks: TaskHooks): Prom
   unpackReflectors(task.a, arena.viewF64(aPtr, n * n), n);
   arena.viewF64(tauPtr, n - 1).set(task.tau);
   arena.viewF64(zPtr, rows * n).set(task.z);
-  const pause = cooperativeYield();
-  const steps = applyQTransposedToRowsSteps(kernels, arena, { n, aPtr, tauPtr }, zPtr, rows, n, {
+  await runSteps(applyQTransposedToRowsSteps(kernels, arena, { n, aPtr, tauPtr }, zPtr, rows, n, {
     onProgress: (done, of) => hooks.onProgress?.({ fraction: of > 0 ? done / of : 1 }),
-  });
-  for (;;) {
-    throwIfAborted(signal);
-    if (steps.next().done) break;
-    await pause();
-  }
+  }), signal);
   return arena.viewF64(zPtr, rows * n).slice();
 }
 

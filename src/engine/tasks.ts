@@ -6,10 +6,10 @@
  * running code lives in task-runner.ts, which only the worker entry (and tests) load, so an app
  * that bundles the engine does not carry it.
  *
- * Two kinds: the spectral density by stochastic Lanczos quadrature (the longest estimator of a
- * spectrum, independent of the others) and a group of margin-search starts (each start's
+ * Three kinds: the spectral density by stochastic Lanczos quadrature (the longest estimator of
+ * a spectrum, independent of the others); a group of margin-search starts (each start's
  * arithmetic does not depend on the others in its batch, so any split of the starts gives the
- * same runs).
+ * same runs); a block of eigenvector rows times Qᵀ (a split dense back-transformation).
  */
 import type { SpectralDensity } from '../hessian/density.js';
 import type { Reorthogonalization } from '../hessian/krylov.js';
@@ -108,10 +108,11 @@ export function finishMeanProduct(out: Float64Array, n: number, what = 'H·v'): 
 }
 
 /**
- * The Hessian of a mean loss from a function that sums the per-sample products (the dense net's
- * pairwise-tree sums): `matvec` counts and yields a macrotask now and then, as `Session.hessian` does.
+ * An operator of size p over an asynchronous `product` that counts its products and, as solvers
+ * await every matvec, yields a macrotask now and then: timers and abort signals get through (and a
+ * page stays responsive) even when the work runs in this thread. What every session operator is.
  */
-export function meanHessianOperator(p: number, n: number, sums: (v: Float64Array, out: Float64Array) => void): LinearOperator & { readonly matvecs: number } {
+export function countingOperator(p: number, product: (v: Float64Array, out: Float64Array) => Promise<void> | void): LinearOperator & { readonly matvecs: number; matvec(v: Float64Array, out: Float64Array): Promise<void> } {
   let count = 0;
   const pause = cooperativeYield();
   return {
@@ -120,10 +121,20 @@ export function meanHessianOperator(p: number, n: number, sums: (v: Float64Array
       return count;
     },
     async matvec(v: Float64Array, out: Float64Array): Promise<void> {
-      sums(v, out);
-      finishMeanProduct(out, n);
+      await product(v, out);
       count++;
       await pause();
     },
   };
+}
+
+/**
+ * The Hessian of a mean loss from a function that sums the per-sample products (the dense net's
+ * pairwise-tree sums), as `Session.hessian` computes it in this thread.
+ */
+export function meanHessianOperator(p: number, n: number, sums: (v: Float64Array, out: Float64Array) => void): LinearOperator & { readonly matvecs: number } {
+  return countingOperator(p, (v, out) => {
+    sums(v, out);
+    finishMeanProduct(out, n);
+  });
 }

@@ -3,6 +3,8 @@
  * AbortSignal handlers and UI events run between units of work. `setImmediate` in Node; a
  * MessageChannel round trip in browsers (not clamped to 4 ms like nested setTimeout).
  */
+import { throwIfAborted } from '../errors.js';
+
 const YIELD_EVERY_MS = 40;
 
 function macrotask(): Promise<void> {
@@ -31,6 +33,23 @@ export function cooperativeYield(): () => Promise<void> {
       last = performance.now();
     }
   };
+}
+
+/**
+ * Runs a step generator to its end, checking `signal` before every piece and giving the event loop
+ * a turn through `pause` between them; an abort stops the generator (its `finally` blocks run).
+ */
+export async function runSteps<T>(steps: Generator<void, T, void>, signal: AbortSignal | undefined, pause: () => Promise<void> = cooperativeYield()): Promise<T> {
+  try {
+    for (;;) {
+      throwIfAborted(signal);
+      const r = steps.next();
+      if (r.done) return r.value;
+      await pause();
+    }
+  } finally {
+    steps.return(undefined as T);
+  }
 }
 
 /** Runs a step generator (work that yields between pieces) to its end, synchronously. */

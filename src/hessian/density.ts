@@ -56,6 +56,11 @@ export interface DensityProgress {
   readonly steps: number;
 }
 
+/** The share of a density's work done at `progress` (probes done plus the current probe's steps), in [0, 1]. */
+export function densityFraction(progress: DensityProgress): number {
+  return (progress.probe - 1 + progress.step / progress.steps) / progress.probes;
+}
+
 /** Options of {@link spectralDensity}. */
 export interface DensityOptions {
   /** Random start vectors (default 5). */

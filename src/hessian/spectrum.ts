@@ -11,12 +11,12 @@ import type { LinearOperator } from './operator.js';
 import { lanczos, type EigenResult, type Which } from './lanczos.js';
 import { powerIteration } from './power.js';
 import { traceEstimate } from './trace.js';
-import { spectralDensity, type SpectralDensity } from './density.js';
+import { densityFraction, spectralDensity, type SpectralDensity } from './density.js';
 import { countOutliers } from './outliers.js';
 import { DEFAULT_DENSE_LIMIT, denseHessianProjection, denseHessianSpectrum, type DenseProgress, type DenseSpectrum, type ReflectorsElsewhere } from './dense.js';
 import { frozenArray, frozenRows } from './record.js';
 import type { VectorOps } from './vector.js';
-import { InputError, ResourceError } from '../errors.js';
+import { childSignal, InputError, ResourceError } from '../errors.js';
 import { checkInteger, decimalSize } from './validate.js';
 import { denseMemoryBytes } from './eigen/solver.js';
 import { checkMemory, count, densityMemory, lanczosMemory, largerEstimate, memoryEstimate, resolveMemoryBudget, type MemoryEstimate, type MemoryPart } from './memory.js';
@@ -291,9 +291,7 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
     budget, `the spectrum of p = ${count(p)} (top ${k})`, 'ask for fewer eigenpairs (k), leave out the density or the dense path, or use a smaller model',
   );
   // stops the density elsewhere when the caller aborts, or when an estimator here fails
-  const lane = new AbortController();
-  const stopLane = (): void => lane.abort(signal?.reason);
-  signal?.addEventListener('abort', stopLane, { once: true });
+  const lane = childSignal(signal);
   try {
     const wantDensity = options.density ?? true;
     const elsewhere = wantDensity && options.densityElsewhere
@@ -329,7 +327,7 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
       report('density', 1);
     } else if (wantDensity) {
       report('density', 0, 'stochastic Lanczos quadrature');
-      const d = await spectralDensity(op, { ...spectrumDensitySettings(p, seed), ...krylov, ...mem, onProgress: (pr) => report('density', (pr.probe - 1 + pr.step / pr.steps) / pr.probes) });
+      const d = await spectralDensity(op, { ...spectrumDensitySettings(p, seed), ...krylov, ...mem, onProgress: (pr) => report('density', densityFraction(pr)) });
       density = densitySummary(d);
     }
     let dense: DenseSpectrum | null = null;
@@ -365,7 +363,6 @@ export async function hessianSpectrum(op: LinearOperator, options: SpectrumOptio
     });
     return { summary, eigen, dense, projections };
   } finally {
-    signal?.removeEventListener('abort', stopLane);
-    lane.abort();
+    lane.release();
   }
 }

@@ -22,9 +22,9 @@
  * see: LAPACK 3.12 dsyevd (J. Demmel, Applied Numerical Linear Algebra, SIAM 1997, §5.3);
  * the stage modules' own references.
  */
-import { InputError, NumericalError, ResourceError, ShapeError, throwIfAborted } from '../../errors.js';
+import { childSignal, InputError, NumericalError, ResourceError, ShapeError, throwIfAborted } from '../../errors.js';
 import { Arena, formatBytes, WASM_MEMORY_LIMIT } from '../../engine/arena.js';
-import { cooperativeYield } from '../../engine/yield.js';
+import { cooperativeYield, runSteps } from '../../engine/yield.js';
 import { compileKernels, instantiateKernels, type CompiledKernels, type KernelBuildOption, type KernelExports } from '../../engine/wasm.js';
 import { tridiagonalEigenDCSteps } from './divide-conquer.js';
 import { applyQToRowsSteps, applyQTransposedToRowsSteps, packReflectors, reflectorRowChunk, tridiagonalizeSteps, type HouseholderReflectors } from './tridiagonalize.js';
@@ -238,18 +238,7 @@ export async function decomposeWorkspace(ws: DenseWorkspace, options: SymmetricE
     onProgress?.({ stage, done: last, total });
   };
   const pause = cooperativeYield();
-  const run = async <T>(steps: Generator<void, T, void>): Promise<T> => {
-    try {
-      for (;;) {
-        throwIfAborted(signal);
-        const r = steps.next();
-        if (r.done) return r.value;
-        await pause();
-      }
-    } finally {
-      steps.return(undefined as T);
-    }
-  };
+  const run = <T>(steps: Generator<void, T, void>): Promise<T> => runSteps(steps, signal, pause);
   const next = (weight: number): void => {
     base += weight;
   };
@@ -313,9 +302,7 @@ export async function decomposeWorkspace(ws: DenseWorkspace, options: SymmetricE
       let there = 0;
       let here = 0;
       const both = (): void => back(here * split + there * (count - split), count);
-      const lane = new AbortController();
-      const stop = (): void => lane.abort(signal?.reason);
-      signal?.addEventListener('abort', stop, { once: true });
+      const lane = childSignal(signal);
       try {
         const remote = options.backtransformElsewhere!(job, { signal: lane.signal, onProgress: ({ fraction }) => {
           there = Math.max(there, fraction);
@@ -330,8 +317,7 @@ export async function decomposeWorkspace(ws: DenseWorkspace, options: SymmetricE
         if (rows) arena.viewF64(zPtr + split * n * 8, (count - split) * n).set(rows);
         else await run(applyQTransposedToRowsSteps(kernels, arena, q1!, zPtr + split * n * 8, count - split, n, { onProgress: back }));
       } finally {
-        signal?.removeEventListener('abort', stop);
-        lane.abort();
+        lane.release();
       }
     } else {
       await run(applyQTransposedToRowsSteps(kernels, arena, q1!, zPtr, count, n, { onProgress: back }));
