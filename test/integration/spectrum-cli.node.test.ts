@@ -67,13 +67,19 @@ describe.each(FIXTURE_CASES)('spectrum CLI on %s', (name) => {
   });
 });
 
+/** A fixture's files, its model, and a float64 session on its data (in a one-thread engine: close both). */
+async function fixtureSession(name: string) {
+  const f = (file: string): string => join(repoRoot, 'test/fixtures', name, file);
+  const model = loadMlp(new Uint8Array(await readFile(f('model.safetensors'))));
+  const data = parseCsv(await readFile(f('data.csv'), 'utf8'), { classes: model.spec.sizes[model.spec.sizes.length - 1]! });
+  const engine = await createEngine({ threads: 1 });
+  const session = await engine.session(model, data, { precision: 'f64' });
+  return { f, model, engine, session };
+}
+
 describe.each(FIXTURE_CASES)('spectrum --operator on %s', (name) => {
   it('ggn, fisher and residual: top 10 within 1e-4·|λ1| of a dense float64 computation of the same operator', async () => {
-    const f = (file: string): string => join(repoRoot, 'test/fixtures', name, file);
-    const model = loadMlp(new Uint8Array(await readFile(f('model.safetensors'))));
-    const data = parseCsv(await readFile(f('data.csv'), 'utf8'), { classes: model.spec.sizes[model.spec.sizes.length - 1]! });
-    const engine = await createEngine({ threads: 1 });
-    const session = await engine.session(model, data, { precision: 'f64' });
+    const { f, model, engine, session } = await fixtureSession(name);
     try {
       for (const operator of ['ggn', 'fisher', 'residual'] as const) {
         const { code, stdout, stderr } = await cli(['spectrum', '--model', f('model.safetensors'), '--data', f('data.csv'), '--top', '10', '--operator', operator, '--json', '--quiet']);
@@ -99,11 +105,7 @@ describe.each(FIXTURE_CASES)('spectrum --operator on %s', (name) => {
 
 describe.each(FIXTURE_CASES)('spectrum --block and --per-layer on %s', (name) => {
   it('each layer\'s top 3 and a named block\'s top 3 within 1e-4·|λ1| of the dense float64 eigenvalues of that block of H; the diagonal exact with --dense', async () => {
-    const f = (file: string): string => join(repoRoot, 'test/fixtures', name, file);
-    const model = loadMlp(new Uint8Array(await readFile(f('model.safetensors'))));
-    const data = parseCsv(await readFile(f('data.csv'), 'utf8'), { classes: model.spec.sizes[model.spec.sizes.length - 1]! });
-    const engine = await createEngine({ threads: 1 });
-    const session = await engine.session(model, data, { precision: 'f64' });
+    const { f, model, engine, session } = await fixtureSession(name);
     try {
       const p = session.p;
       const H = await operatorMatrix(session.hessian());
