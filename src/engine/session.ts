@@ -382,8 +382,10 @@ export class Session {
     await this.live().setParameters(this.theta);
     if (this.replicas.size > 0) {
       const pool = await this.laneSource!.source.pool();
-      await Promise.all([...this.replicas.values()]);
-      if (pool) await pool.setParameters([...this.replicas.keys()], this.replicaId, this.theta);
+      // a copy that failed to open is not there to update (the next task on its lane opens it afresh, at this θ)
+      const opened = await Promise.allSettled([...this.replicas].map(async ([w, copy]) => (await copy, w)));
+      const workers = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      if (pool && workers.length > 0) await pool.setParameters(workers, this.replicaId, this.theta);
     }
   }
 
