@@ -23,6 +23,9 @@ import { WASM_MEMORY_LIMIT } from '../engine/arena.js';
 import { checkSpectrumK, DENSE_LIMIT, DENSITY_STEPS, hessianSpectrum, spectrumDensitySettings, spectrumMemory, spectrumVectorBytes, withDensity, type SpectrumResult, type SpectrumSummary } from '../hessian/spectrum.js';
 import { densityFraction, spectralDensity, type SpectralDensity } from '../hessian/density.js';
 import { densityBasisBytes } from '../engine/tasks.js';
+import { layerBlocks } from '../hessian/block.js';
+import { perLayerSpectrum, type BlockSpectrum } from '../hessian/per-layer.js';
+import { outlierDecomposition, type OutlierDecomposition } from '../hessian/decomposition.js';
 import { wasmVectorOps } from '../engine/vector-ops.js';
 import type { VectorOps } from '../hessian/vector.js';
 import { train, trainingRecord, type TrainingRecord } from '../train/train.js';
@@ -55,6 +58,8 @@ export const ANALYZE_DEFAULTS = Object.freeze({
   margin: true,
   gridRes: 100,
   trackEvery: 0,
+  perLayer: false,
+  decompose: false,
 });
 
 /**
@@ -218,6 +223,19 @@ export function checkAnalyzeOptions(o: AnalyzeOptions): asserts o is AnalyzeOpti
     throw new InputError(`${where}: statistic must be 'meanAbs' or 'maxAbs', got '${String(o.statistic)}'`);
   }
   if (o.preset !== undefined && !isPresetName(o.preset)) throw new InputError(`unknown preset '${o.preset}' (presets: ${PRESET_NAMES.join(', ')})`);
+  if (o.targetLoss !== undefined) {
+    if (!(typeof o.targetLoss === 'number' && Number.isFinite(o.targetLoss) && o.targetLoss >= 0)) {
+      throw new InputError(`${where}: targetLoss must be a finite number ≥ 0 (a mean training cross-entropy), got ${String(o.targetLoss)}`);
+    }
+    if (o.preset !== undefined) throw new InputError(`${where}: targetLoss stops training that runs here; a preset runs the paper's phases (leave out one or the other)`);
+    if (o.model !== undefined) throw new InputError(`${where}: targetLoss stops training, but a model was given (nothing is trained)`);
+  }
+  for (const flag of ['perLayer', 'decompose'] as const) {
+    if (o[flag] !== undefined && typeof o[flag] !== 'boolean') throw new InputError(`${where}: ${flag} must be true or false, got ${String(o[flag])}`);
+  }
+  if (o.decompose === true && o.operator !== undefined && o.operator !== 'hessian') {
+    throw new InputError(`${where}: decompose splits the Hessian's top eigenvalues into Gauss–Newton and residual parts; it needs operator 'hessian', not '${o.operator}'`);
+  }
 }
 
 /** Schema of {@link AnalysisReport}. */
@@ -282,6 +300,13 @@ export interface AnalyzeOptions {
   readonly momentum?: number;
   readonly batchSize?: number;
   readonly epochs?: number;
+  /**
+   * Stop training after the first epoch whose mean training loss (the whole training set) is at or
+   * below this, within `epochs` (default: none; not with a preset or a given model). Runs trained
+   * to the same loss compare minima, not training lengths (Kaur et al. 2023); a run that does not
+   * reach it is warned about.
+   */
+  readonly targetLoss?: number;
   /** Seed of data, init, shuffles and every estimator (default 0). */
   readonly seed?: number;
   /** Top eigenpairs (default 10). */
@@ -308,6 +333,18 @@ export interface AnalyzeOptions {
    * (the empirical Fisher) or `residual` (H − GGN); see `Session.curvature`.
    */
   readonly operator?: CurvatureName;
+  /**
+   * Per-layer spectra (default false): each Linear layer's block of the analysed operator — top-k,
+   * trace ± stderr, density (with `density`) — and the per-parameter diagonal of the whole operator
+   * (exact when the dense path runs, else Hutchinson's estimator); the record's `layers`.
+   */
+  readonly perLayer?: boolean;
+  /**
+   * Outlier decomposition (default false; Hessian only): each top eigenvalue of H split into its
+   * Gauss–Newton and residual Rayleigh quotients, the GGN's own top-k, outlier count and (with
+   * `density`) density beside H's; the record's `decomposition`.
+   */
+  readonly decompose?: boolean;
   /** Margin search (default true). */
   readonly margin?: boolean;
   /** Grid resolution for 2-D inputs (default 100; 0 disables). */
@@ -360,6 +397,22 @@ export interface TrackingPoint {
   readonly margin: number | null;
 }
 
+/** Per-layer spectra in the record (`perLayer`). */
+export interface LayersRecord {
+  /** the operator whose diagonal blocks these are (the analysis's) */
+  readonly operator: CurvatureName;
+  /** each Linear layer's block (weight and bias), in order */
+  readonly blocks: readonly BlockSpectrum[];
+  /** the whole operator's per-parameter diagonal, in PyTorch `parameters()` order (stderr zeros when exact) */
+  readonly diagonal: { readonly method: 'exact' | 'hutchinson'; readonly probes: number; readonly values: readonly number[]; readonly stderr: readonly number[] };
+}
+
+/** The Hessian's outliers against the Gauss–Newton matrix's (`decompose`). */
+export interface DecompositionRecord extends OutlierDecomposition {
+  /** the GGN's density by SLQ with the Hessian's settings (null without `density`) */
+  readonly ggnDensity: SpectrumSummary['density'];
+}
+
 /** The versioned analysis record (`hessian-lens/analysis@1`). */
 export interface AnalysisReport {
   readonly schema: typeof ANALYSIS_SCHEMA;
@@ -400,6 +453,10 @@ export interface AnalysisReport {
   readonly jacobianNorm: { readonly mean: number; readonly std: number; readonly quantity: string };
   readonly grid: AlignmentGrid | null;
   readonly tracking: readonly TrackingPoint[];
+  /** per-layer spectra of the analysed operator (only with `perLayer`) */
+  readonly layers?: LayersRecord;
+  /** the Hessian's outliers split into Gauss–Newton and residual parts (only with `decompose`) */
+  readonly decomposition?: DecompositionRecord;
   /** results that should not be trusted as printed, one sentence each with the way out (see docs/concepts.md, Warnings) */
   readonly warnings: readonly string[];
 }
@@ -541,6 +598,10 @@ export interface AnalyzeCostInputs {
   readonly epsilonDirections: number;
   /** tracking checkpoints during training */
   readonly checkpoints: number;
+  /** Linear layers, when the per-layer spectra run (0: they do not) */
+  readonly perLayers?: number;
+  /** whether the outlier decomposition runs */
+  readonly decompose?: boolean;
 }
 
 /**
@@ -569,19 +630,25 @@ export function analyzeStageCosts(c: AnalyzeCostInputs): [string, number][] {
     ['margin', margin],
     ['jacobian', 5 * hv],
     ['grid', c.d === 2 && c.gridRes > 0 ? 20 * c.gridRes * c.gridRes * c.p * 1e-9 : 0],
+    // each layer's Lanczos, trace and density on a block costs about what the whole operator's does
+    ['per-layer', c.perLayers ? (c.dense ? c.p : 30) * hv + c.perLayers * (lanczos + 90 * hv + (c.density ? 400 * hv : 0)) : 0],
+    // the GGN product costs about 0.8 of an Hv
+    ['decompose', c.decompose ? 2 * c.k * hv + 0.8 * (lanczos + (c.density ? 400 * hv : 0)) : 0],
     ['done', 0],
   ];
   return stages.filter(([stage, cost]) => cost > 0 || stage === 'done');
 }
 
-/** Plans the overall progress of a run on `p` parameters and `n` training samples. */
-function planProgress(o: Resolved, p: number, train: Pick<Dataset, 'n' | 'd'>, epochs: number, analysis: boolean): void {
+/** Plans the overall progress of a run of model `spec` on `train`. */
+function planProgress(o: Resolved, spec: Pick<MlpSpec, 'sizes' | 'activation'>, train: Pick<Dataset, 'n' | 'd'>, epochs: number, analysis: boolean): void {
+  const p = parameterCount(spec);
   const k = Math.min(o.top, p);
   const costs = analyzeStageCosts({
     p, n: train.n, d: train.d, epochs, batchSize: o.batchSize, k, density: o.density,
     dense: wantsDense(o, p, train.n), denseTopK: k > p / 2 && p <= (o.denseLimit ?? DENSE_LIMIT),
     margin: o.margin, gridRes: o.gridRes, epsilonDirections: o.epsilonDirections,
     checkpoints: o.trackEvery > 0 ? Math.floor(epochs / o.trackEvery) : 0,
+    perLayers: o.perLayer ? spec.sizes.length - 1 : 0, decompose: o.decompose,
   });
   o.progress.plan(analysis ? costs : costs.filter(([stage]) => stage === 'train' || stage === 'done'), new Set(['density']));
 }
@@ -762,7 +829,7 @@ async function obtainModel(engine: Engine, o: Resolved, tracker: Tracker | null,
     const planned = plannedSplits.train;
     if (analysis) prepareAnalysis(engine, o, def.model, plannedSplits, true);
     const epochs = def.phases.reduce((sum, ph) => sum + budgetEpochs(ph.epochs, budget), 0);
-    planProgress(o, parameterCount(def.model), planned, epochs, analysis);
+    planProgress(o, def.model, planned, epochs, analysis);
     report('train', 0, `preset ${preset} at budget ${budget}`);
     const run = await runPreset(engine, preset, {
       budget, seed, signal, precision, dataSeed: o.dataSeed,
@@ -793,7 +860,7 @@ async function obtainModel(engine: Engine, o: Resolved, tracker: Tracker | null,
     const empty = emptyClassWarning(splits.train.y, o.model.spec.sizes[o.model.spec.sizes.length - 1]!);
     if (empty) o.warn(empty);
     if (analysis) prepareAnalysis(engine, o, o.model.spec, splits, false);
-    planProgress(o, parameterCount(o.model.spec), splits.train, 0, analysis);
+    planProgress(o, o.model.spec, splits.train, 0, analysis);
     return { splits, split, files, model: o.model, training: null, source: 'given' };
   }
   const empty = emptyClassWarning(splits.train.y, classes);
@@ -803,7 +870,7 @@ async function obtainModel(engine: Engine, o: Resolved, tracker: Tracker | null,
   if (analysis) prepareAnalysis(engine, o, spec, splits, true);
   const init = { spec, theta: initParameters(spec, seed) };
   const epochs = budgetEpochs(o.epochs, budget);
-  planProgress(o, parameterCount(spec), splits.train, epochs, analysis);
+  planProgress(o, spec, splits.train, epochs, analysis);
   report('train', 0, `training ${spec.sizes.join('-')} ${spec.activation} for ${epochs} epochs`);
   // The analysis's session, when it runs in this thread, is opened now and trained on: training,
   // tracking and the analysis then share one copy of the training set (a sharded analysis keeps
@@ -817,6 +884,7 @@ async function obtainModel(engine: Engine, o: Resolved, tracker: Tracker | null,
   try {
     result = await train(engine, init, splits.train, {
       epochs, optimizer: o.optimizer, lr: o.lr, momentum: o.momentum, batchSize: o.batchSize, seed, signal, precision,
+      ...(o.targetLoss !== undefined ? { stopAtLoss: o.targetLoss } : {}),
       onProgress: (p) => report('train', p.epoch / p.epochs, `epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toPrecision(4)}`),
       ...(tracker && o.trackEvery > 0 ? { checkpointEvery: o.trackEvery, onCheckpoint: (c) => tracker.checkpoint(c.epoch, c.model, splits.train, splits.test) } : {}),
       ...(session ? { session } : {}),
@@ -825,13 +893,29 @@ async function obtainModel(engine: Engine, o: Resolved, tracker: Tracker | null,
     await session?.close();
     throw error;
   }
+  if (o.targetLoss !== undefined && !result.stoppedEarly) {
+    const reached = await finalTrainingLoss(engine, result.model, splits.train, session, o.netOptions);
+    if (reached > o.targetLoss) {
+      o.warn(`training did not reach the target loss ${o.targetLoss} in ${epochs} epochs (the training loss is ${reached.toPrecision(4)}): this minimum is not comparable with runs trained to the target; give more epochs or a larger learning rate`);
+    }
+  }
   return {
     ...(session ? { session } : {}),
     splits, split, files,
     model: result.model,
     training: [{ phase: 'train', labels: 'true', record: trainingRecord(result) }],
-    source: `trained here (${o.optimizer}, lr ${o.lr}, batch ${o.batchSize}, ${epochs} epochs, seed ${seed})`,
+    source: `trained here (${o.optimizer}, lr ${o.lr}, batch ${o.batchSize}, ${o.targetLoss !== undefined ? `to loss ${o.targetLoss} within ${epochs} epochs (${result.epochs} run)` : `${epochs} epochs`}, seed ${seed})`,
   };
+}
+
+/** The mean training loss at the trained θ (on the analysis's session when there is one). */
+async function finalTrainingLoss(engine: Engine, model: Model, train: Dataset, session: Session | undefined, netOptions: SessionOptions): Promise<number> {
+  const s = session ?? await engine.session(model, train, netOptions);
+  try {
+    return (await s.loss()).loss;
+  } finally {
+    if (!session) await s.close();
+  }
 }
 
 /** Loss and accuracy of a split, on a session of its own (opened and closed here). */
@@ -934,6 +1018,44 @@ async function gridStage(session: Session, spec: SpectrumResult, o: Resolved): P
   return alignmentGrid(session, spec.eigen.eigenvectors.slice(0, shown), { res: o.gridRes, eigenvalues: spec.eigen.eigenvalues.slice(0, shown) });
 }
 
+/** Stage 7 (with `perLayer`): each layer's block of the analysed operator, and its diagonal. */
+async function layersStage(engine: Engine, session: Session, o: Resolved, dense: boolean): Promise<LayersRecord | null> {
+  if (!o.perLayer) return null;
+  o.report('per-layer', 0);
+  const k = Math.min(o.top, session.p);
+  const layers = await perLayerSpectrum(session.curvature(o.operator), layerBlocks(session.spec), {
+    k, seed: o.seed, tol: o.tol, density: o.density, exactDiagonal: dense, signal: o.signal,
+    ...spectrumOps(engine, session.p, k, o.density),
+    onProgress: ({ stage, fraction }) => o.report('per-layer', fraction, stage),
+  });
+  const d = layers.diagonal;
+  return {
+    operator: o.operator,
+    blocks: layers.blocks,
+    diagonal: { method: d.method, probes: d.probes, values: Array.from(d.values), stderr: Array.from(d.stderr) },
+  };
+}
+
+/** Stage 8 (with `decompose`): H's top eigenvalues split into GGN and residual parts, and the GGN's own spectrum. */
+async function decompositionStage(engine: Engine, session: Session, spec: SpectrumResult, o: Resolved): Promise<DecompositionRecord | null> {
+  if (!o.decompose) return null;
+  o.report('decompose', 0, 'Rayleigh quotients of H\'s eigenvectors under the GGN and the residual; the GGN\'s top-k');
+  const { eigenvalues, eigenvectors } = spec.eigen;
+  const split = await outlierDecomposition(session.gaussNewton(), session.residual(), eigenvalues, eigenvectors, { seed: o.seed, tol: o.tol, signal: o.signal });
+  let ggnDensity: SpectrumSummary['density'] = null;
+  if (o.density) {
+    o.report('decompose', 0.5, 'the GGN\'s density');
+    const ops = spectrumOps(engine, session.p, Math.min(o.top, session.p), true);
+    const d = await spectralDensity(session.gaussNewton(), {
+      ...spectrumDensitySettings(session.p, o.seed), signal: o.signal, ...ops,
+      onProgress: (pr) => o.report('decompose', 0.5 + 0.5 * densityFraction(pr)),
+    });
+    ggnDensity = { grid: d.grid, values: d.values, nodes: d.nodes, weights: d.weights, sigma: d.sigma };
+  }
+  o.report('decompose', 1);
+  return { ...split, ggnDensity };
+}
+
 /**
  * Trains (or takes) a model and analyses its loss Hessian and decision boundary; see the module
  * notes for the stages. Each split is bound once, in a session that every stage on it uses (on
@@ -965,11 +1087,13 @@ export async function analyze(engine: Engine, options: AnalyzeOptions = {}): Pro
     o.report('jacobian');
     const jac = jacobianNorm(session, { signal: o.signal });
     const grid = await gridStage(session, partial, o);
+    const layers = await layersStage(engine, session, o, partial.dense !== null);
+    const decomposition = await decompositionStage(engine, session, partial, o);
     const spec = density ? withDensity(partial, await density()) : partial;
     if (density) o.report('density', 1);
     resultWarnings(o, spec, topK, all, marginResult);
     o.report('done', 1);
-    return record(trained, o, p, { evaluation, spec, align, topK, all, marginResult, jac, grid, tracking: tracker.points, build: engine.build });
+    return record(trained, o, p, { evaluation, spec, align, topK, all, marginResult, jac, grid, tracking: tracker.points, build: engine.build, layers, decomposition });
   } finally {
     lanes.release();
     await session.close();
@@ -992,6 +1116,8 @@ function record(
     grid: AlignmentGrid | null;
     tracking: readonly TrackingPoint[];
     build: string;
+    layers: LayersRecord | null;
+    decomposition: DecompositionRecord | null;
   },
 ): AnalysisReport {
   const { splits, model } = trained;
@@ -1002,6 +1128,7 @@ function record(
     schema: ANALYSIS_SCHEMA,
     settings: {
       seed: o.seed, budget: o.budget, top: k, preset: o.preset ?? null, ...(o.dataSeed !== undefined ? { dataSeed: o.dataSeed } : {}),
+      ...(o.targetLoss !== undefined ? { targetLoss: o.targetLoss } : {}),
       statistic: o.statistic, epsilonDirections: o.epsilonDirections, ...(o.operator !== 'hessian' ? { operator: o.operator } : {}), precision: o.precision ?? 'f32', kernelBuild: r.build,
     },
     data: {
@@ -1034,6 +1161,8 @@ function record(
     jacobianNorm: { mean: r.jac.mean, std: r.jac.std, quantity: r.jac.quantity },
     grid: r.grid,
     tracking: r.tracking,
+    ...(r.layers ? { layers: r.layers } : {}),
+    ...(r.decomposition ? { decomposition: r.decomposition } : {}),
     warnings: [...o.warnings],
   });
 }

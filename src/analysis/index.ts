@@ -103,6 +103,22 @@ export {
 } from './compare.js';
 export { median, seedStat, seedStats, type SeedStat } from './seed-stats.js';
 export {
+  BULK_ZERO,
+  isStudyName,
+  LR_BATCH_TARGET_LOSS,
+  RANKS_ACCURACY,
+  STUDY_NAMES,
+  study,
+  studyRuns,
+  type StudyFinding,
+  type StudyGroupMeasures,
+  type StudyLevel,
+  type StudyName,
+  type StudyOptions,
+  type StudyRecord,
+  type StudyReport,
+} from './studies.js';
+export {
   BOUNDARY_ALIGNMENT_FACTOR,
   CLAIM_IDS,
   EXPERIMENT_QUANTITIES,

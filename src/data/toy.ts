@@ -1,13 +1,15 @@
 /**
  * Seeded 2-D toy datasets: the paper's sets (gauss, hierarchical, circles, moons, two
- * checkerboards; recipes from the paper's code, src/datasets.py) plus `xor` and `spirals`.
+ * checkerboards; recipes from the paper's code, src/datasets.py) plus `xor`, `spirals` and `blobs`
+ * (K classes on a circle, for sweeps over the number of classes: Sagun et al. 2017).
  * Rows come grouped by blob or curve in the order the recipe lists them; `split` shuffles.
  * see: Sabanayagam, Behrens, Adomaityte, Dawid, arXiv 2306.07104; sklearn `make_circles`, `make_moons`.
  *
  * `noise` means one of two things, recorded per set in {@link TOY_DATASETS} as `noise.meaning`:
  * - `'std'` (circles, moons, xor, spirals): std of the isotropic Gaussian noise added to every
  *   coordinate of a point on the curve or at the blob centre, as sklearn's `noise`;
- * - `'scale'` (gauss, hierarchical, checkerboards): a factor on the paper's per-axis stds (1 = paper).
+ * - `'scale'` (gauss, hierarchical, checkerboards, blobs): a factor on the per-axis stds (1 = the
+ *   paper's, for blobs 0.5).
  */
 import { cos, sin } from '../model/detmath.js';
 import { InputError } from '../errors.js';
@@ -31,6 +33,12 @@ export interface HierarchicalOptions extends ToyOptions {
   readonly classes?: 2 | 4;
 }
 
+/** Options of {@link blobs}. */
+export interface BlobsOptions extends ToyOptions {
+  /** number of classes, one blob each, 2 … 16 (default 4) */
+  readonly classes?: number;
+}
+
 /** Options of {@link circles}. */
 export interface CirclesOptions extends ToyOptions {
   /** inner radius / outer radius, in [0, 1); default 0.5 */
@@ -39,8 +47,8 @@ export interface CirclesOptions extends ToyOptions {
 
 /** Options {@link generateToy} accepts: the union of every generator's options. */
 export interface AnyToyOptions extends ToyOptions {
-  /** hierarchical only */
-  readonly classes?: 2 | 4;
+  /** hierarchical (2 or 4) and blobs (2 … 16) only */
+  readonly classes?: number;
   /** circles only */
   readonly factor?: number;
 }
@@ -54,7 +62,8 @@ export type ToyName =
   | 'checkerboard-linear'
   | 'checkerboard-noisy'
   | 'xor'
-  | 'spirals';
+  | 'spirals'
+  | 'blobs';
 
 /** A registry entry: defaults, the paper's split and the generator. */
 export interface ToySpec {
@@ -146,6 +155,27 @@ export function gauss(options: ToyOptions): Dataset {
 }
 
 const HIER_MEANS: readonly (readonly [number, number])[] = [[2, -1], [2, 1], [-2, 1], [-2, -1]];
+
+/** Most classes {@link blobs} makes: neighbouring centres on the radius-2 circle stay ≥ 0.78 apart (1.6 stds). */
+export const MAX_BLOB_CLASSES = 16;
+
+/**
+ * K classes, one isotropic Gaussian blob each, centred on the circle of radius 2 at angles 2πk/K
+ * (k = 0 … K−1), std 0.5·`noise`; 100 per class by default. More classes put the blobs closer
+ * together, a larger `noise` makes them overlap: the data sweep of Sagun et al. 2017 (the number
+ * of Hessian outliers follows the classes).
+ */
+export function blobs(options: BlobsOptions): Dataset {
+  const classes = options?.classes ?? 4;
+  if (!Number.isInteger(classes) || classes < 2 || classes > MAX_BLOB_CLASSES) {
+    throw new InputError(`blobs: classes must be an integer from 2 to ${MAX_BLOB_CLASSES}, got ${String(classes)}`);
+  }
+  const centres: Blob[] = Array.from({ length: classes }, (_, k) => {
+    const angle = (2 * Math.PI * k) / classes;
+    return { mean: [2 * cos(angle), 2 * sin(angle)] as const, std: [0.5, 0.5] as const, label: k };
+  });
+  return sampleBlobs('blobs', centres, options, 100 * classes, classes);
+}
 
 /** The paper's hierarchical mixture: 4 blobs × 75 at (2,−1), (2,1), (−2,1), (−2,−1), std (0.5,0.55); `classes: 2` merges {0,1}, {2,3}. */
 export function hierarchical(options: HierarchicalOptions): Dataset {
@@ -295,7 +325,8 @@ const SCALE = { default: 1, meaning: 'scale' } as const;
 export const TOY_DATASETS: Readonly<Record<ToyName, ToySpec>> = Object.freeze({
   gauss: spec('gauss', '3 Gaussian blobs × 100 (paper)', 300, 3, SCALE, { train: 150, test: 60, val: 90 }, gauss),
   hierarchical: spec('hierarchical', '4 Gaussian blobs × 75, optionally merged into 2 classes (paper)', 300, 4, SCALE,
-    { train: 150, test: 60, val: 90 }, hierarchical, ['classes']),
+    // the generator checks classes is 2 or 4
+    { train: 150, test: 60, val: 90 }, (o) => hierarchical(o as HierarchicalOptions), ['classes']),
   circles: spec('circles', 'make_circles(200, noise 0.1, factor 0.5) (paper)', 200, 2, { default: 0.1, meaning: 'std' },
     { train: 100, test: 40, val: 60 }, circles, ['factor']),
   moons: spec('moons', 'make_moons(200, noise 0.1) (paper)', 200, 2, { default: 0.1, meaning: 'std' },
@@ -308,6 +339,8 @@ export const TOY_DATASETS: Readonly<Record<ToyName, ToySpec>> = Object.freeze({
     { train: 200, test: 80, val: 120 }, xor),
   spirals: spec('spirals', '2 interleaved Archimedean spirals × 100', 200, 2, { default: 0.05, meaning: 'std' },
     { train: 100, test: 40, val: 60 }, spirals),
+  blobs: spec('blobs', 'K Gaussian blobs × 100 on a circle (default K = 4; option classes)', 400, 4, SCALE,
+    { train: 200, test: 80, val: 120 }, blobs, ['classes']),
 });
 
 /** The names of {@link TOY_DATASETS}, in registry order. */

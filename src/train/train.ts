@@ -82,6 +82,11 @@ export interface TrainOptions {
   /** stop after the first epoch whose end θ classifies every training sample correctly (default false) */
   readonly stopAtFullAccuracy?: boolean;
   /**
+   * stop after the first epoch whose end θ has a mean training loss (the whole training set, at the
+   * end of the epoch) at or below this: runs trained "to the same loss" (default: none)
+   */
+  readonly stopAtLoss?: number;
+  /**
    * evaluate the whole training set (and `validation`) at the end of every this-many epochs and at
    * the last epoch run; 0 = never. Default: 1 with a validation set, else 0.
    */
@@ -161,7 +166,7 @@ export interface TrainResult {
   readonly epochsRequested: number;
   /** epochs run */
   readonly epochs: number;
-  /** true when `stopAtFullAccuracy` ended training before `epochsRequested` */
+  /** true when `stopAtFullAccuracy` or `stopAtLoss` ended training before `epochsRequested` */
   readonly stoppedEarly: boolean;
   /** optimizer steps taken */
   readonly steps: number;
@@ -245,6 +250,10 @@ export async function train(engine: Engine, model: Model, data: Dataset, options
   const batchSize = Math.min(checkCount(options.batchSize ?? data.n, 'batchSize', 1), data.n);
   const evaluateEvery = checkCount(options.evaluateEvery ?? (validation ? 1 : 0), 'evaluateEvery', 0);
   const stopAtFull = options.stopAtFullAccuracy ?? false;
+  const stopAtLoss = options.stopAtLoss;
+  if (stopAtLoss !== undefined && !(typeof stopAtLoss === 'number' && Number.isFinite(stopAtLoss) && stopAtLoss >= 0)) {
+    throw new InputError(`train: stopAtLoss must be a finite number ≥ 0 (a mean cross-entropy), got ${String(stopAtLoss)}`);
+  }
   const checkpointEvery = checkCount(options.checkpointEvery ?? 0, 'checkpointEvery', 0);
   const optimizer = resolveOptimizer(options);
 
@@ -261,7 +270,7 @@ export async function train(engine: Engine, model: Model, data: Dataset, options
     const net = session.trainingNet();
     net.setParameters(theta);
     const valNet = validation && evaluateEvery > 0 ? engine.net({ spec, theta }, validation, netOptions) : null;
-    const result = await trainLoop(net, valNet, theta, data, options, { start, epochs, batchSize, evaluateEvery, stopAtFull, checkpointEvery, optimizer, seed, spec });
+    const result = await trainLoop(net, valNet, theta, data, options, { start, epochs, batchSize, evaluateEvery, stopAtFull, stopAtLoss, checkpointEvery, optimizer, seed, spec });
     if (given) await given.setParameters(theta);
     return result;
   } finally {
@@ -276,6 +285,7 @@ interface Resolved {
   readonly batchSize: number;
   readonly evaluateEvery: number;
   readonly stopAtFull: boolean;
+  readonly stopAtLoss: number | undefined;
   readonly checkpointEvery: number;
   readonly optimizer: Optimizer;
   readonly seed: number;
@@ -284,7 +294,7 @@ interface Resolved {
 
 /** The epochs of {@link train}: mini-batch steps on `net`, evaluations, progress and checkpoints. */
 async function trainLoop(net: TrainingNet, valNet: DenseNet | null, theta: Float32Array, data: Dataset, options: TrainOptions, r: Resolved): Promise<TrainResult> {
-  const { start, epochs, batchSize, evaluateEvery, stopAtFull, checkpointEvery, optimizer, seed, spec } = r;
+  const { start, epochs, batchSize, evaluateEvery, stopAtFull, stopAtLoss, checkpointEvery, optimizer, seed, spec } = r;
   const { signal, onProgress } = options;
   const p = parameterCount(spec);
   const n = data.n;
@@ -342,8 +352,8 @@ async function trainLoop(net: TrainingNet, valNet: DenseNet | null, theta: Float
     }
 
     const evalDue = evaluateEvery > 0 && (epoch % evaluateEvery === 0 || epoch === epochs);
-    const full = evalDue || stopAtFull ? net.forwardSums() : null;
-    const stop = stopAtFull && full !== null && full.correct === full.n;
+    const full = evalDue || stopAtFull || stopAtLoss !== undefined ? net.forwardSums() : null;
+    const stop = full !== null && ((stopAtFull && full.correct === full.n) || (stopAtLoss !== undefined && full.lossSum / full.n <= stopAtLoss));
     if (evaluateEvery > 0 && full && (evalDue || stop)) {
       evals.evalEpoch.push(epoch);
       evals.fullLoss.push(full.lossSum / full.n);

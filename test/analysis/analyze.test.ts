@@ -18,6 +18,8 @@ import { readTestFile, readTestText } from '../helpers/fixtures.js';
 import { randomData } from '../helpers/analysis.js';
 import { initParameters, mlpSpec } from '../../src/model/mlp.js';
 import { lanczos } from '../../src/hessian/lanczos.js';
+import { symmetricEigen } from '../../src/hessian/dense.js';
+import { operatorMatrix } from '../../src/hessian/operator.js';
 import { estimateOf, GIB, refusal } from '../helpers/memory.js';
 
 describe('analyze', () => {
@@ -123,6 +125,109 @@ describe('analyze over another curvature operator', () => {
       expect(report.spectrum.eigenvalues).not.toEqual(hessianReport.spectrum.eigenvalues);
       await session.close();
       await expect(analyze(engine, { ...options, operator: 'hess' as never })).rejects.toThrow(/operator must be one of hessian, ggn, fisher, residual, got 'hess'/);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('analyze: per-layer spectra, the outlier decomposition, a target loss', () => {
+  const spec = mlpSpec([2, 8, 8, 3], 'tanh');
+  const model = { spec, theta: initParameters(spec, 4) };
+  const train = randomData(60, 2, 3, 2);
+  const base = { model, data: { train }, top: 4, seed: 1, margin: false, gridRes: 0, precision: 'f64' } as const;
+
+  it('perLayer: each layer\'s top eigenvalues are those of its diagonal block of H, and the exact diagonal is diag(H)', async () => {
+    const engine = await createEngine({ threads: 1 });
+    try {
+      const r = await analyze(engine, { ...base, perLayer: true, density: false });
+      const session = await engine.session(model, train, { precision: 'f64' });
+      const H = await operatorMatrix(session.hessian());
+      await session.close();
+      const p = spec.sizes.reduce((s, n, i, a) => (i === 0 ? 0 : s + (a[i - 1]! + 1) * n), 0);
+      expect(r.layers!.operator).toBe('hessian');
+      expect(r.layers!.blocks.map((b) => b.tensors)).toEqual([['0.weight', '0.bias'], ['2.weight', '2.bias'], ['4.weight', '4.bias']]);
+      expect(r.layers!.blocks.reduce((s, b) => s + b.size, 0)).toBe(p);
+      // the dense path ran (p = 131), so the diagonal is exact
+      expect(r.layers!.diagonal.method).toBe('exact');
+      r.layers!.diagonal.values.forEach((d, j) => expect(Math.abs(d - H[j * p + j]!)).toBeLessThan(1e-12));
+      let offset = 0;
+      for (const block of r.layers!.blocks) {
+        const m = block.size;
+        const sub = new Float64Array(m * m);
+        for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) sub[i * m + j] = H[(offset + i) * p + offset + j]!;
+        const exact = await symmetricEigen(sub, m, { vectors: false });
+        const scale = Math.abs(exact.eigenvalues[0]!);
+        block.eigenvalues.forEach((l, i) => expect(Math.abs(l - exact.eigenvalues[i]!)).toBeLessThan(1e-6 * scale));
+        let trace = 0;
+        for (let i = 0; i < m; i++) trace += sub[i * m + i]!;
+        expect(Math.abs(block.trace.estimate - trace)).toBeLessThanOrEqual(Math.max(4 * block.trace.stderr, 1e-9 * Math.abs(trace)));
+        const diag = Array.from({ length: m }, (_, i) => sub[i * m + i]!);
+        expect(block.diagonal.min).toBe(Math.min(...diag));
+        expect(block.diagonal.max).toBe(Math.max(...diag));
+        offset += m;
+      }
+      const plain = await analyze(engine, { ...base, density: false });
+      expect('layers' in plain).toBe(false);
+      expect('decomposition' in plain).toBe(false);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('decompose: each top eigenvalue of H is its GGN part plus its residual part; the GGN\'s top-k are its own; its density comes with density', async () => {
+    const engine = await createEngine({ threads: 1 });
+    try {
+      const r = await analyze(engine, { ...base, decompose: true, density: true, dense: false });
+      const d = r.decomposition!;
+      const lambda1 = r.spectrum.eigenvalues[0]!;
+      expect(d.shares.map((s) => s.eigenvalue)).toEqual(r.spectrum.eigenvalues);
+      for (const s of d.shares) expect(Math.abs(s.ggn + s.residual - s.eigenvalue)).toBeLessThan(1e-6 * lambda1);
+      const session = await engine.session(model, train, { precision: 'f64' });
+      const G = await operatorMatrix(session.gaussNewton());
+      await session.close();
+      const exact = await symmetricEigen(G, Math.sqrt(G.length), { vectors: false });
+      d.ggnEigenvalues.forEach((l, i) => expect(Math.abs(l - exact.eigenvalues[i]!)).toBeLessThan(1e-6 * exact.eigenvalues[0]!));
+      expect(d.outliers.hessian).toBe(r.spectrum.outliers.count);
+      expect(d.ggnDensity!.grid.length).toBe(d.ggnDensity!.values.length);
+      // the GGN is positive semi-definite: its density has no mass far below zero
+      expect(Math.min(...d.ggnDensity!.nodes.flat())).toBeGreaterThan(-1e-6 * exact.eigenvalues[0]!);
+      const noDensity = await analyze(engine, { ...base, decompose: true, density: false, dense: false });
+      expect(noDensity.decomposition!.ggnDensity).toBeNull();
+      expect(noDensity.decomposition!.shares).toEqual(d.shares);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('targetLoss stops training at the first epoch at or below it and is recorded; one never reached is warned about', async () => {
+    const engine = await createEngine({ threads: 1 });
+    try {
+      const run = { data: 'gauss', hidden: [8], epochs: 400, lr: 0.1, batchSize: 32, top: 2, density: false, dense: false, margin: false, gridRes: 0 } as const;
+      const reached = await analyze(engine, { ...run, targetLoss: 0.3 });
+      const record = reached.training![0]!.record;
+      expect(record.epochs).toBeLessThan(400);
+      expect(record.stoppedEarly).toBe(true);
+      expect(reached.evaluation.train.loss).toBeLessThanOrEqual(0.3);
+      expect(reached.settings.targetLoss).toBe(0.3);
+      expect(reached.warnings.some((w) => w.includes('target loss'))).toBe(false);
+      const warned: string[] = [];
+      const never = await analyze(engine, { ...run, epochs: 3, targetLoss: 1e-6, onWarning: (m) => warned.push(m) });
+      expect(never.training![0]!.record.epochs).toBe(3);
+      expect(warned.find((w) => w.startsWith('training did not reach the target loss 0.000001 in 3 epochs'))).toBeDefined();
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('bad combinations are InputErrors before any training', async () => {
+    const engine = await createEngine({ threads: 1 });
+    try {
+      await expect(analyze(engine, { ...base, decompose: true, operator: 'ggn' })).rejects.toThrow(/decompose .* needs operator 'hessian', not 'ggn'/);
+      await expect(analyze(engine, { preset: 'gauss-normal', targetLoss: 0.1 })).rejects.toThrow(/targetLoss stops training that runs here; a preset/);
+      await expect(analyze(engine, { ...base, targetLoss: 0.1 })).rejects.toThrow(/targetLoss stops training, but a model was given/);
+      await expect(analyze(engine, { data: 'gauss', targetLoss: -1 })).rejects.toThrow(/targetLoss must be a finite number ≥ 0/);
+      await expect(analyze(engine, { ...base, perLayer: 'yes' as never })).rejects.toThrow(/perLayer must be true or false/);
     } finally {
       await engine.close();
     }

@@ -11,6 +11,7 @@ import {
   DEFAULT_TOY_SEED,
   IRIS_SPLIT,
   TOY_DATASETS,
+  blobs,
   TOY_NAMES,
   circles,
   gauss,
@@ -97,6 +98,25 @@ describe('toy generators', () => {
     expect(d2.x).toEqual(d4.x);
     d4.y.forEach((v, i) => expect(d2.y[i]).toBe(v < 2 ? 0 : 1));
     expect(generateToy('hierarchical', { seed: 5, classes: 2 }).y).toEqual(d2.y);
+  });
+
+  it('blobs: K classes × 100 centred on the radius-2 circle at angles 2πk/K, std 0.5·noise', () => {
+    for (const K of [2, 3, 6, 16]) {
+      const d = blobs({ seed: 2, classes: K });
+      expect([d.n, d.classes]).toEqual([100 * K, K]);
+      expect(classCounts(d)).toEqual(new Array(K).fill(100));
+      for (let k = 0; k < K; k++) {
+        const angle = (2 * Math.PI * k) / K;
+        expect(Math.abs(stats(d, 0, 100 * k, 100 * (k + 1)).mean - 2 * Math.cos(angle))).toBeLessThan((4 * 0.5) / Math.sqrt(100));
+        expect(Math.abs(stats(d, 1, 100 * k, 100 * (k + 1)).mean - 2 * Math.sin(angle))).toBeLessThan((4 * 0.5) / Math.sqrt(100));
+      }
+    }
+    // noise scales the std: the spread of blob 0 doubles with noise 2
+    const wide = blobs({ seed: 2, classes: 4, noise: 2 });
+    const sd = stats(wide, 0, 0, 100).std;
+    expect(Math.abs(sd - 1)).toBeLessThan(4 * (1 / Math.sqrt(2 * 100)));
+    expect(generateToy('blobs', { seed: 2, classes: 3 }).x).toEqual(blobs({ seed: 2, classes: 3 }).x);
+    for (const bad of [1, 17, 2.5]) expect(() => blobs({ seed: 1, classes: bad })).toThrow(/blobs: classes must be an integer from 2 to 16/);
   });
 
   it.each([

@@ -111,6 +111,33 @@ describe('analyze, train, report, compare', () => {
     expect(bare.stderr).toMatch(/--data-seed .*needs --preset/);
   });
 
+  it('compare --study data runs the sweep and prints each claim with its verdict; analyze --per-layer --decompose --target-loss', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hl-study-'));
+    const out = join(dir, 'study.json');
+    const { code, stdout } = await cli(['compare', '--study', 'data', '--budget', '0.01', '--seeds', '0', '--out', out, '--quiet']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^study +Data sweep: the classes and the separability set the outliers \(Sagun et al\. 2017.*budget 0\.01, seeds 0\)$/m);
+    expect(stdout).toMatch(/^(holds|fails|n\/a) +More classes give more outliers\. Spearman ρ\(K, outliers\) = /m);
+    const r = JSON.parse(await readFile(out, 'utf8'));
+    expect(r.schema).toBe('hessian-lens/compare@1');
+    expect(r.study.levels).toHaveLength(7);
+    expect(r.study.findings.map((f: { id: string }) => f.id)).toEqual(['outliers-follow-classes', 'outliers-vs-classes', 'gap-after-classes', 'separability']);
+    for (const f of r.study.findings) expect(stdout).toContain(`${f.holds === null ? 'n/a  ' : f.holds ? 'holds' : 'fails'}      ${f.claim} ${f.evidence}`);
+    const mixed = await cli(['compare', '--study', 'width', '--presets', 'gauss-normal', '--quiet']);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/--study width makes its own runs .*--presets does not apply/);
+    const unknown = await cli(['compare', '--study', 'depth', '--quiet']);
+    expect(unknown.code).toBe(2);
+    const a = await cli(['analyze', '--data', 'moons', '--hidden', '6,6', '--epochs', '200', '--lr', '0.1', '--target-loss', '0.4', '--per-layer', '--decompose',
+      '--top', '3', '--dense=false', '--grid', '0', '--json', '--quiet']);
+    expect(a.code).toBe(0);
+    const ar = JSON.parse(a.stdout);
+    expect(ar.settings.targetLoss).toBe(0.4);
+    expect(ar.training[0].record.epochs).toBeLessThan(200);
+    expect(ar.layers.blocks.map((b: { block: string }) => b.block)).toEqual(['layer:0', 'layer:1', 'layer:2']);
+    expect(ar.decomposition.shares).toHaveLength(3);
+  });
+
   it('report rejects a file that is not a result', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hl-report-'));
     const { writeFile } = await import('node:fs/promises');

@@ -203,6 +203,16 @@ describe('CLI: spectrum and train', () => {
     expectCliError(run, 'ShapeError', '', "the given 4-16-3 model expects 4 features, but no data was given and the default (gauss) has 2: pass the model's data (CLI: --data D.csv)");
   });
 
+  it('[A12] --target-loss with a preset, --decompose with another operator, --study with its own runs\' options', async () => {
+    const preset = await cli(['analyze', '--preset', 'gauss-normal', '--target-loss', '0.1', '--threads', '1']);
+    expectCliError(preset, 'InputError', '', "analyze: targetLoss stops training that runs here; a preset runs the paper's phases (leave out one or the other)");
+    const ggn = await cli(['analyze', '--decompose', '--operator', 'ggn', '--threads', '1']);
+    expectCliError(ggn, 'InputError', '', "analyze: decompose splits the Hessian's top eigenvalues into Gauss–Newton and residual parts; it needs operator 'hessian', not 'ggn'");
+    const mixed = await cli(['compare', '--study', 'lr-batch', '--dense', '--threads', '1']);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toBe('hessian-lens: --study lr-batch makes its own runs (docs/studies.md); --dense does not apply (--budget and --seeds do)\n');
+  });
+
   it('[R6] --hidden widths whose f32 parameters alone exceed 4 GiB', async () => {
     const run = await cli(['analyze', '--hidden', '100000,100000', '--threads', '1']);
     expectCliError(run, 'ResourceError', '', 'a 2-100000-100000-3 MLP has p = 10,000,700,003 parameters: 37.3 GiB as f32 alone, more than wasm32\'s 4 GiB of memory holds; use narrower or fewer layers');

@@ -15,6 +15,7 @@ import {
   alignment,
   analyze,
   compare,
+  study,
   type AnalyzeOptions,
   HessianLensError,
   InputError,
@@ -339,6 +340,14 @@ describe('API', () => {
     // [A11] a block naming no parameter of the model; an unknown curvature operator
     await expectError(() => parameterBlock(mlpSpec([2, 2, 4], 'relu'), '1.weight'), 'InputError', "block '1.weight': no parameter named '1.weight'; the model's parameters are 0.weight, 0.bias, 2.weight, 2.bias (layer:0 … layer:1, or all)");
     await expectError(() => session.curvature('bogus' as never), 'InputError', `unknown curvature operator "bogus": use 'hessian', 'ggn', 'fisher', 'residual'`);
+    // [A12] analysis options that do not fit together: a target loss with a preset, decompose over the GGN, an unknown study, blobs with one class
+    await expectError(() => analyze(engine, { preset: 'gauss-normal', targetLoss: 0.1 }), 'InputError', "analyze: targetLoss stops training that runs here; a preset runs the paper's phases (leave out one or the other)");
+    await expectError(() => analyze(engine, { data: 'gauss', targetLoss: Number.NaN }), 'InputError', 'analyze: targetLoss must be a finite number ≥ 0 (a mean training cross-entropy), got NaN');
+    await expectError(() => analyze(engine, { data: 'gauss', decompose: true, operator: 'ggn' }), 'InputError', "analyze: decompose splits the Hessian's top eigenvalues into Gauss–Newton and residual parts; it needs operator 'hessian', not 'ggn'");
+    await expectError(() => train(engine, model, data, { epochs: 1, stopAtLoss: -1 }), 'InputError', 'train: stopAtLoss must be a finite number ≥ 0 (a mean cross-entropy), got -1');
+    await expectError(() => study(engine, 'depth' as never), 'InputError', "unknown study 'depth' (studies: width, data, lr-batch)");
+    await expectError(() => study(engine, 'width', { budget: 0 }), 'InputError', 'study width: budget must be a finite number > 0, got 0');
+    await expectError(() => generateToy('blobs', { classes: 1 }), 'InputError', 'blobs: classes must be an integer from 2 to 16, got 1');
     // [R11] a dense decomposition whose memory estimate exceeds the budget (or wasm's 4 GiB), refused before any product
     const paper = { size: 10_703, matvec: (): never => { throw new Error('no product should be taken'); } };
     await expectError(() => denseHessianSpectrum(paper, { vectors: 10, memoryBudget: 2e9 }), 'ResourceError', /^a dense eigen-decomposition of order p = 10703 \(10 eigenvectors\) needs 2\.60 GiB \(\d+ bytes\), more than the memory budget of 1\.86 GiB; use lanczos for the top eigenpairs, or ask for fewer vectors$/);

@@ -98,6 +98,37 @@ describe('train', () => {
     expect(json).toEqual(trainingRecord(r));
   });
 
+  it('stopAtLoss stops after the first epoch whose training loss is at or below the target, on the same trajectory', async () => {
+    const engine = await getEngine();
+    // the unstopped run's training loss after every epoch, from its checkpoints
+    const losses: number[] = [];
+    const thetas: Float32Array[] = [];
+    await train(engine, model, data, {
+      ...options, epochs: 30, checkpointEvery: 1,
+      onCheckpoint: ({ model: m }) => {
+        losses.push(evaluate(engine, m, data).loss);
+        thetas.push(Float32Array.from(m.theta));
+      },
+    });
+    // a target between two epochs' losses: the first epoch at or below it is where training stops
+    const first = 12;
+    const target = losses[first - 1]!;
+    const expected = losses.findIndex((l) => l <= target) + 1;
+    expect(expected).toBeGreaterThan(1);
+    const s = await train(engine, model, data, { ...options, epochs: 30, stopAtLoss: target });
+    expect(s.epochs).toBe(expected);
+    expect(s.stoppedEarly).toBe(true);
+    expect(s.model.theta).toEqual(thetas[expected - 1]);
+    expect(evaluate(engine, s.model, data).loss).toBeLessThanOrEqual(target);
+    // a target never reached: every epoch runs
+    const never = await train(engine, model, data, { ...options, epochs: 5, stopAtLoss: 0 });
+    expect(never.epochs).toBe(5);
+    expect(never.stoppedEarly).toBe(false);
+    for (const bad of [-0.1, Number.NaN, Infinity, '0.1' as unknown as number]) {
+      await expect(train(engine, model, data, { ...options, epochs: 1, stopAtLoss: bad })).rejects.toThrow(/stopAtLoss must be a finite number/);
+    }
+  });
+
   it('an exploding learning rate throws NumericalError naming the epoch and the learning rate', async () => {
     const engine = await getEngine();
     const deep = mlpSpec([2, 16, 16, 3], 'relu');
