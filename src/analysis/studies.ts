@@ -276,7 +276,7 @@ const STUDIES: Readonly<Record<StudyName, StudyDefinition>> = Object.freeze({
       const ranks = (id: string, key: 'lambdaMax' | 'trace' | 'G' | 'margin', name: string, sign: 1 | -1, reading: string): StudyFinding => {
         const r = report.spearman[key];
         return {
-          id, claim: `${name} ranks the test accuracy (${reading}: ρ ${sign < 0 ? '≤ −' : '≥ '}${RANKS_ACCURACY}).`,
+          id, claim: `${name[0]!.toUpperCase()}${name.slice(1)} ranks the test accuracy (${reading}: ρ ${sign < 0 ? '≤ −' : '≥ '}${RANKS_ACCURACY}).`,
           source: key === 'G' || key === 'margin' ? 'Sabanayagam et al. 2023, arXiv:2306.07104' : KAUR,
           holds: r === null ? null : sign * r >= RANKS_ACCURACY,
           evidence: r === null ? `ρ undefined: ${report.spearmanUndefined[key]}` : `Spearman ρ(${name}, test accuracy) = ${fmt(r)} over ${report.rows.length} runs`,

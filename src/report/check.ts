@@ -10,6 +10,7 @@ import { InputError } from '../errors.js';
 /** A field's expected shape. */
 type Shape =
   | 'number' // a number, or null (JSON writes NaN and ±∞ as null)
+  | 'finite' // a finite number (not null): a coordinate a curve is drawn at
   | 'count' // an integer ≥ 0
   | 'string'
   | 'boolean'
@@ -18,6 +19,7 @@ type Shape =
   | { readonly [field: string]: Shape };
 
 const number: Shape = 'number';
+const finite: Shape = 'finite';
 const count: Shape = 'count';
 const string: Shape = 'string';
 const boolean: Shape = 'boolean';
@@ -37,6 +39,23 @@ const GENERALIZATION: Shape = {
 };
 const SCORE: Shape = { n: count, loss: number, accuracy: number };
 const POINT: Shape = { x: numbers };
+const DENSITY_CURVE = { grid: array(finite), values: numbers, sigma: number };
+
+// arrived with `perLayer` and `decompose`; results without them lack the fields
+const LAYERS: Shape = {
+  operator: string,
+  blocks: array({
+    block: string, tensors: array(string), size: count, eigenvalues: numbers, residuals: numbers, converged: array(boolean),
+    trace: { estimate: number, stderr: number, probes: count }, density: nullable(DENSITY_CURVE), diagonal: { mean: number, min: number, max: number },
+  }),
+  diagonal: { method: string, probes: count, values: numbers, stderr: numbers },
+};
+const DECOMPOSITION: Shape = {
+  shares: array({ eigenvalue: number, ggn: number, residual: number }),
+  ggnEigenvalues: numbers,
+  outliers: { hessian: count, ggn: count },
+  ggnDensity: nullable(DENSITY_CURVE),
+};
 
 const ANALYSIS: Shape = {
   data: {
@@ -72,6 +91,8 @@ const ANALYSIS: Shape = {
     alignment: array(numbers), predicted: array(count), boundary: nullable(numbers), eigenvalues: nullable(numbers), reconstruction: string,
   }),
   tracking: array({ epoch: number, eigenvalues: numbers, G: number }),
+  layers: nullable(LAYERS),
+  decomposition: nullable(DECOMPOSITION),
   // arrived with the CLI's split checks; older files lack it
   warnings: nullable(array(string)),
   // shown as escaped text, field by field: only its being an object is checked (found by test/integration/report-fuzz.node.test.ts)
@@ -96,6 +117,16 @@ const COMPARE: Shape = {
   })),
   spearman: { G: nullable(number), margin: nullable(number), lambdaMax: nullable(number), trace: nullable(number), outliers: nullable(number) },
   reports: array({}),
+};
+
+// a study's comparison (compare --study) carries these; other comparisons lack the field
+const STUDY: Shape = {
+  name: string, title: string, source: string, budget: number, seeds: seedList(number), factors: array(string),
+  measures: array({
+    group: string, p: count, classes: count, outliers: number, lambdaMax: number, trace: number,
+    bulkShare: number, bulkTrace: number, classGap: number, reachedTarget: nullable(count), runs: count,
+  }),
+  findings: array({ id: string, claim: string, source: string, holds: nullable(boolean), evidence: string }),
 };
 
 const REPRODUCTION: Shape = {
@@ -128,6 +159,7 @@ function describe(value: unknown): string {
 
 function expected(shape: Shape): string {
   if (shape === 'number') return 'a number';
+  if (shape === 'finite') return 'a finite number';
   if (shape === 'count') return 'an integer ≥ 0';
   if (typeof shape === 'string') return `a ${shape}`;
   if ('array' in shape) return `an array of ${expected(shape.array as Shape).replace(/^an? /, '')}s`;
@@ -142,6 +174,8 @@ function fail(path: string, shape: Shape, value: unknown): never {
 function check(value: unknown, shape: Shape, path: string): void {
   if (shape === 'number') {
     if (value !== null && typeof value !== 'number') fail(path, shape, value);
+  } else if (shape === 'finite') {
+    if (!Number.isFinite(value)) fail(path, shape, value);
   } else if (shape === 'count') {
     if (!Number.isSafeInteger(value) || (value as number) < 0) fail(path, shape, value);
   } else if (shape === 'string' || shape === 'boolean') {
@@ -164,10 +198,43 @@ function sameLength(path: string, a: readonly unknown[], b: readonly unknown[], 
   if (a.length !== b.length) throw new InputError(`report: ${path} has ${a.length} entries but ${bName} has ${b.length}`);
 }
 
+type Curve = { grid: number[]; values: number[] } | null;
+
 interface CheckedAnalysis {
   data: { d: number; classes: number; points: { x: number[][]; y: number[] } | null };
-  spectrum: { eigenvalues: number[]; residuals: number[]; converged: boolean[]; density: { grid: number[]; values: number[] } | null };
+  model: { parameters: number };
+  spectrum: { eigenvalues: number[]; residuals: number[]; converged: boolean[]; density: Curve };
   grid: { res: number; xs: number[]; ys: number[]; alignment: number[][]; predicted: number[]; boundary: number[] | null } | null;
+  layers?: {
+    blocks: { eigenvalues: number[]; residuals: number[]; converged: boolean[]; density: Curve }[];
+    diagonal: { method: string; values: number[]; stderr: number[] };
+  } | null;
+  decomposition?: { shares: unknown[]; ggnEigenvalues: number[]; outliers: { hessian: number; ggn: number }; ggnDensity: Curve } | null;
+}
+
+/** The per-layer spectra and the decomposition agree with themselves and with the spectrum. */
+function checkLayersAndDecomposition(r: CheckedAnalysis, at: (field: string) => string): void {
+  const curve = (c: Curve, name: string): void => {
+    if (c) sameLength(at(`${name}.values`), c.values, c.grid, at(`${name}.grid`));
+  };
+  const L = r.layers;
+  if (L) {
+    L.blocks.forEach((b, i) => {
+      sameLength(at(`layers.blocks[${i}].residuals`), b.residuals, b.eigenvalues, at(`layers.blocks[${i}].eigenvalues`));
+      sameLength(at(`layers.blocks[${i}].converged`), b.converged, b.eigenvalues, at(`layers.blocks[${i}].eigenvalues`));
+      curve(b.density, `layers.blocks[${i}].density`);
+    });
+    const d = L.diagonal;
+    if (d.values.length !== r.model.parameters) throw new InputError(`report: ${at('layers.diagonal.values')} has ${d.values.length} entries, expected model.parameters = ${r.model.parameters}`);
+    sameLength(at('layers.diagonal.stderr'), d.stderr, d.values, at('layers.diagonal.values'));
+  }
+  const D = r.decomposition;
+  if (D) {
+    sameLength(at('decomposition.shares'), D.shares, r.spectrum.eigenvalues, at('spectrum.eigenvalues'));
+    if (D.outliers.hessian > D.shares.length) throw new InputError(`report: ${at('decomposition.outliers.hessian')} is ${D.outliers.hessian}, more than the ${D.shares.length} shares`);
+    if (D.outliers.ggn > D.ggnEigenvalues.length) throw new InputError(`report: ${at('decomposition.outliers.ggn')} is ${D.outliers.ggn}, more than the ${D.ggnEigenvalues.length} ggnEigenvalues`);
+    curve(D.ggnDensity, 'decomposition.ggnDensity');
+  }
 }
 
 function checkAnalysis(value: unknown, path: string): void {
@@ -202,6 +269,7 @@ function checkAnalysis(value: unknown, path: string): void {
     cellsOk(g.predicted, 'grid.predicted');
     if (g.boundary) cellsOk(g.boundary, 'grid.boundary');
   }
+  checkLayersAndDecomposition(r, at);
 }
 
 /**
@@ -223,7 +291,8 @@ export function checkReportInput(result: unknown, kind: 'analysis' | 'compare' |
     return;
   }
   check(result, COMPARE, '');
-  const c = result as { rows: unknown[]; reports: unknown[] };
+  const c = result as { rows: unknown[]; reports: unknown[]; study?: unknown };
+  if (c.study !== undefined) check(c.study, STUDY, 'study');
   sameLength('reports', c.reports, c.rows, 'rows');
   c.reports.forEach((r, i) => checkAnalysis(r, `reports[${i}]`));
 }

@@ -9,7 +9,7 @@ import type { CompareReport } from '../analysis/compare.js';
 import { classBoundarySegments, type Segment } from './contour.js';
 import { classColor, classPalette, css, diverging, DIVERGING_STOPS, palette, SEQUENTIAL_STOPS, type Rgb } from './colors.js';
 import { gridImage, pngDataUrl, rampIndex } from './raster.js';
-import { dataDomain, esc, fmt, frame, legend, legendBelow, lineChart, placeLabels, px, svg, textWidth, type Frame, type LegendItem, type LineChartOptions, type Series, type VLine } from './svg.js';
+import { dataDomain, esc, fmt, frame, int, legend, legendBelow, lineChart, placeLabels, px, svg, symlog, textWidth, type Frame, type FrameOptions, type LegendItem, type LineChartOptions, type Series, type VLine } from './svg.js';
 
 type Grid = NonNullable<AnalysisReport['grid']>;
 
@@ -164,6 +164,228 @@ export function densityFigure(r: AnalysisReport, id = 'fig-density'): string {
   body += leg.svg;
   const height = plotHeight + leg.height;
   return svg(id, width, height, 'Spectral density of the Hessian (log scale) with outliers marked', body, f.defs);
+}
+
+// --- per layer and the Gauss–Newton decomposition --------------------------------------------
+
+/** Colours of H, G (the Gauss–Newton matrix), the residual R = H − G and outliers, in every figure of the decomposition. */
+const H_COLOR = '#4a78b0';
+const GGN_COLOR = '#3d8b4f';
+const RESIDUAL_COLOR = '#e08a2c';
+const OUTLIER_COLOR = '#c0392b';
+const LAYER_COLORS = ['#4a78b0', '#e08a2c', '#3d8b4f', '#8e44ad', '#c0392b', '#16a085', '#7f8c8d', '#d35400'];
+
+/** A y axis for eigenvalues: log when every value is positive, else symmetric log (see {@link signedAxis}). */
+interface ValueAxis {
+  readonly y: FrameOptions['y'];
+  /** a value in the frame's y units */
+  readonly to: (v: number) => number;
+  /** where bars start, in the frame's y units: the bottom of a log axis, 0 otherwise */
+  readonly base: (f: Frame) => number;
+  readonly log: boolean;
+}
+
+function largestAbs(values: readonly number[]): number {
+  return values.reduce((a, v) => (Number.isFinite(v) ? Math.max(a, Math.abs(v)) : a), 0);
+}
+
+/**
+ * A symmetric-log y axis (linear within ±c, c the power of ten at most 1e-3 of the largest |value|),
+ * for values of either sign spanning decades: a negative value is drawn below 0 at its size.
+ */
+function signedAxis(values: readonly number[], label: string): ValueAxis {
+  const top = largestAbs(values);
+  const s = symlog(top > 0 ? 10 ** (Math.floor(Math.log10(top)) - 3) : 1);
+  const domain = dataDomain([...values.filter(Number.isFinite).map(s.to), 0], false, 0.06);
+  const y: FrameOptions['y'] = {
+    domain, label: `${label} (symlog, linear within ±${fmt(s.c, 1)})`,
+    ticks: s.ticks(s.from(domain[0]), s.from(domain[1])).map(s.to),
+    tickFormat: (t) => fmt(s.from(t), 2),
+  };
+  return { y, to: s.to, base: (f) => f.y(0), log: false };
+}
+
+function valueAxis(values: readonly number[], label: string): ValueAxis {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0 || finite.some((v) => v <= 0)) return signedAxis(values, label);
+  return { y: { domain: dataDomain(finite, true, 0.08), log: true, label: `${label} (log scale)` }, to: (v) => v, base: (f) => f.bottom, log: true };
+}
+
+/** Index ticks 1..k, thinned to about ten. */
+function indexTicks(k: number): number[] {
+  return Array.from({ length: k }, (_, i) => i + 1).filter((i) => k <= 12 || i % Math.ceil(k / 10) === 1 || i === 1);
+}
+
+/**
+ * Each layer's top eigenvalues (its diagonal block of the analysed operator) against the index,
+ * with the whole operator's for comparison; log y when every value is positive.
+ */
+export function layerEigenvalueFigure(r: AnalysisReport, id = 'fig-layer-eigenvalues'): string {
+  const L = r.layers!;
+  const series: Series[] = L.blocks.map((b, j) => ({
+    name: `${b.block} (${b.tensors.join(' + ')})`, x: b.eigenvalues.map((_, i) => i + 1), y: b.eigenvalues,
+    color: LAYER_COLORS[j % LAYER_COLORS.length]!, markers: true,
+  }));
+  series.push({ name: 'all parameters', x: r.spectrum.eigenvalues.map((_, i) => i + 1), y: r.spectrum.eigenvalues, color: '#222', dash: '4 3', width: 1.2, markers: true });
+  const values = series.flatMap((s) => s.y).filter(Number.isFinite);
+  const k = Math.max(1, ...series.map((s) => s.x.length));
+  return lineChart({
+    id, title: 'Top eigenvalues of each layer\'s diagonal block, and of the whole operator',
+    series, xLabel: 'eigenvalue index i (largest first)', yLabel: values.every((v) => v > 0) ? 'λᵢ (log scale)' : 'λᵢ',
+    logY: values.length > 0 && values.every((v) => v > 0), xDomain: [0.6, k + 0.4], width: 400, height: 260, emptyText: 'no eigenvalues',
+    // descending curves leave the low values at the first indices empty
+    legend: true, legendCorner: 'bottom-left',
+  });
+}
+
+/** Bars of `values` at x = 1..k in frame `f` (the first `outliers` red), with their tooltips. */
+function eigenBars(f: Frame, axis: ValueAxis, values: readonly number[], outliers: number, color: string, name: string, cls: string): string {
+  const k = values.length;
+  const bw = Math.max(2, ((f.right - f.left) / Math.max(k, 1)) * 0.6);
+  const base = axis.base(f);
+  let out = '';
+  values.forEach((v, i) => {
+    const Y = f.y(axis.to(v));
+    if (!Number.isFinite(Y)) return;
+    const outlier = i < outliers;
+    out += `<rect class="bar ${cls}${outlier ? ' outlier' : ''}" x="${px(f.x(i + 1) - bw / 2)}" y="${px(Math.min(Y, base))}" width="${px(bw)}" height="${px(Math.abs(base - Y))}" fill="${outlier ? OUTLIER_COLOR : color}"><title>${esc(name)}: λ${sub(i + 1)} = ${esc(fmt(v, 8))}${outlier ? ' (outlier)' : ''}</title></rect>`;
+  });
+  return out;
+}
+
+/**
+ * The top-k eigenvalues of H and of its Gauss–Newton part G in two panels on one y axis (log when
+ * every value is positive, else symmetric log): the outliers the gap rule counts in each
+ * (`decomposition.outliers`) red, H's outlier threshold dashed.
+ */
+export function ggnSpectraFigure(r: AnalysisReport, id = 'fig-ggn-spectra'): string {
+  const d = r.decomposition!;
+  const h = d.shares.map((s) => s.eigenvalue);
+  const g = d.ggnEigenvalues;
+  const threshold = r.spectrum.outliers.threshold;
+  const axis = valueAxis([...h, ...g, ...(threshold !== null ? [threshold] : [])], 'eigenvalue λᵢ');
+  const plotHeight = 260;
+  const leftWidth = 290;
+  const rightWidth = 236;
+  const width = leftWidth + rightWidth;
+  const panel = (suffix: string, values: readonly number[], w: number, margins: FrameOptions['margins'], yLabel: boolean): Frame => frame(`${id}-${suffix}`, {
+    width: w, height: plotHeight, margins: { top: 26, ...margins },
+    x: { domain: [0.4, Math.max(values.length, 1) + 0.6], label: 'index i (largest first)', ticks: indexTicks(values.length) },
+    y: yLabel ? axis.y : { ...axis.y, label: '', tickFormat: () => '' },
+  });
+  const fh = panel('h', h, leftWidth, { right: 10 }, true);
+  const fg = panel('g', g, rightWidth, { left: 12 }, false);
+  const title = (f: Frame, text: string): string => `<text x="${px(f.left)}" y="${px(f.top - 9)}" class="axis-label" font-weight="600">${esc(text)}</text>`;
+  let left = fh.gridLines + eigenBars(fh, axis, h, d.outliers.hessian, H_COLOR, 'H', 'hessian');
+  if (threshold !== null && Number.isFinite(fh.y(axis.to(threshold)))) {
+    const Y = px(fh.y(axis.to(threshold)));
+    left += `<line class="threshold" x1="${px(fh.left)}" y1="${Y}" x2="${px(fh.right)}" y2="${Y}" stroke="${OUTLIER_COLOR}" stroke-dasharray="5 3"/>`;
+  }
+  left += fh.axes + title(fh, `Hessian H: ${int(d.outliers.hessian)} outlier(s)`);
+  const right = fg.gridLines + eigenBars(fg, axis, g, d.outliers.ggn, GGN_COLOR, 'G', 'ggn') + fg.axes + title(fg, `Gauss–Newton G: ${int(d.outliers.ggn)} outlier(s)`);
+  const leg = legendBelow({ ...fh, width }, [
+    { name: 'outliers (each spectrum\'s gap rule)', color: OUTLIER_COLOR, box: true },
+    { name: 'other top-k of H', color: H_COLOR, box: true },
+    { name: 'other top-k of G', color: GGN_COLOR, box: true },
+    ...(threshold !== null ? [{ name: `H's outlier threshold ${fmt(threshold, 3)}`, color: OUTLIER_COLOR, dash: '5 3' }] : []),
+  ], plotHeight);
+  const body = `<g class="panel-hessian">${left}</g><g class="panel-ggn" transform="translate(${leftWidth} 0)">${right}</g>${leg.svg}`;
+  return svg(id, width, plotHeight + leg.height, 'Top eigenvalues of the Hessian and of its Gauss–Newton part, outliers marked', body, fh.defs + fg.defs);
+}
+
+/**
+ * Each top eigenvalue λᵢ of H split into uᵢᵀGuᵢ and uᵢᵀRuᵢ (R = H − G), as paired bars on a
+ * symmetric-log axis (a negative part below zero, at its size) with λᵢ as a black tick across the
+ * pair; H's outliers on a shaded band.
+ */
+export function ggnSharesFigure(r: AnalysisReport, id = 'fig-ggn-shares'): string {
+  const d = r.decomposition!;
+  const shares = d.shares;
+  const k = shares.length;
+  const axis = signedAxis(shares.flatMap((s) => [s.eigenvalue, s.ggn, s.residual]), 'part of λᵢ');
+  const plotHeight = 260;
+  const f = frame(id, { width: 400, height: plotHeight, margins: { top: 24 }, x: { domain: [0.4, Math.max(k, 1) + 0.6], label: 'eigenvalue index i of H (largest first)', ticks: indexTicks(k) }, y: axis.y });
+  const outliers = Math.min(d.outliers.hessian, k);
+  let body = '';
+  if (outliers > 0) {
+    const x0 = f.x(0.5);
+    body += `<rect class="outlier-band" x="${px(x0)}" y="${px(f.top)}" width="${px(f.x(outliers + 0.5) - x0)}" height="${px(f.bottom - f.top)}" fill="#fbe3e0"/>`;
+    body += `<text x="${px(x0 + 2)}" y="${px(f.top - 5)}" class="note" style="fill: ${OUTLIER_COLOR}">outliers of H</text>`;
+  }
+  body += f.gridLines;
+  const zero = f.y(0);
+  body += `<line class="zero" x1="${px(f.left)}" y1="${px(zero)}" x2="${px(f.right)}" y2="${px(zero)}" stroke="#444" stroke-width="1"/>`;
+  const bw = Math.max(2, ((f.right - f.left) / Math.max(k, 1)) * 0.32);
+  shares.forEach((s, i) => {
+    const X = f.x(i + 1);
+    const lam = `λ${sub(i + 1)} = ${esc(fmt(s.eigenvalue, 8))}`;
+    const bar = (v: number, x: number, cls: string, color: string, what: string): string => {
+      const Y = f.y(axis.to(v));
+      if (!Number.isFinite(Y)) return '';
+      return `<rect class="bar ${cls}${v < 0 ? ' negative' : ''}" x="${px(x)}" y="${px(Math.min(Y, zero))}" width="${px(bw)}" height="${px(Math.abs(zero - Y))}" fill="${color}"><title>${what} = ${esc(fmt(v, 8))} of ${lam}</title></rect>`;
+    };
+    body += bar(s.ggn, X - bw, 'ggn', GGN_COLOR, `u${sub(i + 1)}ᵀGu${sub(i + 1)}`);
+    body += bar(s.residual, X, 'residual', RESIDUAL_COLOR, `u${sub(i + 1)}ᵀRu${sub(i + 1)}`);
+    const Y = f.y(axis.to(s.eigenvalue));
+    if (Number.isFinite(Y)) body += `<line class="sum" x1="${px(X - bw - 2)}" y1="${px(Y)}" x2="${px(X + bw + 2)}" y2="${px(Y)}" stroke="#000" stroke-width="2"><title>${lam}</title></line>`;
+  });
+  body += f.axes;
+  const leg = legendBelow(f, [
+    { name: 'uᵢᵀGuᵢ (Gauss–Newton part)', color: GGN_COLOR, box: true },
+    { name: 'uᵢᵀRuᵢ (residual, R = H − G)', color: RESIDUAL_COLOR, box: true },
+    { name: 'λᵢ = the sum', color: '#000' },
+  ], plotHeight);
+  return svg(id, f.width, plotHeight + leg.height, 'Each top eigenvalue of the Hessian split into Gauss–Newton and residual parts', body + leg.svg, f.defs);
+}
+
+/**
+ * The SLQ densities of H and of G overlaid (log y, values below 1e-8 of the higher peak clipped),
+ * each one's top-k as a rug (H from below, G from above) and each one's outliers as red lines
+ * (H solid, G dotted). Either density may be missing (drawn without it).
+ */
+export function ggnDensityFigure(r: AnalysisReport, id = 'fig-ggn-density'): string {
+  const d = r.decomposition!;
+  const curves = [
+    { name: 'H', density: r.spectrum.density, color: '#2c3e50', dash: '' },
+    { name: 'G', density: d.ggnDensity, color: GGN_COLOR, dash: '6 3' },
+  ].filter((c): c is typeof c & { density: NonNullable<typeof c.density> } => !!c.density); // null, or absent in a hand-edited file
+  const h = d.shares.map((s) => s.eigenvalue);
+  const g = d.ggnEigenvalues;
+  const peak = Math.max(0, ...curves.map((c) => c.density.values.reduce((a, v) => (Number.isFinite(v) ? Math.max(a, v) : a), 0))) || 1;
+  const floor = peak * 1e-8;
+  const width = 420;
+  const plotHeight = 250;
+  const f = frame(id, {
+    width, height: plotHeight,
+    x: { domain: dataDomain([...curves.flatMap((c) => c.density.grid), ...h, ...g], false, 0.03), label: 'eigenvalue λ' },
+    y: { domain: dataDomain([peak * 3, floor], true, 0.02), log: true, label: 'density φ(λ) (log scale)' },
+  });
+  const clip = ` clip-path="url(#${f.clipId})"`;
+  let body = f.gridLines;
+  for (const c of curves) {
+    const values = c.density.values.map((v) => (v > floor ? v : floor));
+    body += `<path class="density-${c.name === 'H' ? 'hessian' : 'ggn'}" d="${c.density.grid.map((x, i) => `${i ? 'L' : 'M'}${px(f.x(x))} ${px(f.y(values[i]!))}`).join('')}" fill="none" stroke="${c.color}" stroke-width="1.5"${c.dash ? ` stroke-dasharray="${c.dash}"` : ''}${clip}/>`;
+  }
+  if (!curves.length) body += `<text x="${px((f.left + f.right) / 2)}" y="${px((f.top + f.bottom) / 2)}" text-anchor="middle" class="note">densities not computed (density: false)</text>`;
+  const rug = (values: readonly number[], fromTop: boolean, color: string, cls: string): string => values.filter(Number.isFinite).map((v) => {
+    const X = px(f.x(v));
+    return `<line class="rug ${cls}" x1="${X}" y1="${px(fromTop ? f.top : f.bottom)}" x2="${X}" y2="${px(fromTop ? f.top + 8 : f.bottom - 8)}" stroke="${color}" stroke-width="1.2"${clip}/>`;
+  }).join('');
+  body += rug(h, false, H_COLOR, 'hessian') + rug(g, true, GGN_COLOR, 'ggn');
+  const outlierLines = (values: readonly number[], dash: string, cls: string): string => values.filter(Number.isFinite).map((v) => {
+    const X = px(f.x(v));
+    return `<line class="outlier ${cls}" x1="${X}" y1="${px(f.top)}" x2="${X}" y2="${px(f.bottom)}" stroke="${OUTLIER_COLOR}" stroke-width="1.4"${dash ? ` stroke-dasharray="${dash}"` : ''}${clip}/>`;
+  }).join('');
+  body += outlierLines(h.slice(0, d.outliers.hessian), '', 'hessian') + outlierLines(g.slice(0, d.outliers.ggn), '2 2', 'ggn');
+  body += f.axes;
+  const leg = legendBelow(f, [
+    ...curves.map((c) => ({ name: `${c.name === 'H' ? 'Hessian H' : 'Gauss–Newton G'} (SLQ, σ = ${fmt(c.density.sigma, 2)})`, color: c.color, ...(c.dash ? { dash: c.dash } : {}) })),
+    { name: 'top-k of H (rug, below)', color: H_COLOR },
+    { name: 'top-k of G (rug, above)', color: GGN_COLOR },
+    { name: `H's outliers (${int(d.outliers.hessian)})`, color: OUTLIER_COLOR },
+    { name: `G's outliers (${int(d.outliers.ggn)})`, color: OUTLIER_COLOR, dash: '2 2' },
+  ], plotHeight);
+  return svg(id, width, plotHeight + leg.height, 'Spectral densities of the Hessian and of its Gauss–Newton part, outliers marked', body + leg.svg, f.defs);
 }
 
 // --- alignment -------------------------------------------------------------------------------

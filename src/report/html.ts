@@ -8,11 +8,13 @@
  */
 import type { ANALYSIS_SCHEMA as AnalysisSchema, AnalysisReport } from '../analysis/analyze.js';
 import type { COMPARE_SCHEMA as CompareSchema, CompareReport } from '../analysis/compare.js';
+import type { StudyRecord } from '../analysis/studies.js';
 import { InputError } from '../errors.js';
 import { checkReportInput } from './check.js';
 import {
   alignmentMapFigure, boundarySegments, classAlignmentFigure, compareScatter, constantAccuracy, decisionFigure, densityFigure, eigenvalueFigure,
-  marginFigure, reconstructionFigure, residualFigure, sub, trackingFigures, trainingAccuracyFigure, trainingLossFigure,
+  ggnDensityFigure, ggnSharesFigure, ggnSpectraFigure, layerEigenvalueFigure, marginFigure, reconstructionFigure, residualFigure, sub, trackingFigures,
+  trainingAccuracyFigure, trainingLossFigure,
 } from './figures.js';
 import { esc, FIGURE_CSS, fmt, grouped, int } from './svg.js';
 import type { SeedStat } from '../analysis/seed-stats.js';
@@ -56,8 +58,11 @@ ${FIGURE_CSS}svg.plot { background: #fff; }
 table { border-collapse: collapse; font-size: 13px; margin: 6px 0 10px; }
 th, td { border-bottom: 1px solid var(--line); padding: 3px 10px 3px 0; text-align: left; vertical-align: top; }
 th { font-weight: 600; color: #333; }
+td.ok { color: #1a7f37; font-weight: 600; }
+td.bad { color: #b42318; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; padding-left: 12px; }
 tr.outlier td { color: #a52a1e; }
+tr.total td { border-top: 1.5px solid #9aa5b1; }
 td .range { color: var(--muted); font-size: 11.5px; white-space: nowrap; }
 td.verdict { font-size: 16px; text-align: center; }
 td.holds { color: #1f7a35; }
@@ -96,15 +101,18 @@ export const REPORT_SCRIPT_SHA256 = '3vriTB9OsU48t95+Crz80i4QDH2Mo7Z5+vUJaH2BNtE
 /** The page's policy: no requests at all, images only from data: URLs, the one script by hash. */
 const CSP = `default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-${REPORT_SCRIPT_SHA256}'; base-uri 'none'; form-action 'none'`;
 
-/** A number cell with the full-precision value in data-value and title. */
+/**
+ * A number cell with the full-precision value in data-value and title; anything that is not a
+ * number (null, or a hand-edited result past the check) is a dash, so no text reaches the page here.
+ */
 export function num(v: number | null | undefined, digits = 4): string {
-  if (v === null || v === undefined) return '<td class="num">–</td>';
+  if (typeof v !== 'number') return '<td class="num">–</td>';
   return `<td class="num" data-value="${esc(String(v))}" title="${esc(String(v))}">${esc(fmt(v, digits))}</td>`;
 }
 
 /** A percentage cell (v a share in [0, 1]), full precision in data-value and title. */
 export function pct(v: number | null | undefined): string {
-  if (v === null || v === undefined) return '<td class="num">–</td>';
+  if (typeof v !== 'number') return '<td class="num">–</td>';
   return `<td class="num" data-value="${esc(String(v))}" title="${esc(String(v))}">${esc(fmt(100 * v, 4))} %</td>`;
 }
 
@@ -189,6 +197,65 @@ function trainingTable(r: AnalysisReport, prefix: string): string {
   return table(`${prefix}table-training`, ['phase', 'labels', 'optimizer', 'batch', 'epochs', 'steps', 'last epoch loss'], rows, [false, false, false, true, true, true, true]);
 }
 
+/** How the sections name an analysed operator (`settings.operator`, `layers.operator`). */
+const OPERATOR_NAMES: Readonly<Record<string, string>> = {
+  hessian: 'the loss Hessian H', ggn: 'the Gauss–Newton matrix G', fisher: 'the empirical Fisher', residual: 'the residual H − G',
+};
+
+function operatorName(name: string): string {
+  return Object.hasOwn(OPERATOR_NAMES, name) ? OPERATOR_NAMES[name]! : `the operator “${esc(name)}”`;
+}
+
+/** Eigenvalues shown per row of the per-layer table. */
+const LAYER_EIGENVALUES = 3;
+
+/** Each layer's diagonal block: its top eigenvalues, trace and diagonal entries (with `perLayer`). */
+function layersSection(r: AnalysisReport, prefix: string): string {
+  const L = r.layers;
+  if (!L) return '';
+  const shown = Math.min(LAYER_EIGENVALUES, Math.max(0, ...L.blocks.map((b) => b.eigenvalues.length), r.spectrum.eigenvalues.length));
+  const lam = (values: readonly number[]): string => Array.from({ length: shown }, (_, i) => num(values[i], 4)).join('');
+  const dash = '<td class="num">–</td>';
+  const rows = L.blocks.map((b) => `<tr><td>${esc(b.block)}</td><td>${b.tensors.map((t) => esc(t)).join(', ')}</td><td class="num">${grouped(b.size)}</td>${lam(b.eigenvalues)}`
+    + `${num(b.trace.estimate, 5)}<td>± ${esc(fmt(b.trace.stderr, 3))} (Hutch++, ${int(b.trace.probes)} probes)</td>${num(b.diagonal.mean, 4)}${num(b.diagonal.min, 4)}${num(b.diagonal.max, 4)}</tr>`);
+  const t = r.spectrum.trace;
+  rows.push(`<tr class="total"><td>all</td><td>every tensor</td><td class="num">${grouped(r.model.parameters)}</td>${lam(r.spectrum.eigenvalues)}`
+    + `${num(t.estimate, 5)}<td>± ${esc(fmt(t.stderr, 3))} (${esc(t.method)}, ${int(t.probes)} probes)</td>${dash}${dash}${dash}</tr>`);
+  const head = ['layer', 'tensors', 'parameters', ...Array.from({ length: shown }, (_, i) => `λ${sub(i + 1)}`), 'trace', 'std. error', 'diagonal mean', 'diagonal min', 'diagonal max'];
+  const d = L.diagonal;
+  const diagonal = d.method === 'exact'
+    ? 'exact (one product per parameter)'
+    : `by Hutchinson's estimator with ${int(d.probes)} probes (each entry's standard error is in the JSON)`;
+  return `<section id="${prefix}layers"><h2>Per-layer spectra</h2>`
+    + `<p class="note">The diagonal block of ${operatorName(L.operator)} for each Linear layer's weight and bias: its top eigenvalues by Lanczos, its trace by Hutch++ ± the standard error, and its parameters' entries of the whole operator's diagonal, which is ${diagonal}. The last row is the whole operator (the spectrum above). A block's λ₁ is at most the whole operator's (Cauchy interlacing), and the blocks' traces sum to the whole trace.</p>`
+    + table(`${prefix}table-layers`, head, rows, head.map((_, i) => i >= 2 && i !== 4 + shown))
+    + `<div class="figs">${figure(layerEigenvalueFigure(r, `${prefix}fig-layer-eigenvalues`), `Top eigenvalues of each layer's block (markers joined by index) and of all ${grouped(r.model.parameters)} parameters (dashed): the layer whose curve is highest carries most of the top curvature.`)}</div></section>`;
+}
+
+/** H's outliers against the Gauss–Newton matrix's, and each eigenvalue's two parts (with `decompose`). */
+function decompositionSection(r: AnalysisReport, prefix: string): string {
+  const d = r.decomposition;
+  if (!d) return '';
+  const k = d.shares.length;
+  const nh = int(d.outliers.hessian);
+  const ng = int(d.outliers.ggn);
+  const n = Math.max(k, d.ggnEigenvalues.length);
+  const rows = Array.from({ length: n }, (_, i) => {
+    const s = d.shares[i];
+    const of = [i < d.outliers.hessian ? 'H' : '', i < d.outliers.ggn ? 'G' : ''].filter(Boolean).join(', ');
+    return `<tr${i < d.outliers.hessian ? ' class="outlier"' : ''}><td class="num">${i + 1}</td>${num(s?.eigenvalue, 7)}${num(s?.ggn, 5)}${num(s?.residual, 5)}${num(d.ggnEigenvalues[i], 7)}<td>${of}</td></tr>`;
+  });
+  const densities = r.spectrum.density || d.ggnDensity
+    ? figure(ggnDensityFigure(r, `${prefix}fig-ggn-density`), `Spectral densities of H (solid) and G (green, dashed) by stochastic Lanczos quadrature with the same settings, log scale; rugs: the top-${k} of each; red: H's outliers (solid) and G's (dotted). G is positive semi-definite, so any negative part of H's spectrum comes from R.`)
+    : '';
+  return `<section id="${prefix}decomposition"><h2>Outliers: the Hessian and its Gauss–Newton part</h2><div class="figs">`
+    + figure(ggnSpectraFigure(r, `${prefix}fig-ggn-spectra`), `Top-${k} eigenvalues of the Hessian H (left) and of its Gauss–Newton part G = (1/n) Σ Jᵀ H<sub>ℓ</sub> J (right; Lanczos on G) on one y axis. Red: the outliers the gap rule finds in each, H: ${nh}, G: ${ng}; dashed: H's outlier threshold. Sagun et al. (2017) and Papyan (2019) find that H's outliers come from G: as many, at nearly the same values.`)
+    + figure(ggnSharesFigure(r, `${prefix}fig-ggn-shares`), 'Each top eigenvalue λᵢ of H (black tick) split into the Rayleigh quotients of its eigenvector uᵢ under G (green) and under the residual R = H − G (orange), which sum to λᵢ. Symmetric log axis, linear near 0: a negative part is drawn below the zero line at its size. Shaded: H\'s outliers. Outliers that are nearly all green are carried by G; a large residual part says the network\'s own curvature matters there.')
+    + densities
+    + `</div>${table(`${prefix}table-decomposition`, ['i', 'λᵢ of H', 'uᵢᵀGuᵢ', 'uᵢᵀRuᵢ', 'λᵢ of G', 'outlier of'], rows, [true, true, true, true, true, false])}`
+    + `<p class="note">uᵢ: the i-th eigenvector of H (Lanczos); uᵢᵀGuᵢ + uᵢᵀRuᵢ = λᵢ up to rounding. “λᵢ of G” is G's own i-th eigenvalue, not a part of H's. The outliers of H and of G are counted by the same gap rule over the top-${k} of each.</p></section>`;
+}
+
 /** The accuracy figure's caption; a curve that never moves is called so. */
 function accuracyCaption(r: AnalysisReport): string {
   const flat = constantAccuracy(r);
@@ -221,6 +288,10 @@ export function analysisBody(r: AnalysisReport, prefix = ''): string {
     + figure(residualFigure(r, `${prefix}fig-residuals`), `Residuals of the Lanczos eigenpairs (converged at relative tolerance ${esc(fmt(r.spectrum.tol, 2))}).`)
     + figure(densityFigure(r, `${prefix}fig-density`), 'Spectral density φ(λ) by stochastic Lanczos quadrature on a log scale (values below 1e-8 of the peak clipped); blue ticks: top-k eigenvalues; red: outliers.')
     + `</div>${eigenTable(r, prefix)}<p class="note">Outlier rule: ${esc(r.spectrum.outliers.rule)}</p></section>`);
+  const layers = layersSection(r, prefix);
+  if (layers) out.push(layers);
+  const decomposition = decompositionSection(r, prefix);
+  if (decomposition) out.push(decomposition);
   out.push(`<section id="${prefix}alignment"><h2>Alignment and the generalization measure G</h2><div class="figs">`
     + figure(classAlignmentFigure(r, `${prefix}fig-class-alignment`), 'Mean signed alignment Aᵢ(x) = cos(g(x), vᵢ) over the training samples of each true class (g with the predicted label), as in the paper\'s Fig.&nbsp;4.')
     + `</div>${gTable(r, prefix)}<p class="note">G = share of eigenvectors whose mᵢ (the statistic over training samples of |Aᵢ|) exceeds ε, the same statistic for random unit directions. “over” says which eigenvectors were counted: the top k from Lanczos, or all p from the dense path.</p></section>`);
@@ -277,6 +348,26 @@ function groupTable(c: CompareReport): string {
     + '<p class="note">A group is the runs that differ only in their seeds (model initialisation and shuffles) and data seeds ("paper": the paper\'s points). A quantity whose range is narrow against the differences between groups is stable across seeds; one whose range is wide is not.</p>';
 }
 
+/** A comparison that a study ran (compare --study): its findings and per-group measures. */
+type StudyCompare = CompareReport & { readonly study?: StudyRecord };
+
+/** The study's section: each claim with its verdict and numbers, then the measures per group. */
+function studySection(c: StudyCompare): string {
+  const s = c.study;
+  if (!s) return '';
+  const verdict = (h: boolean | null): string => (h === null ? '<td>n/a</td>' : h ? '<td class="ok">holds</td>' : '<td class="bad">fails</td>');
+  const findings = s.findings.map((f) => `<tr><td>${esc(f.claim)}</td>${verdict(f.holds)}<td>${esc(f.evidence)}</td><td>${esc(f.source)}</td></tr>`);
+  const measures = s.measures.map((m) => `<tr><td>${esc(m.group)}</td><td class="num">${int(m.runs)}</td><td class="num">${int(m.p)}</td><td class="num">${int(m.classes)}</td>`
+    + `${num(m.outliers, 3)}${num(m.classGap, 3)}${num(m.lambdaMax, 4)}${num(m.trace, 4)}${num(m.bulkShare, 3)}${num(m.bulkTrace, 3)}`
+    + `<td class="num">${m.reachedTarget === null ? '–' : `${int(m.reachedTarget)} / ${int(m.runs)}`}</td></tr>`);
+  const head = ['group', 'runs', 'p', 'classes', 'outliers', 'gap at C', 'λ<sub>max</sub>', 'trace', 'bulk at 0', 'bulk trace', 'reached target'];
+  return `<section id="study"><h2>Study: ${esc(s.title)}</h2>`
+    + `<p class="note">${esc(s.source)}; budget ${esc(fmt(s.budget, 3))}, seeds ${s.seeds.map((x) => int(x)).join(', ')}. Each claim is checked on the medians over the seeds of each group: “holds” says these runs show it, not that the paper is right (docs/studies.md has the full-budget results and what they mean).</p>`
+    + table('table-study-findings', ['claim', 'verdict', 'the numbers', 'from'], findings)
+    + `<h3>Per group (medians over the seeds)</h3>${table('table-study-measures', head, measures, head.map((_, i) => i > 0))}`
+    + '<p class="note">gap at C: the larger of λ<sub>C−1</sub>/λ<sub>C</sub> and λ<sub>C</sub>/λ<sub>C+1</sub> for C classes (C − 1 to C outliers on a log axis); bulk at 0: the share of all p eigenvalues within 10⁻³·λ₁ of zero (dense path); bulk trace: the trace less the outliers\' eigenvalues.</p></section>';
+}
+
 function compareBody(c: CompareReport): string {
   const gOver = c.gOver ?? 'top-k';
   const rows = c.rows.map((row, i) => `<tr><td>${i + 1}</td><td>${esc(row.label)}</td>${pct(row.testAccuracy)}${pct(row.trainAccuracy)}${num(row.G, 4)}${num(row.margin, 4)}${num(row.lambdaMax, 5)}${num(row.trace, 5)}<td class="num">${int(row.outliers)}</td></tr>`);
@@ -293,7 +384,8 @@ function compareBody(c: CompareReport): string {
   });
   const details = c.reports.map((r, i) => `<details id="details-${i + 1}"><summary>Full analysis of ${i + 1}.&nbsp;${esc(c.rows[i]?.label ?? '')}</summary>${analysisBody(r, `m${i + 1}-`)}</details>`);
   const gWhat = gOver === 'all' ? 'G over all p eigenvectors (the paper\'s definition)' : 'G over the top-k eigenvectors';
-  return `<section id="compare"><h2>Minima compared</h2>`
+  return studySection(c)
+    + `<section id="compare"><h2>Minima compared</h2>`
     + table('table-compare', ['#', 'label', 'test acc.', 'train acc.', `G (${esc(gOver)})`, 'margin', 'λ<sub>max</sub>', 'trace', 'outliers'], rows, [true, false, true, true, true, true, true, true, true])
     + groupTable(c)
     + `<div class="figs">${figure(compareScatter(c, 'G', 'fig-acc-vs-G'), `Test accuracy against ${esc(gWhat)}; the paper expects a smaller G at the better-generalizing minimum.`)}${figure(compareScatter(c, 'margin', 'fig-acc-vs-margin'), 'Test accuracy against the Hessian margin; the paper expects a larger margin at the better-generalizing minimum.')}</div>`
@@ -324,13 +416,18 @@ export function renderHtmlReport(result: AnalysisReport | CompareReport, options
     title = options.title ?? `hessian-lens analysis: ${result.data.name}`;
     subtitle = `${result.model.sizes.join('-')} ${result.model.activation}, p = ${grouped(result.model.parameters)} · ${result.model.source}`;
     body = analysisBody(result);
-    nav = [['summary', 'Summary'], ['spectrum', 'Spectrum'], ['alignment', 'Alignment & G'], ['maps', 'Input plane'], ['training', 'Training'], ['data', 'Data']];
+    nav = [
+      ['summary', 'Summary'], ['spectrum', 'Spectrum'],
+      ...(result.layers ? [['layers', 'Per layer'] as [string, string]] : []),
+      ...(result.decomposition ? [['decomposition', 'H and GGN'] as [string, string]] : []),
+      ['alignment', 'Alignment & G'], ['maps', 'Input plane'], ['training', 'Training'], ['data', 'Data'],
+    ];
   } else if (isCompare(result)) {
     checkReportInput(result, 'compare');
     title = options.title ?? `hessian-lens comparison of ${result.rows.length} minima`;
     subtitle = result.rows.map((r) => r.label).join(' · ');
     body = compareBody(result);
-    nav = [['compare', 'Compared'], ['minima', 'Side by side'], ['details', 'Each in full'], ['data', 'Data']];
+    nav = [...((result as StudyCompare).study ? [['study', 'Study'] as [string, string]] : []), ['compare', 'Compared'], ['minima', 'Side by side'], ['details', 'Each in full'], ['data', 'Data']];
   } else {
     const schema = result && typeof result === 'object' ? String((result as { schema?: unknown }).schema) : typeof result;
     throw new InputError(`renderHtmlReport: expected a '${ANALYSIS_SCHEMA}' or '${COMPARE_SCHEMA}' result, got schema '${schema}'`);

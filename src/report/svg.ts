@@ -105,6 +105,41 @@ export function logTicks(lo: number, hi: number): number[] {
   return out;
 }
 
+/**
+ * A symmetric log transform, linear within ±c and logarithmic beyond, for signed values that span
+ * decades (a log axis would drop the negative ones). `to` maps a value to axis units (draw them on
+ * a linear frame), `from` back; `ticks` are values: 0 and ±powers of ten from 10c (±c would sit
+ * on top of 0's label), at most ~4 per side.
+ * see: J. B. W. Webber, "A bi-symmetric log transformation for wide-range data", Meas. Sci. Technol. 24 (2013).
+ */
+export interface Symlog {
+  readonly c: number;
+  to(v: number): number;
+  from(t: number): number;
+  ticks(lo: number, hi: number): number[];
+}
+
+/** A {@link Symlog} with linear range ±c (c > 0; anything else is taken as 1). */
+export function symlog(c: number): Symlog {
+  const w = c > 0 && Number.isFinite(c) ? c : 1;
+  const to = (v: number): number => Math.sign(v) * Math.log10(1 + Math.abs(v) / w);
+  const from = (t: number): number => Math.sign(t) * w * (10 ** Math.abs(t) - 1);
+  const ticks = (lo: number, hi: number): number[] => {
+    const side = (top: number): number[] => {
+      if (!(top >= 10 * w) || !Number.isFinite(top)) return [];
+      const a = Math.ceil(Math.log10(w) - 1e-9) + 1;
+      const b = Math.floor(Math.log10(top) + 1e-9);
+      const every = Math.max(1, Math.ceil((b - a + 1) / 4));
+      const out: number[] = [];
+      for (let e = a; e <= b; e += every) out.push(Number(`1e${e}`));
+      return out;
+    };
+    const negative = side(-lo).map((v) => -v).reverse();
+    return [...negative, ...(lo <= 0 && hi >= 0 ? [0] : []), ...side(hi)];
+  };
+  return { c: w, to, from, ticks };
+}
+
 /** Text of a tick: short, exponent form for powers of ten on log axes. */
 export function tickLabel(v: number, log: boolean): string {
   if (log) {
@@ -260,7 +295,7 @@ export interface LineChartOptions {
   readonly vlines?: readonly VLine[];
   /** draw a legend (default when more than one series) */
   readonly legend?: boolean;
-  readonly legendCorner?: 'top-right' | 'bottom-right' | 'top-left';
+  readonly legendCorner?: Corner;
   /** content shown when there is no data */
   readonly emptyText?: string;
   /** a sentence drawn across the plot area at height `y` (data units), class `chart-note` */
@@ -302,13 +337,16 @@ export interface LegendItem {
   readonly marker?: (x: number, y: number) => string;
 }
 
+/** A corner of a plot area. */
+export type Corner = 'top-right' | 'bottom-right' | 'top-left' | 'bottom-left';
+
 /** A legend box in a corner of a frame. */
-export function legend(f: Frame, items: readonly LegendItem[], corner: 'top-right' | 'bottom-right' | 'top-left' = 'top-right'): string {
+export function legend(f: Frame, items: readonly LegendItem[], corner: Corner = 'top-right'): string {
   if (items.length === 0) return '';
   const w = Math.max(...items.map((s) => s.name.length)) * 5.9 + 32;
   const h = items.length * 14 + 6;
-  const x0 = corner === 'top-left' ? f.left + 6 : f.right - w - 6;
-  const y0 = corner === 'bottom-right' ? f.bottom - h - 6 : f.top + 6;
+  const x0 = corner.endsWith('left') ? f.left + 6 : f.right - w - 6;
+  const y0 = corner.startsWith('bottom') ? f.bottom - h - 6 : f.top + 6;
   let out = `<g class="legend"><rect x="${px(x0)}" y="${px(y0)}" width="${px(w)}" height="${h}" fill="#fff" fill-opacity="0.88" stroke="#ccc"/>`;
   items.forEach((s, i) => {
     const y = y0 + 10 + i * 14;

@@ -107,9 +107,11 @@ beforeAll(async () => {
   const small = { data, hidden: [6], epochs: 20, trackEvery: 10, gridRes: 6, top: 2 } as const;
   const a = await analyze(engine, small);
   const c = await compare(engine, [{ label: 'one', ...small, seed: 0 }, { label: 'two', ...small, seed: 1 }]);
-  for (const [name, result] of [['analysis', a], ['compare', c]] as const) {
+  // the optional per-layer and decomposition fields, mutated on their own paths (small: no densities elsewhere)
+  const layered = await analyze(engine, { ...small, trackEvery: 0, gridRes: 0, density: false, perLayer: true, decompose: true });
+  for (const [name, result, only] of [['analysis', a, null], ['compare', c, null], ['layered analysis', layered, ['layers', 'decomposition']]] as const) {
     const json = JSON.parse(JSON.stringify(result)) as Json;
-    bases.push({ name, json, paths: pathsOf(json) });
+    bases.push({ name, json, paths: pathsOf(json).filter((p) => only === null || (only as readonly string[]).includes(String(p[0]))) });
   }
 }, 120_000);
 

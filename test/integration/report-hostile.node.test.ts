@@ -70,13 +70,15 @@ beforeAll(async () => {
   const small = { data, hidden: [6], epochs: 20, trackEvery: 10, gridRes: 6, top: 2 } as const;
   const a: AnalysisReport = await analyze(engine, small);
   const c: CompareReport = await compare(engine, [{ label: 'one', ...small, seed: 0 }, { label: 'two', ...small, seed: 1 }]);
+  // the optional per-layer and decomposition fields, attacked on their own paths (the rest is as above)
+  const layered: AnalysisReport = await analyze(engine, { ...small, trackEvery: 0, gridRes: 0, density: false, perLayer: true, decompose: true });
   expect(a.tracking.length).toBeGreaterThan(0);
-  for (const [name, result] of [['analysis', a], ['compare', c]] as const) {
+  for (const [name, result, only] of [['analysis', a, null], ['compare', c, null], ['layered analysis', layered, ['layers', 'decomposition']]] as const) {
     const json = JSON.parse(JSON.stringify(result)) as Json;
     for (const payload of PAYLOADS) {
       everyString.push({ what: `${name}: every text field = ${payload}`, html: renderHtmlReport(everyStringReplaced(json, payload) as unknown as AnalysisReport) });
     }
-    for (const path of paths(json)) {
+    for (const path of paths(json).filter((p) => only === null || (only as readonly string[]).includes(String(p[0])))) {
       for (const payload of PAYLOADS) {
         const what = `${name}.${path.join('.')} = ${payload}`;
         try {
@@ -136,7 +138,7 @@ describe.runIf(browserAvailable())('hostile result JSON in Chromium', () => {
       await page.mouse.move(300, 300);
       if (await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned !== undefined)) ran.push(what);
     }
-    expect(everyString).toHaveLength(2 * PAYLOADS.length);
+    expect(everyString).toHaveLength(3 * PAYLOADS.length);
     expect(ran).toEqual([]);
     expect(dialogs).toEqual([]);
     await page.close();

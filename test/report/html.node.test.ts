@@ -1,8 +1,8 @@
 /**
  * The HTML report (src/report/html.ts) as a reader gets it: reports of real analyses (the gauss
  * preset, Iris, a three-minimum comparison) are written to test/artifacts/ and opened from
- * file:// in Debian's Chromium. Checked: no console errors or page errors, no request but the
- * file itself, every figure of issue 6 present by id and drawn (heat-map PNGs decode at the grid
+ * file:// in Debian's Chromium (and one with the per-layer spectra and the outlier decomposition).
+ * Checked: no console errors or page errors, no request but the file itself, every figure of issue 6 present by id and drawn (heat-map PNGs decode at the grid
  * size, the density has one red line per outlier), the tables for Iris, and the embedded JSON
  * equal to the result. The reference is independent of the renderer: the expected numbers and
  * counts are read from the AnalysisReport/CompareReport records, not from the HTML.
@@ -15,6 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { analyze, compare, createEngine, InputError, type AnalysisReport, type CompareReport, type Engine } from '../../src/index.js';
 import { renderHtmlReport, RESULT_ELEMENT_ID, type HtmlReportOptions } from '../../src/report/html.js';
 import { browserAvailable, launchChromium, repoRoot } from '../helpers/chromium.js';
+import { layeredAnalysis } from './records.js';
 
 const artifacts = join(repoRoot, 'test/artifacts');
 
@@ -22,6 +23,7 @@ let engine: Engine;
 let gauss: AnalysisReport;
 let iris: AnalysisReport;
 let cmp: CompareReport;
+let layered: AnalysisReport;
 
 beforeAll(async () => {
   engine = await createEngine({ threads: 1 });
@@ -32,6 +34,7 @@ beforeAll(async () => {
     { label: 'gauss 16-16 seed 1', budget: 0.03, hidden: [16, 16], seed: 1, gridRes: 40, top: 6 },
     { label: 'gauss 8 tanh seed 2', budget: 0.02, hidden: [8], activation: 'tanh', seed: 2, gridRes: 40, top: 6 },
   ]);
+  layered = await layeredAnalysis(engine);
   mkdirSync(artifacts, { recursive: true });
 }, 120_000);
 
@@ -229,6 +232,31 @@ describe.runIf(browserAvailable())('the report in Chromium (file://, offline)', 
     expect(new Set(c.ids).size).toBe(c.ids.length); // ids stay unique with several analyses on one page
     const embedded = await page.evaluate((id) => JSON.parse(document.getElementById(id)!.textContent!), RESULT_ELEMENT_ID);
     expect(embedded.rows[0].label).toBe('gauss 16-16 seed 0 </script>');
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([url]);
+    await page.close();
+  });
+
+  it('per-layer spectra and the decomposition: their tables and figures, drawn, no console errors, no requests', async () => {
+    const { page, errors, requests, url } = await open('report-layers.html', layered);
+    const figures = ['fig-layer-eigenvalues', 'fig-ggn-spectra', 'fig-ggn-shares', 'fig-ggn-density'];
+    expect(await present(page, ['layers', 'decomposition', 'table-layers', 'table-decomposition', ...figures])).toEqual([]);
+    const drawn = await page.evaluate((ids) => ids.map((id) => {
+      const el = document.getElementById(id)!;
+      return { id, w: el.getBoundingClientRect().width, labels: el.querySelectorAll('.axis-label').length, marks: el.querySelectorAll('rect.bar, path[class^="density"], circle').length };
+    }), figures);
+    for (const f of drawn) {
+      expect(f.w, f.id).toBeGreaterThan(300);
+      expect(f.labels, f.id).toBeGreaterThanOrEqual(2);
+      expect(f.marks, f.id).toBeGreaterThan(0);
+    }
+    // the label over H's outliers is drawn red (its style attribute is allowed by the page's policy)
+    const band = await page.evaluate(() => getComputedStyle([...document.querySelectorAll('#fig-ggn-shares text')].find((t) => t.textContent === 'outliers of H')!).fill);
+    expect(band).toBe('rgb(192, 57, 43)');
+    const nav = await page.evaluate(() => [...document.querySelectorAll('nav a')].map((a) => a.getAttribute('href')));
+    expect(nav).toContain('#layers');
+    expect(nav).toContain('#decomposition');
+    await page.locator('#decomposition').screenshot({ path: join(artifacts, 'report-decomposition.png') });
     expect(errors).toEqual([]);
     expect(requests).toEqual([url]);
     await page.close();

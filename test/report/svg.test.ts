@@ -1,9 +1,9 @@
 /**
- * The report's SVG building blocks (src/report/svg.ts): round axis ticks (worked out by hand) and
- * label placement (checked by the layout's own boxes, pairwise apart).
+ * The report's SVG building blocks (src/report/svg.ts): round axis ticks and the symmetric-log
+ * transform (worked out by hand) and label placement (checked by the layout's own boxes, pairwise apart).
  */
 import { describe, expect, it } from 'vitest';
-import { logTicks, niceTicks, placeLabels } from '../../src/report/svg.js';
+import { logTicks, niceTicks, placeLabels, symlog } from '../../src/report/svg.js';
 
 describe('report building blocks', () => {
   it('picks round ticks', () => {
@@ -11,6 +11,24 @@ describe('report building blocks', () => {
     expect(niceTicks(0, 1, 5)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(logTicks(1e-7, 20)).toEqual([1e-7, 1e-5, 1e-3, 1e-1, 10]);
     expect(logTicks(0.15, 0.9)).toEqual([0.2, 0.5]);
+  });
+
+  it('maps signed values symmetrically: linear within ±c, a decade per unit beyond', () => {
+    const s = symlog(0.01);
+    expect(s.to(0)).toBe(0);
+    expect(s.to(0.01)).toBeCloseTo(Math.log10(2), 12); // log10(1 + 0.01/0.01)
+    expect(s.to(-0.09)).toBeCloseTo(-1, 12); // −log10(1 + 9)
+    expect(s.to(0.99)).toBeCloseTo(2, 12);
+    expect(s.to(-0.5)).toBe(-s.to(0.5));
+    expect(s.from(s.to(-0.37))).toBeCloseTo(-0.37, 12);
+    // 0 and ±powers of ten from 10c; none inside the linear range, where they would crowd 0
+    expect(s.ticks(-0.5, 20)).toEqual([-0.1, 0, 0.1, 1, 10]);
+    expect(s.ticks(-0.05, 0.05)).toEqual([0]);
+    // nine decades thinned to every third
+    expect(symlog(1e-3).ticks(0, 1e6)).toEqual([0, 1e-2, 10, 1e4]);
+    // a c that is no positive number is taken as 1
+    expect(symlog(0).c).toBe(1);
+    expect(symlog(Number.NaN).c).toBe(1);
   });
 
   it('places labels of coinciding points apart (by the layout\'s own boxes)', () => {
