@@ -10,6 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
+import { AbortError } from '../../src/errors.js';
 import { makeDataset } from '../../src/data/dataset.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import { parseCsv } from '../../src/io/csv.js';
@@ -228,6 +229,34 @@ describe('analyze: per-layer spectra, the outlier decomposition, a target loss',
       await expect(analyze(engine, { ...base, targetLoss: 0.1 })).rejects.toThrow(/targetLoss stops training, but a model was given/);
       await expect(analyze(engine, { data: 'gauss', targetLoss: -1 })).rejects.toThrow(/targetLoss must be a finite number ≥ 0/);
       await expect(analyze(engine, { ...base, perLayer: 'yes' as never })).rejects.toThrow(/perLayer must be true or false/);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('analyze: the per-layer and decomposition stages report progress and stop on abort', () => {
+  it('the overall fraction never decreases through them; an abort inside either rejects with AbortError and the engine still analyses', async () => {
+    const engine = await createEngine({ threads: 1 });
+    try {
+      const spec = mlpSpec([2, 8, 8, 3], 'tanh');
+      const model = { spec, theta: initParameters(spec, 4) };
+      const train = randomData(60, 2, 3, 2);
+      const options = { model, data: { train }, top: 3, seed: 1, margin: false, gridRes: 0, dense: false, perLayer: true, decompose: true } as const;
+      const seen: { stage: string; overall: number }[] = [];
+      const full = await analyze(engine, { ...options, onProgress: (p) => seen.push({ stage: p.stage, overall: p.overall }) });
+      expect(seen.some((p) => p.stage === 'per-layer')).toBe(true);
+      expect(seen.some((p) => p.stage === 'decompose')).toBe(true);
+      seen.forEach((p, i) => expect(p.overall).toBeGreaterThanOrEqual(i > 0 ? seen[i - 1]!.overall : 0));
+      expect(seen.at(-1)!.overall).toBe(1);
+      for (const stage of ['per-layer', 'decompose']) {
+        const controller = new AbortController();
+        const run = analyze(engine, { ...options, signal: controller.signal, onProgress: (p) => { if (p.stage === stage) controller.abort(); } });
+        await expect(run).rejects.toThrow(AbortError);
+      }
+      const again = await analyze(engine, options);
+      expect(again.layers).toEqual(full.layers);
+      expect(again.decomposition).toEqual(full.decomposition);
     } finally {
       await engine.close();
     }
