@@ -57,6 +57,42 @@ export function ceiling_madd8_f32x4(iters: i32, buf: usize): f32 {
 }
 
 /**
+ * Runs `iters` steps of the 5×8 micro-kernel's arithmetic (gemm.ts `micro5x8`) on operands read
+ * from `buf` (RING + 96 bytes): per step two f32x4 B vectors, four A values as one vector splat by
+ * shuffles and a fifth as a broadcast load, 10 madds into 10 accumulators. Beside
+ * `ceiling_madd8_f32x4` (the 4×8 shape: four broadcast loads, 8 madds) it shows what the shuffles
+ * and the two extra accumulators cost on this CPU. Flops = iters · 10 · 4 lanes · 2.
+ */
+export function ceiling_madd10_shuffle_f32x4(iters: i32, buf: usize): f32 {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let off: usize = 0;
+  for (let i = 0; i < iters; i++) {
+    const p = buf + off;
+    const b0 = v128.load(p);
+    const b1 = v128.load(p, 16);
+    const a03 = v128.load(p, 32);
+    let a = i32x4.shuffle(a03, a03, 0, 0, 0, 0);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = i32x4.shuffle(a03, a03, 1, 1, 1, 1);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = i32x4.shuffle(a03, a03, 2, 2, 2, 2);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = i32x4.shuffle(a03, a03, 3, 3, 3, 3);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    const a4 = v128.load32_splat(p, 48);
+    c40 = madd(a4, b0, c40); c41 = madd(a4, b1, c41);
+    off = (off + 64) & (RING - 1);
+  }
+  const s = f32x4.add(
+    f32x4.add(f32x4.add(f32x4.add(c00, c01), f32x4.add(c10, c11)), f32x4.add(f32x4.add(c20, c21), f32x4.add(c30, c31))),
+    f32x4.add(c40, c41),
+  );
+  return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
+}
+
+/**
  * Runs `iters` steps of 12 independent chains a_i ← x·b + a_i (x, b splatted from the arguments);
  * returns a lane sum. Flops = iters · 12 · 4 lanes · 2. Relaxed build only (see the file header).
  */

@@ -23,16 +23,77 @@
 import { madd } from './simd';
 import { ACT_IDENTITY, ACT_RELU, act } from './activations';
 
-/** Micro-tile rows of the f32 kernel: 5 in the relaxed build, 4 in SIMD128 (the f64 kernel has 4). */
+/** Default micro-tile rows of the f32 kernel: 5 in the relaxed build, 4 in SIMD128 (the f64 kernel has 4). */
 export const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 5 : 4;
 /** Bytes of one packed B row: NR = 8 f32 or 4 f64 columns. */
 const NR_BYTES: i32 = 32;
-/** k-block: a packed B micro-panel (KC × 32 bytes = 8 KiB) stays in L1. */
+/**
+ * k-block: a packed B micro-panel (KC × 32 bytes = 8 KiB) stays in L1. Fixed: every C element is
+ * summed over k in KC-long runs (each run in registers, then added to C), so KC sets the bits.
+ */
 export const KC: i32 = 256;
-/** m-block in f32 rows (a multiple of 5 and 4; 64 rows in f64): the packed A block stays in L2. */
+/** Default m-block in f32 rows (a multiple of 5 and 4): the packed A block stays in L2. */
 export const MC: i32 = 80;
-/** n-block in f32 columns (halved for f64): the packed B block (256 KiB) stays in L2. */
+/** Default n-block in f32 columns: the packed B block (256 KiB) stays in L2. */
 export const NC: i32 = 256;
+/** Default m-block in f64 rows. */
+const MC64: i32 = 64;
+/** Default n-block in f64 columns. */
+const NC64: i32 = 128;
+/** Largest m-block (f32 rows; also the rows of A kept packed across n-blocks). */
+const MAX_MC: i32 = 160;
+/** Largest n-block (f32 columns); the f64 n-block at most half (same bytes). */
+const MAX_NC: i32 = 512;
+/** Largest f64 m-block. */
+const MAX_MC64: i32 = 128;
+
+// The configuration (gemm_configure): choices that change the speed on a given CPU but never the
+// bits — the micro-tile's rows (the tile shape changes which C elements one call computes, not the
+// order of any element's k-terms), the m- and n-blocking (which tiles share a packed block) and
+// whether a k-major f32 B is read in place or packed (the same values either way). KC and the
+// k-loop order stay fixed. See docs/engine.md, "Kernels per CPU".
+let tileRows: i32 = MR;
+let blockRows: i32 = MC;
+let blockCols: i32 = NC;
+let bInPlace: i32 = 1;
+let blockRows64: i32 = MC64;
+let blockCols64: i32 = NC64;
+
+/**
+ * Sets the GEMM configuration of this instance: f32 micro-tile rows (4 or 5), f32 m-block (a
+ * multiple of 20 in 20 … 160), f32 n-block (a multiple of 8 in 64 … 512), f32 B read in place
+ * where that is cheaper (1) or always packed (0), f64 m-block (a multiple of 4 in 16 … 128) and
+ * f64 n-block (a multiple of 4 in 32 … 256). Returns 1, or 0 (and changes nothing) when a value
+ * is out of range. Results are the same bits under every configuration.
+ */
+export function gemm_configure(mr: i32, mc: i32, nc: i32, inPlace: i32, mc64: i32, nc64: i32): i32 {
+  if (mr != 4 && mr != 5) return 0;
+  if (mc < 20 || mc > MAX_MC || mc % 20 != 0) return 0;
+  if (nc < 64 || nc > MAX_NC || nc % 8 != 0) return 0;
+  if (inPlace != 0 && inPlace != 1) return 0;
+  if (mc64 < 16 || mc64 > MAX_MC64 || mc64 % 4 != 0) return 0;
+  if (nc64 < 32 || nc64 > MAX_NC / 2 || nc64 % 4 != 0) return 0;
+  tileRows = mr;
+  blockRows = mc;
+  blockCols = nc;
+  bInPlace = inPlace;
+  blockRows64 = mc64;
+  blockCols64 = nc64;
+  return 1;
+}
+
+/** One field of the configuration: 0 tile rows, 1 m-block, 2 n-block, 3 B in place, 4 f64 m-block, 5 f64 n-block. */
+export function gemm_config(field: i32): i32 {
+  switch (field) {
+    case 0: return tileRows;
+    case 1: return blockRows;
+    case 2: return blockCols;
+    case 3: return bInPlace;
+    case 4: return blockRows64;
+    case 5: return blockCols64;
+    default: return -1;
+  }
+}
 
 /** Epilogue: C (=|+=) op(A)·op(B). */
 export const EPI_NONE: i32 = 0;
@@ -48,9 +109,9 @@ export const EPI_WIDEN: i32 = 3;
  * 256-sample chunk packs its A once, not once per n-block).
  */
 const KEEP_A_ROWS: i32 = 160;
-/** Bytes of the packed A block (the larger of KEEP_A_ROWS × KC f32 and 64 × KC f64), the packed B block and the tile. */
-const PACKED_A_BYTES: i32 = max(KEEP_A_ROWS * KC * 4, 64 * KC * 8);
-const PACKED_B_BYTES: i32 = KC * NC * 4;
+/** Bytes of the packed A block (the largest of KEEP_A_ROWS and MAX_MC f32 rows and MAX_MC64 f64 rows of KC), the packed B block and the tile. */
+const PACKED_A_BYTES: i32 = max(max(KEEP_A_ROWS, MAX_MC) * KC * 4, MAX_MC64 * KC * 8);
+const PACKED_B_BYTES: i32 = KC * MAX_NC * 4;
 const TILE_BYTES: i32 = 256;
 
 /** Bytes of workspace `gemm_*` needs: packed A block, packed B block and one tile. */
@@ -68,14 +129,21 @@ function nrOf<T>(): i32 {
 // @ts-ignore: decorator
 @inline
 function mrOf<T>(): i32 {
-  return sizeof<T>() == 4 ? MR : 4;
+  return sizeof<T>() == 4 ? tileRows : 4;
 }
 
 // m-block rows of type T (a multiple of mrOf<T>()).
 // @ts-ignore: decorator
 @inline
 function mcOf<T>(): i32 {
-  return sizeof<T>() == 4 ? MC : 64;
+  return sizeof<T>() == 4 ? blockRows : blockRows64;
+}
+
+// n-block columns of type T.
+// @ts-ignore: decorator
+@inline
+function ncOf<T>(): i32 {
+  return sizeof<T>() == 4 ? blockCols : blockCols64;
 }
 
 // Rows of the micro-panel that starts `ir` rows into an m-block of mc rows. Every panel has MR
@@ -355,7 +423,7 @@ function writeTile<T>(C: usize, ldc: i32, rows: i32, cols: i32, add: i32, epi: i
 // @ts-ignore: decorator
 @inline
 function micro_f32(kc: i32, ap: usize, bp: usize, bs: usize, tile: usize, rows: i32): void {
-  if (MR == 5) {
+  if (tileRows == 5) {
     if (rows == 4) micro4x8(kc, ap, 20, bp, bs, tile);
     else if (bs == NR_BYTES) micro5x8(kc, ap, bp, NR_BYTES, tile);
     else micro5x8(kc, ap, bp, bs, tile);
@@ -482,6 +550,7 @@ const IN_PLACE_ROWS: i32 = 16;
 // @ts-ignore: decorator
 @inline
 function readsBInPlace(m: i32, ldb: i32): bool {
+  if (bInPlace == 0) return false;
   if (m <= IN_PLACE_ROWS) return true;
   // gcd(4·ldb, 4096) ≤ 64 ⇔ the largest power of two dividing the stride in bytes is ≤ 64
   const stride = ldb << 2;
@@ -500,7 +569,7 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
   const NR = nrOf<T>();
   const MR = mrOf<T>();
   const mBlock = mcOf<T>();
-  const nBlock = NC * 4 / <i32>sz;
+  const nBlock = ncOf<T>();
   const packedA = work;
   const packedB = work + <usize>PACKED_A_BYTES;
   const tile = packedB + <usize>PACKED_B_BYTES;

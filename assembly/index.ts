@@ -2,7 +2,7 @@
 // nothing else. Memory above heap_base() belongs to the engine (src/engine/arena.ts).
 // Names carry their element type: `_f32` is the fast path, `_f64` the precise path.
 
-export { gemm_f32, gemm_f64, gemmWorkspaceBytes } from './gemm';
+export { gemm_f32, gemm_f64, gemmWorkspaceBytes, gemm_configure, gemm_config } from './gemm';
 // Activation codes as named globals: src/engine/net/kernels.ts's ACTIVATION_CODE is checked
 // against them by name (test/engine/net/kernels.test.ts).
 export { ACT_IDENTITY, ACT_RELU, ACT_TANH, ACT_SIGMOID, ACT_GELU } from './activations';
@@ -17,7 +17,7 @@ export {
   axpy_f64, scale_f64, f64_to_f32, f32_to_f64, project_f64, combine_f64, combine_project_f64,
 } from './vec';
 export { rows_affine_f64, rows_transpose_axpy_f64 } from './margin';
-export { ceiling_madd8_f32x4, ceiling_madd12_f32x4 } from './bench';
+export { ceiling_madd8_f32x4, ceiling_madd10_shuffle_f32x4, ceiling_madd12_f32x4 } from './bench';
 export {
   symv_upper_f64, tridiag_column_f64, syr2k_upper_f64, gather_reflectors_f64, larft_neg_f64,
 } from './eigen';

@@ -18,6 +18,7 @@ export {
 export { createEngine, Engine, checkData, checkModel, type EngineOptions, type Evaluation, type GradientResult, type Model } from './engine/engine.js';
 export type { DenseNetOptions, ForwardSums, LabelChoice, PerSampleProducts, Precision } from './engine/dense-net.js';
 export { relaxedSimdSupported, type KernelBuild, type KernelBuildOption } from './engine/wasm.js';
+export { defaultGemmConfig, describeGemmConfig, type GemmChoice, type GemmConfig } from './engine/gemm-config.js';
 export {
   ACTIVATIONS, checkParameters, initParameters, layerSlices, mlpSpec, parameterCount,
   type Activation, type LayerSlice, type MlpSpec,

@@ -12,7 +12,8 @@ import { hardwareThreads } from '#platform';
 import { WORKER_FIX } from './platform.js';
 import { WorkerPool } from './pool.js';
 import { Session, type Evaluation, type GradientResult, type SessionOptions } from './session.js';
-import { compileKernels, instantiateKernels, type CompiledKernels, type KernelBuild, type KernelBuildOption } from './wasm.js';
+import { compileKernels, instantiateKernels, setProcessGemmConfig, type CompiledKernels, type GemmConfig, type KernelBuild, type KernelBuildOption } from './wasm.js';
+import { applyGemmConfig, chooseGemmConfig, defaultGemmConfig, type GemmChoice } from './gemm-config.js';
 import type { ReflectorsElsewhere } from '../hessian/eigen/solver.js';
 
 export type { Evaluation, GradientResult } from './session.js';
@@ -44,6 +45,31 @@ export interface EngineOptions extends DenseNetOptions {
    * below it a worker's start costs more than the work. Results are the same either way.
    */
   readonly laneThreshold?: number;
+  /**
+   * The GEMM's configuration on this machine — the micro-tile shape and the cache blocking, which
+   * change the speed but never the bits: `auto` (default) times the micro-tile shapes once per
+   * process, at the first engine (≈ 40–50 ms, mostly the wasm engine's warm-up), and keeps the
+   * fastest; `default` keeps the build's tuned configuration unmeasured; or a {@link GemmConfig}.
+   * {@link Engine.gemm} says what was chosen (docs/engine.md, "Kernels per CPU").
+   */
+  readonly gemm?: 'auto' | 'default' | GemmConfig;
+}
+
+/**
+ * The GEMM configuration for an engine: given (checked on a throwaway instance), the build's
+ * default, or this process's measured choice (which then becomes every instance's in the process).
+ */
+function gemmChoice(compiled: CompiledKernels, option: 'auto' | 'default' | GemmConfig): GemmChoice {
+  if (option === 'auto') {
+    const choice = chooseGemmConfig(compiled);
+    setProcessGemmConfig(compiled.build, choice.config);
+    return choice;
+  }
+  if (option === 'default') return Object.freeze({ config: defaultGemmConfig(compiled.build), how: 'default', candidates: [], milliseconds: 0, note: 'asked for (gemm: \'default\')' });
+  if (option === null || typeof option !== 'object') throw new InputError(`gemm must be 'auto', 'default' or a GemmConfig, got ${String(option)}`);
+  const config = Object.freeze({ ...defaultGemmConfig(compiled.build), ...option });
+  applyGemmConfig(instantiateKernels({ build: compiled.build, module: compiled.module }).exports, config);
+  return Object.freeze({ config, how: 'given', candidates: [], milliseconds: 0 });
 }
 
 /** Checks that a model's θ is finite and sized for its spec. */
@@ -95,8 +121,12 @@ export class Engine {
   /** Why the pool could not start, once it failed (then everything runs in this thread). */
   private poolUnavailable: string | null = null;
 
-  private constructor(private readonly compiled: CompiledKernels, threads: number, private readonly options: EngineOptions) {
+  /** The GEMM configuration this engine's kernels run (measured, default or given) and what was timed. */
+  readonly gemm: GemmChoice;
+
+  private constructor(private readonly compiled: CompiledKernels, threads: number, private readonly options: EngineOptions, gemm: GemmChoice) {
     this.build = compiled.build;
+    this.gemm = gemm;
     this.requestedThreads = threads;
   }
 
@@ -127,7 +157,9 @@ export class Engine {
     if (lanes !== undefined && !(lanes >= 0)) {
       throw new InputError(`laneThreshold must be a number ≥ 0 (n·p from which a session in this thread hands tasks to workers), got ${String(lanes)}`);
     }
-    return new Engine(await compileKernels(options.build ?? 'auto'), threads, options);
+    const compiled = await compileKernels(options.build ?? 'auto');
+    const gemm = gemmChoice(compiled, options.gemm ?? 'auto');
+    return new Engine({ ...compiled, gemm: gemm.config }, threads, options, gemm);
   }
 
   /** The compiled module (posted to workers). */
@@ -136,7 +168,7 @@ export class Engine {
   }
 
   private netOptions(options: DenseNetOptions): DenseNetOptions {
-    const { build: _b, threads: _t, poolThreshold: _p, laneThreshold: _l, ...rest } = this.options;
+    const { build: _b, threads: _t, poolThreshold: _p, laneThreshold: _l, gemm: _g, ...rest } = this.options;
     return { ...rest, ...options };
   }
 

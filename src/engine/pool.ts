@@ -229,7 +229,7 @@ export class WorkerPool {
       const progress = onProgress ? proxy((p: TaskProgress) => onProgress(p)) : undefined;
       // a back-transformation's arrays are the caller's fresh copies: sent without another
       const sent = task.kind === 'apply-reflectors' ? transfer(task, [task.a.buffer, task.tau.buffer, task.z.buffer] as ArrayBuffer[]) : task;
-      return (await this.race(slot, () => slot.remote.runTask(taskId, shard, sent, { build: kernels.build, module: kernels.module }, progress))) as TaskResult<T>;
+      return (await this.race(slot, () => slot.remote.runTask(taskId, shard, sent, { build: kernels.build, module: kernels.module, ...(kernels.gemm ? { gemm: kernels.gemm } : {}) }, progress))) as TaskResult<T>;
     } finally {
       signal?.removeEventListener('abort', cancel);
     }

@@ -111,6 +111,7 @@ function shardInits(kernels: CompiledKernels, spec: MlpSpec, theta: Float32Array
     inits.push({
       module: kernels.module,
       build: kernels.build,
+      ...(kernels.gemm ? { gemm: kernels.gemm } : {}),
       spec,
       theta,
       x: data.x.slice(s0 * data.d, s1 * data.d),

@@ -7,12 +7,14 @@ import { transfer } from 'comlink';
 import { makeDataset } from '../data/dataset.js';
 import type { MlpSpec } from '../model/mlp.js';
 import { DenseNet, type BlockNode, type DenseNetOptions, type LabelChoice, type PerSampleProducts } from './dense-net.js';
-import { instantiateKernels, type KernelBuild, type WasmModule } from './wasm.js';
+import { instantiateKernels, type GemmConfig, type KernelBuild, type WasmModule } from './wasm.js';
 
 /** Everything a worker needs to hold one shard. */
 export interface ShardInit {
   readonly module: WasmModule;
   readonly build: KernelBuild;
+  /** the engine's GEMM configuration (same bits under any; default: the build's own) */
+  readonly gemm?: GemmConfig;
   readonly spec: MlpSpec;
   readonly theta: Float32Array;
   /** [n_shard × d] */
@@ -41,7 +43,7 @@ export class ShardService {
   /** Creates shard `id`; returns its wasm memory and the samples it holds, as this worker sees them. */
   open(id: number, init: ShardInit): ShardOpened {
     const data = makeDataset(init.x, init.y, init.d, init.classes);
-    const net = new DenseNet(instantiateKernels({ build: init.build, module: init.module }), init.spec, data, init.options);
+    const net = new DenseNet(instantiateKernels({ build: init.build, module: init.module, ...(init.gemm ? { gemm: init.gemm } : {}) }), init.spec, data, init.options);
     net.setParameters(init.theta);
     this.shards.set(id, net);
     return { memoryBytes: net.memoryBytes, samples: data.n };

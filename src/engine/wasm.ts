@@ -11,7 +11,7 @@
  * kernels take only pointers and sizes, so nothing else of the loader is needed.
  */
 import { instantiateSync } from '@assemblyscript/loader';
-import { ResourceError } from '../errors.js';
+import { InputError, ResourceError } from '../errors.js';
 import { RELAXED_WASM_BASE64, SIMD128_WASM_BASE64 } from './kernels.generated.js';
 
 /** Which compiled kernel build runs: `relaxed` uses `f32x4.relaxed_madd` (FMA), `simd128` mul + add. */
@@ -48,6 +48,8 @@ export interface KernelExports {
   heap_base(): Ptr;
   relaxed_build(): number;
   gemmWorkspaceBytes(): number;
+  gemm_configure(tileRows: number, blockRows: number, blockCols: number, bInPlace: number, blockRows64: number, blockCols64: number): number;
+  gemm_config(field: number): number;
   gemm_f32(transA: number, transB: number, m: number, n: number, k: number, A: Ptr, lda: number,
     B: Ptr, ldb: number, C: Ptr, ldc: number, accumulate: number, work: Ptr, epilogue: Epilogue, bias: Ptr, act: number, C2: Ptr): void;
   gemm_f64(transA: number, transB: number, m: number, n: number, k: number, A: Ptr, lda: number,
@@ -82,6 +84,7 @@ export interface KernelExports {
   rows_transpose_axpy_f64(W: Ptr, nout: number, nin: number, U: Ptr, ldu: number, rows: Ptr, count: number,
     Out: Ptr, ldo: number, accumulate: number, work: Ptr): void;
   ceiling_madd8_f32x4(iters: number, buf: Ptr): number;
+  ceiling_madd10_shuffle_f32x4(iters: number, buf: Ptr): number;
   ceiling_madd12_f32x4(iters: number, x: number, b: number): number;
   symv_upper_f64(m: number, A: Ptr, lda: number, x: Ptr, y: Ptr): void;
   tridiag_column_f64(n: number, A: Ptr, lda: number, i0: number, jj: number, Wn: Ptr, ldw: number,
@@ -99,10 +102,42 @@ export interface KernelExports {
     rows: number, transpose: number): void;
 }
 
+/**
+ * The GEMM's configuration on this machine (assembly/gemm.ts `gemm_configure`;
+ * src/engine/gemm-config.ts chooses it): choices that change the speed, never the bits.
+ */
+export interface GemmConfig {
+  /** rows of the f32 micro-tile: 5 or 4 */
+  readonly tileRows: 4 | 5;
+  /** f32 m-block: a multiple of 20 in 20 … 160 */
+  readonly blockRows: number;
+  /** f32 n-block: a multiple of 8 in 64 … 512 */
+  readonly blockCols: number;
+  /** read a k-major f32 B in place where that is cheaper (true), or always pack it */
+  readonly bInPlace: boolean;
+  /** f64 m-block: a multiple of 4 in 16 … 128 */
+  readonly blockRows64: number;
+  /** f64 n-block: a multiple of 4 in 32 … 256 */
+  readonly blockCols64: number;
+}
+
+/** "5×8 tile, blocks 80×256 (f64 64×128), B in place where cheaper": a configuration in a few words. */
+export function describeGemmConfig(c: GemmConfig): string {
+  return `${c.tileRows}×8 tile, blocks ${c.blockRows}×${c.blockCols} (f64 ${c.blockRows64}×${c.blockCols64}), B ${c.bInPlace ? 'in place where cheaper' : 'always packed'}`;
+}
+
+/** Sets `config` on one kernel instance. */
+export function applyGemmConfig(k: KernelExports, config: GemmConfig): void {
+  const ok = k.gemm_configure(config.tileRows, config.blockRows, config.blockCols, config.bInPlace ? 1 : 0, config.blockRows64, config.blockCols64);
+  if (ok !== 1) throw new InputError(`GEMM configuration out of range: ${describeGemmConfig(config)} (tile rows 4 or 5; f32 blocks: rows a multiple of 20 up to 160, columns a multiple of 8 from 64 to 512; f64 blocks: rows a multiple of 4 from 16 to 128, columns a multiple of 4 from 32 to 256)`);
+}
+
 /** A compiled kernel module, shareable with workers (WebAssembly.Module is structured-cloneable). */
 export interface CompiledKernels {
   readonly build: KernelBuild;
   readonly module: WasmModule;
+  /** the GEMM configuration every instance gets (default: the build's own) */
+  readonly gemm?: GemmConfig;
 }
 
 /** An instantiated kernel module. */
@@ -165,7 +200,19 @@ export function resolveBuild(option: KernelBuildOption = 'auto'): KernelBuild {
   return option;
 }
 
-/** Compiles (once per build and realm) the module for `option`. */
+/** The GEMM configuration this process's engines chose, per build (src/engine/gemm-config.ts). */
+const processGemm = new Map<KernelBuild, GemmConfig>();
+
+/**
+ * Makes `config` the GEMM configuration of every kernel instance this process (or realm) makes of
+ * `build` from now on: {@link compileKernels} attaches it, and the compiled kernels carry it to
+ * workers. The bits do not depend on it.
+ */
+export function setProcessGemmConfig(build: KernelBuild, config: GemmConfig): void {
+  processGemm.set(build, config);
+}
+
+/** Compiles (once per build and realm) the module for `option`, with this process's GEMM configuration. */
 export async function compileKernels(option: KernelBuildOption = 'auto'): Promise<CompiledKernels> {
   const build = resolveBuild(option);
   let module = compiled.get(build);
@@ -173,7 +220,8 @@ export async function compileKernels(option: KernelBuildOption = 'auto'): Promis
     module = WebAssembly.compile(kernelBytes(build));
     compiled.set(build, module);
   }
-  return { build, module: await module };
+  const gemm = processGemm.get(build);
+  return { build, module: await module, ...(gemm ? { gemm } : {}) };
 }
 
 /**
@@ -189,7 +237,9 @@ export function instantiateKernels(kernels: CompiledKernels): Kernels {
     },
   };
   const result = instantiateSync<Record<string, unknown>>(kernels.module, imports);
-  return { build: kernels.build, module: kernels.module, exports: result.exports as unknown as KernelExports };
+  const exports = result.exports as unknown as KernelExports;
+  if (kernels.gemm) applyGemmConfig(exports, kernels.gemm);
+  return { build: kernels.build, module: kernels.module, exports };
 }
 
 /** Compiles and instantiates the kernels for `option` in this thread. */

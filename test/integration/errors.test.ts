@@ -320,6 +320,9 @@ describe('API', () => {
     await expectError(() => engine.session(model, data, { precision: 'f16' as never }), 'InputError', `precision must be 'f32' or 'f64', got "f16"`);
     await expectError(() => createEngine({ threads: 1, poolThreshold: -1 }), 'InputError', 'poolThreshold must be a number ≥ 0');
     await expectError(() => createEngine({ threads: 1, laneThreshold: Number.NaN }), 'InputError', 'laneThreshold must be a number ≥ 0');
+    const gemm = { tileRows: 4, blockRows: 30, blockCols: 256, bInPlace: true, blockRows64: 64, blockCols64: 128 } as const;
+    await expectError(() => createEngine({ threads: 1, gemm }), 'InputError', 'GEMM configuration out of range: 4×8 tile, blocks 30×256 (f64 64×128)');
+    await expectError(() => createEngine({ threads: 1, gemm: 'fast' as never }), 'InputError', "gemm must be 'auto', 'default' or a GemmConfig, got fast");
     await expectError(() => hessianSpectrum(op, { dense: 'yes' as never }), 'InputError', `hessianSpectrum: dense must be true, false or 'auto', got "yes"`);
     await expectError(() => hessianSpectrum(op, { denseLimit: -1 }), 'InputError', 'hessianSpectrum: denseLimit must be an integer ≥ 1, got -1');
     // [R6] a spec whose f32 parameters alone exceed wasm32's 4 GiB, refused before anything is allocated
