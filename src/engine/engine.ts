@@ -48,7 +48,7 @@ export interface EngineOptions extends DenseNetOptions {
   /**
    * The GEMM's configuration on this machine — the micro-tile shape and the cache blocking, which
    * change the speed but never the bits: `auto` (default) times the micro-tile shapes once per
-   * process, at the first engine (≈ 40–50 ms, mostly the wasm engine's warm-up), and keeps the
+   * process, at the first engine (40–65 ms measured, mostly the wasm engine's warm-up), and keeps the
    * fastest; `default` keeps the build's tuned configuration unmeasured; or a {@link GemmConfig}.
    * {@link Engine.gemm} says what was chosen (docs/engine.md, "Kernels per CPU").
    */
