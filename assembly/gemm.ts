@@ -58,31 +58,35 @@ let blockCols: i32 = NC;
 let bInPlace: i32 = 1;
 let blockRows64: i32 = MC64;
 let blockCols64: i32 = NC64;
+let transposeNarrow: i32 = 1;
 
 /**
  * Sets the GEMM configuration of this instance: f32 micro-tile rows (4 or 5), f32 m-block (a
  * multiple of 20 in 20 … 160), f32 n-block (a multiple of 8 in 64 … 512), f32 B read in place
- * where that is cheaper (1) or always packed (0), f64 m-block (a multiple of 4 in 16 … 128) and
- * f64 n-block (a multiple of 4 in 32 … 256). Returns 1, or 0 (and changes nothing) when a value
- * is out of range. Results are the same bits under every configuration.
+ * where that is cheaper (1) or always packed (0), f64 m-block (a multiple of 4 in 16 … 128),
+ * f64 n-block (a multiple of 4 in 32 … 256), and whether a narrow f32 C (`narrowByRows`) is
+ * computed as Cᵀ (1) or directly (0). Returns 1, or 0 (and changes nothing) when a value is out of
+ * range. Results are the same bits under every configuration.
  */
-export function gemm_configure(mr: i32, mc: i32, nc: i32, inPlace: i32, mc64: i32, nc64: i32): i32 {
+export function gemm_configure(mr: i32, mc: i32, nc: i32, inPlace: i32, mc64: i32, nc64: i32, narrow: i32): i32 {
   if (mr != 4 && mr != 5) return 0;
   if (mc < 20 || mc > MAX_MC || mc % 20 != 0) return 0;
   if (nc < 64 || nc > MAX_NC || nc % 8 != 0) return 0;
   if (inPlace != 0 && inPlace != 1) return 0;
   if (mc64 < 16 || mc64 > MAX_MC64 || mc64 % 4 != 0) return 0;
   if (nc64 < 32 || nc64 > MAX_NC / 2 || nc64 % 4 != 0) return 0;
+  if (narrow != 0 && narrow != 1) return 0;
   tileRows = mr;
   blockRows = mc;
   blockCols = nc;
   bInPlace = inPlace;
   blockRows64 = mc64;
   blockCols64 = nc64;
+  transposeNarrow = narrow;
   return 1;
 }
 
-/** One field of the configuration: 0 tile rows, 1 m-block, 2 n-block, 3 B in place, 4 f64 m-block, 5 f64 n-block. */
+/** One field of the configuration: 0 tile rows, 1 m-block, 2 n-block, 3 B in place, 4 f64 m-block, 5 f64 n-block, 6 narrow C as Cᵀ. */
 export function gemm_config(field: i32): i32 {
   switch (field) {
     case 0: return tileRows;
@@ -91,6 +95,7 @@ export function gemm_config(field: i32): i32 {
     case 3: return bInPlace;
     case 4: return blockRows64;
     case 5: return blockCols64;
+    case 6: return transposeNarrow;
     default: return -1;
   }
 }
@@ -412,6 +417,57 @@ function writeTile<T>(C: usize, ldc: i32, rows: i32, cols: i32, add: i32, epi: i
   }
 }
 
+// As writeTile, for a tile of Cᵀ: tile row r is C's column r, tile column c is C's row c (C, bias
+// and C2 point at the tile's corner in C's own layout). Scalar: it serves the narrow products
+// (narrowByRows), whose C is a few columns wide. Each element gets the operations writeTile gives
+// it, in the same order.
+// @ts-ignore: decorator
+@inline
+function writeTileT<T>(C: usize, ldc: i32, rows: i32, cols: i32, add: i32, epi: i32, bias: usize, a: i32, C2: usize, tile: usize): void {
+  const sz = <usize>sizeof<T>();
+  if (epi == EPI_WIDEN && sz == 4) {
+    const stride = <usize>ldc << 3;
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const dst = C + <usize>c * stride + (<usize>r << 3);
+        const v = <f64>load<f32>(tile + <usize>(r * NR_BYTES + c * 4));
+        store<f64>(dst, add ? load<f64>(dst) + v : v);
+      }
+    }
+    return;
+  }
+  const stride = <usize>ldc * sz;
+  const withBias = epi == EPI_BIAS || epi == EPI_BIAS_ACT;
+  const withAct = epi == EPI_BIAS_ACT;
+  for (let r = 0; r < rows; r++) {
+    const b = withBias ? load<T>(bias + <usize>r * sz) : <T>0;
+    for (let c = 0; c < cols; c++) {
+      const o = <usize>c * stride + <usize>r * sz;
+      let v = load<T>(tile + <usize>(r * NR_BYTES) + <usize>c * sz);
+      if (add) v += load<T>(C + o);
+      if (withBias) v += b;
+      if (withAct) {
+        if (C2) store<T>(C2 + o, v);
+        v = act<T>(v, a);
+      }
+      store<T>(C + o, v);
+    }
+  }
+}
+
+/**
+ * Whether an f32 product whose C is n columns wide is computed as Cᵀ = op(B)ᵀ·op(A)ᵀ: when n is
+ * below two tiles and not a whole number of them (an MLP's output layer, n = classes), its last
+ * 8-column tile holds n mod 8 useful columns, while as Cᵀ's n rows it fills one or two whole
+ * row panels (10 = 5 + 5). Each element is the same terms in the same order (a·b = b·a and
+ * fma(a, b, c) = fma(b, a, c) exactly), so the bits do not change.
+ */
+// @ts-ignore: decorator
+@inline
+function narrowByRows(m: i32, n: i32): bool {
+  return transposeNarrow != 0 && n < 16 && (n & 7) != 0 && m >= 4 * n;
+}
+
 // The f32 micro-kernel over one packed A micro-panel of `rows` rows and one B micro-panel whose
 // rows (8 f32 each) are `bs` bytes apart; leaves the tile in `tile`. Inlined into gemm so that its
 // loops sit deep in the loop nest, where V8 unrolls them (4×: one stack check per 4 k steps); a
@@ -564,6 +620,23 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
                  accumulate: i32, work: usize, epi: i32, bias: usize, a: i32, C2: usize): void {
   if (m <= 0 || n <= 0) return;
   const sz = <usize>sizeof<T>();
+  // a narrow f32 C is computed as Cᵀ = op(B)ᵀ·op(A)ᵀ: the operands and their sizes trade places,
+  // and each tile is stored transposed (writeTileT)
+  const transC = sz == 4 && k > 0 && narrowByRows(m, n);
+  if (transC) {
+    const t = transA;
+    transA = transB ^ 1;
+    transB = t ^ 1;
+    const mm = m;
+    m = n;
+    n = mm;
+    const pa = A;
+    A = B;
+    B = pa;
+    const la = lda;
+    lda = ldb;
+    ldb = la;
+  }
   // bytes of one C element: EPI_WIDEN makes an f32 product's C f64
   const csz: usize = epi == EPI_WIDEN ? 8 : sz;
   const NR = nrOf<T>();
@@ -614,8 +687,14 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
             rows = panelRows<T>(mc, ir);
             if (sz == 4) micro_f32(kc, ap, bp, bs, tile, rows);
             else micro_f64(kc, ap, bp, tile);
-            const o = <usize>((i0 + ir) * ldc + j0 + jr);
-            writeTile<T>(C + o * csz, ldc, rows, cols, add, e, bias + <usize>(j0 + jr) * sz, a, C2 ? C2 + o * sz : 0, tile);
+            if (transC) {
+              // this tile is Cᵀ's rows i0 + ir … (C's columns) × columns j0 + jr … (C's rows)
+              const o = <usize>((j0 + jr) * ldc + i0 + ir);
+              writeTileT<T>(C + o * csz, ldc, rows, cols, add, e, bias + <usize>(i0 + ir) * sz, a, C2 ? C2 + o * sz : 0, tile);
+            } else {
+              const o = <usize>((i0 + ir) * ldc + j0 + jr);
+              writeTile<T>(C + o * csz, ldc, rows, cols, add, e, bias + <usize>(j0 + jr) * sz, a, C2 ? C2 + o * sz : 0, tile);
+            }
           }
         }
       }

@@ -7,6 +7,9 @@
  *   - `blockRows`, `blockCols` (f32) and `blockRows64`, `blockCols64` (f64): the m- and n-blocks,
  *     what stays in L2 while it is reused.
  *   - `bInPlace`: whether a k-major f32 B is read in place where that is cheaper, or always packed.
+ *   - `transposeNarrow`: whether an f32 C under 16 columns wide that is not a whole number of
+ *     8-column tiles (an output layer, n = classes) is computed as Cᵀ, whose n rows fill whole row
+ *     panels (10 = 5 + 5), instead of with a last tile that is mostly padding.
  * KC (256) and the k-loop order are fixed, so each C element is the same sum of the same terms in
  * the same order under every configuration: the results are the same bits on every machine, in
  * Node and Chromium, whatever was chosen (test/engine/gemm-config.test.ts runs all of them).
@@ -44,7 +47,7 @@ export interface GemmChoice {
 
 /** The build's default: the shape and blocking the kernels were tuned with (5-row tile with FMA, 4 with mul + add). */
 export function defaultGemmConfig(build: KernelBuild): GemmConfig {
-  return Object.freeze({ tileRows: build === 'relaxed' ? 5 : 4, blockRows: 80, blockCols: 256, bInPlace: true, blockRows64: 64, blockCols64: 128 });
+  return Object.freeze({ tileRows: build === 'relaxed' ? 5 : 4, blockRows: 80, blockCols: 256, bInPlace: true, blockRows64: 64, blockCols64: 128, transposeNarrow: true });
 }
 
 /** The configurations an engine times at its start: each micro-tile shape, default blocking. */
@@ -63,6 +66,7 @@ export function allGemmConfigs(build: KernelBuild): GemmConfig[] {
     }
   }
   for (const [blockRows64, blockCols64] of [[32, 128], [128, 128], [64, 64], [64, 256], [128, 256]] as const) out.push({ ...base, blockRows64, blockCols64 });
+  for (const tileRows of [5, 4] as const) out.push({ ...base, tileRows, transposeNarrow: false });
   return out;
 }
 

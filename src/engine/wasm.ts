@@ -48,7 +48,7 @@ export interface KernelExports {
   heap_base(): Ptr;
   relaxed_build(): number;
   gemmWorkspaceBytes(): number;
-  gemm_configure(tileRows: number, blockRows: number, blockCols: number, bInPlace: number, blockRows64: number, blockCols64: number): number;
+  gemm_configure(tileRows: number, blockRows: number, blockCols: number, bInPlace: number, blockRows64: number, blockCols64: number, transposeNarrow: number): number;
   gemm_config(field: number): number;
   gemm_f32(transA: number, transB: number, m: number, n: number, k: number, A: Ptr, lda: number,
     B: Ptr, ldb: number, C: Ptr, ldc: number, accumulate: number, work: Ptr, epilogue: Epilogue, bias: Ptr, act: number, C2: Ptr): void;
@@ -119,16 +119,21 @@ export interface GemmConfig {
   readonly blockRows64: number;
   /** f64 n-block: a multiple of 4 in 32 … 256 */
   readonly blockCols64: number;
+  /**
+   * compute an f32 C that is under 16 columns wide and not a whole number of 8-column tiles (an
+   * output layer) as Cᵀ, whose rows fill whole row panels (true), or directly
+   */
+  readonly transposeNarrow: boolean;
 }
 
 /** "5×8 tile, blocks 80×256 (f64 64×128), B in place where cheaper": a configuration in a few words. */
 export function describeGemmConfig(c: GemmConfig): string {
-  return `${c.tileRows}×8 tile, blocks ${c.blockRows}×${c.blockCols} (f64 ${c.blockRows64}×${c.blockCols64}), B ${c.bInPlace ? 'in place where cheaper' : 'always packed'}`;
+  return `${c.tileRows}×8 tile, blocks ${c.blockRows}×${c.blockCols} (f64 ${c.blockRows64}×${c.blockCols64}), B ${c.bInPlace ? 'in place where cheaper' : 'always packed'}, narrow C ${c.transposeNarrow ? 'as Cᵀ' : 'direct'}`;
 }
 
 /** Sets `config` on one kernel instance. */
 export function applyGemmConfig(k: KernelExports, config: GemmConfig): void {
-  const ok = k.gemm_configure(config.tileRows, config.blockRows, config.blockCols, config.bInPlace ? 1 : 0, config.blockRows64, config.blockCols64);
+  const ok = k.gemm_configure(config.tileRows, config.blockRows, config.blockCols, config.bInPlace ? 1 : 0, config.blockRows64, config.blockCols64, config.transposeNarrow ? 1 : 0);
   if (ok !== 1) throw new InputError(`GEMM configuration out of range: ${describeGemmConfig(config)} (tile rows 4 or 5; f32 blocks: rows a multiple of 20 up to 160, columns a multiple of 8 from 64 to 512; f64 blocks: rows a multiple of 4 from 16 to 128, columns a multiple of 4 from 32 to 256)`);
 }
 

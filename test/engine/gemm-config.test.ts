@@ -32,6 +32,11 @@ const CASES: readonly [number, number, number, number, number, number, number][]
   [41, 264, 128, 0, 0, EPILOGUE.biasAct, 0],
   [120, 1030, 40, 1, 0, EPILOGUE.none, 0],
   [24, 64, 300, 0, 0, EPILOGUE.bias, 1],
+  // narrow C (n < 16, not whole tiles; m ≥ 4n): computed as Cᵀ by default, directly when transposeNarrow is off
+  [256, 10, 128, 0, 1, EPILOGUE.biasAct, 0],
+  [100, 3, 300, 0, 0, EPILOGUE.widen, 1],
+  [64, 12, 40, 1, 1, EPILOGUE.bias, 0],
+  [50, 5, 9, 1, 0, EPILOGUE.none, 1],
 ];
 
 /** Runs every case in f32 and f64 on one instance; returns all outputs' bytes, concatenated. */
@@ -100,11 +105,12 @@ describe('GEMM configurations', () => {
       // both micro-tile shapes, both B policies and several blockings are really among them
       expect(new Set(configs.map((c) => c.tileRows))).toEqual(new Set([4, 5]));
       expect(new Set(configs.map((c) => c.bInPlace))).toEqual(new Set([true, false]));
+      expect(new Set(configs.map((c) => c.transposeNarrow))).toEqual(new Set([true, false]));
       const differing: string[] = [];
       for (const config of configs) {
         const k = instantiateKernels({ build, module: compiled.module, gemm: config }).exports;
         // the instance runs the configuration it was given
-        expect([0, 1, 2, 3, 4, 5].map((f) => k.gemm_config(f))).toEqual([config.tileRows, config.blockRows, config.blockCols, config.bInPlace ? 1 : 0, config.blockRows64, config.blockCols64]);
+        expect([0, 1, 2, 3, 4, 5, 6].map((f) => k.gemm_config(f))).toEqual([config.tileRows, config.blockRows, config.blockCols, config.bInPlace ? 1 : 0, config.blockRows64, config.blockCols64, config.transposeNarrow ? 1 : 0]);
         if (!same(outputs(k, 7), reference)) differing.push(JSON.stringify(config));
       }
       expect(differing).toEqual([]);
@@ -127,7 +133,7 @@ describe('GEMM configurations', () => {
     }
     // the chosen configuration travels with the kernels (to every instance and worker)
     expect(auto.kernels.gemm).toEqual(auto.gemm.config);
-    const four: GemmConfig = { ...defaultGemmConfig(build), tileRows: 4, blockRows: 40, blockCols: 128, bInPlace: false, blockRows64: 32, blockCols64: 64 };
+    const four: GemmConfig = { ...defaultGemmConfig(build), tileRows: 4, blockRows: 40, blockCols: 128, bInPlace: false, blockRows64: 32, blockCols64: 64, transposeNarrow: false };
     const given = await createEngine({ threads: 1, gemm: four });
     expect(given.gemm.how).toBe('given');
     expect(given.kernels.gemm).toEqual(four);
