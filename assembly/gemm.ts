@@ -354,13 +354,7 @@ function writeTile<T>(C: usize, ldc: i32, rows: i32, cols: i32, add: i32, epi: i
       }
       return;
     }
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) {
-        const dst = C + <usize>r * stride + (<usize>c << 3);
-        const v = <f64>load<f32>(tile + <usize>(r * NR_BYTES + c * 4));
-        store<f64>(dst, add ? load<f64>(dst) + v : v);
-      }
-    }
+    writeTileScalar<T>(C, stride, 8, rows, cols, add, epi, bias, false, a, C2, tile);
     return;
   }
   const stride = <usize>ldc * sz;
@@ -402,50 +396,35 @@ function writeTile<T>(C: usize, ldc: i32, rows: i32, cols: i32, add: i32, epi: i
     }
     return;
   }
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      const o = <usize>r * stride + <usize>c * sz;
-      let v = load<T>(tile + <usize>(r * NR_BYTES) + <usize>c * sz);
-      if (add) v += load<T>(C + o);
-      if (withBias) v += load<T>(bias + <usize>c * sz);
-      if (withAct) {
-        if (C2) store<T>(C2 + o, v);
-        v = act<T>(v, a);
-      }
-      store<T>(C + o, v);
-    }
-  }
+  writeTileScalar<T>(C, stride, sz, rows, cols, add, epi, bias, false, a, C2, tile);
 }
 
-// As writeTile, for a tile of Cᵀ: tile row r is C's column r, tile column c is C's row c (C, bias
-// and C2 point at the tile's corner in C's own layout). Scalar: it serves the narrow products
-// (narrowByRows), whose C is a few columns wide. Each element gets the operations writeTile gives
-// it, in the same order.
-// @ts-ignore: decorator
-@inline
-function writeTileT<T>(C: usize, ldc: i32, rows: i32, cols: i32, add: i32, epi: i32, bias: usize, a: i32, C2: usize, tile: usize): void {
+// Stores the rows × cols corner of the tile one element at a time: tile element (r, c) goes to
+// C + r·rowStep + c·colStep bytes (and C2 likewise; C is f64 under EPI_WIDEN), with bias[r]
+// (biasByRow) or bias[c]. Each element gets the operations of writeTile's vector path, in the same
+// order: + C's old value, + bias, then σ. Not inlined: it stores partial tiles only, and one copy
+// keeps the module small (the kernels travel base64-inlined in every bundle).
+function writeTileScalar<T>(C: usize, rowStep: usize, colStep: usize, rows: i32, cols: i32, add: i32, epi: i32, bias: usize, biasByRow: bool,
+                            a: i32, C2: usize, tile: usize): void {
   const sz = <usize>sizeof<T>();
   if (epi == EPI_WIDEN && sz == 4) {
-    const stride = <usize>ldc << 3;
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
-        const dst = C + <usize>c * stride + (<usize>r << 3);
+        const dst = C + <usize>r * rowStep + <usize>c * colStep;
         const v = <f64>load<f32>(tile + <usize>(r * NR_BYTES + c * 4));
         store<f64>(dst, add ? load<f64>(dst) + v : v);
       }
     }
     return;
   }
-  const stride = <usize>ldc * sz;
   const withBias = epi == EPI_BIAS || epi == EPI_BIAS_ACT;
   const withAct = epi == EPI_BIAS_ACT;
   for (let r = 0; r < rows; r++) {
-    const b = withBias ? load<T>(bias + <usize>r * sz) : <T>0;
     for (let c = 0; c < cols; c++) {
-      const o = <usize>c * stride + <usize>r * sz;
+      const o = <usize>r * rowStep + <usize>c * colStep;
       let v = load<T>(tile + <usize>(r * NR_BYTES) + <usize>c * sz);
       if (add) v += load<T>(C + o);
-      if (withBias) v += b;
+      if (withBias) v += load<T>(bias + <usize>(biasByRow ? r : c) * sz);
       if (withAct) {
         if (C2) store<T>(C2 + o, v);
         v = act<T>(v, a);
@@ -621,7 +600,7 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
   if (m <= 0 || n <= 0) return;
   const sz = <usize>sizeof<T>();
   // a narrow f32 C is computed as Cᵀ = op(B)ᵀ·op(A)ᵀ: the operands and their sizes trade places,
-  // and each tile is stored transposed (writeTileT)
+  // and each tile is stored transposed (writeTileScalar with the strides swapped)
   const transC = sz == 4 && k > 0 && narrowByRows(m, n);
   if (transC) {
     const t = transA;
@@ -688,9 +667,11 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
             if (sz == 4) micro_f32(kc, ap, bp, bs, tile, rows);
             else micro_f64(kc, ap, bp, tile);
             if (transC) {
-              // this tile is Cᵀ's rows i0 + ir … (C's columns) × columns j0 + jr … (C's rows)
+              // this tile is Cᵀ's rows i0 + ir … (C's columns) × columns j0 + jr … (C's rows): tile
+              // element (r, c) is C's (j0 + jr + c, i0 + ir + r), with bias[r]; stored one by one
+              // (a narrow C is a few columns wide)
               const o = <usize>((j0 + jr) * ldc + i0 + ir);
-              writeTileT<T>(C + o * csz, ldc, rows, cols, add, e, bias + <usize>(i0 + ir) * sz, a, C2 ? C2 + o * sz : 0, tile);
+              writeTileScalar<T>(C + o * csz, csz, <usize>ldc * csz, rows, cols, add, e, bias + <usize>(i0 + ir) * sz, true, a, C2 ? C2 + o * sz : 0, tile);
             } else {
               const o = <usize>((i0 + ir) * ldc + j0 + jr);
               writeTile<T>(C + o * csz, ldc, rows, cols, add, e, bias + <usize>(j0 + jr) * sz, a, C2 ? C2 + o * sz : 0, tile);
