@@ -72,3 +72,8 @@ export function totalMemory(): number | undefined {
   const gib = (globalThis.navigator as { deviceMemory?: number } | undefined)?.deviceMemory;
   return typeof gib === 'number' && gib > 0 ? gib * 2 ** 30 : undefined;
 }
+
+/** Browsers do not tell the caches. */
+export function l2CacheBytes(): number | undefined {
+  return undefined;
+}

@@ -4,7 +4,7 @@
  * `{ data }` events). Bound through `#platform`'s `node` condition (package.json `imports`), and
  * in dist/node/ only: the browser build never contains this file.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { parentPort, Worker } from 'node:worker_threads';
 import type { Endpoint } from 'comlink';
@@ -86,4 +86,26 @@ export function totalMemory(): number | undefined {
   const machine = totalmem();
   const constrained = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
   return constrained !== undefined && constrained > 0 && constrained < machine ? constrained : machine;
+}
+
+/**
+ * Bytes of cpu0's L2 cache as Linux tells it (/sys/devices/system/cpu/cpu0/cache/index*: the
+ * level-2 data or unified cache, its `size` as "1024K" or "2M"); undefined elsewhere (macOS,
+ * Windows, a VM or container that hides it).
+ */
+export function l2CacheBytes(): number | undefined {
+  const dir = '/sys/devices/system/cpu/cpu0/cache';
+  try {
+    for (const entry of readdirSync(dir)) {
+      if (!entry.startsWith('index')) continue;
+      const read = (f: string): string => readFileSync(`${dir}/${entry}/${f}`, 'utf8').trim();
+      if (read('level') !== '2' || read('type') === 'Instruction') continue;
+      const m = /^(\d+)([KMG]?)$/.exec(read('size'));
+      if (!m) return undefined;
+      return Number(m[1]) * ({ '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30 } as const)[m[2] as '' | 'K' | 'M' | 'G'];
+    }
+  } catch {
+    // not Linux, or the VM does not expose the caches
+  }
+  return undefined;
 }

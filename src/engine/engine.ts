@@ -8,7 +8,7 @@ import { InputError, ResourceError, ShapeError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { checkParameters, mlpSpec, parameterCount, type MlpSpec, type Model } from '../model/mlp.js';
 import { checkNetOptions, DenseNet, type DenseNetOptions } from './dense-net.js';
-import { hardwareThreads } from '#platform';
+import { hardwareThreads, l2CacheBytes } from '#platform';
 import { WORKER_FIX } from './platform.js';
 import { WorkerPool } from './pool.js';
 import { Session, type Evaluation, type GradientResult, type SessionOptions } from './session.js';
@@ -61,7 +61,7 @@ export interface EngineOptions extends DenseNetOptions {
  */
 function gemmChoice(compiled: CompiledKernels, option: 'auto' | 'default' | GemmConfig): GemmChoice {
   if (option === 'auto') {
-    const choice = chooseGemmConfig(compiled);
+    const choice = chooseGemmConfig(compiled, l2CacheBytes());
     setProcessGemmConfig(compiled.build, choice.config);
     return choice;
   }

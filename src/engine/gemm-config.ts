@@ -19,9 +19,11 @@
  * unless another is at least 10 % faster ({@link SWITCH_FACTOR}), after warming the
  * kernel until the wasm engine's optimising tier has taken over (the first ~15 calls run its
  * baseline code, ≈ 4× slower: measured 25–30 ms on the 2-core VM of the benchmarks, time the first
- * real products would otherwise spend in that code). The blocking keeps its defaults, which fit a 512 KiB L2: timing
- * blockings needs products that do not fit a 50 ms start (`npm run bench -- ceiling` sweeps them;
- * docs/engine.md, "Kernels per CPU", has what they change).
+ * real products would otherwise spend in that code). The blocking is not timed (telling blockings
+ * apart needs products that do not fit a 50 ms start); the f32 n-block follows one rule from the
+ * L2's size where the platform tells it ({@link blockColsForL2}), and keeps its default elsewhere.
+ * `npm run bench -- ceiling` sweeps every blocking; docs/engine.md, "Kernels per CPU", has what
+ * they change.
  */
 import { Arena } from './arena.js';
 import { applyGemmConfig, describeGemmConfig, instantiateKernels, type CompiledKernels, type GemmConfig, type KernelBuild } from './wasm.js';
@@ -33,10 +35,12 @@ export interface GemmChoice {
   readonly config: GemmConfig;
   /**
    * `measured`: the fastest of {@link gemmCandidates} on this machine; `default`: the build's
-   * default, unmeasured (asked for, or the optimising tier did not take over within the start's
-   * budget); `given`: set by the caller (EngineOptions.gemm)
+   * default tile shape, unmeasured (asked for, or the optimising tier did not take over within the
+   * start's budget); `given`: set by the caller (EngineOptions.gemm)
    */
   readonly how: 'measured' | 'default' | 'given';
+  /** the L2 size (bytes) the f32 n-block was set from ({@link blockColsForL2}); undefined where the platform does not tell it */
+  readonly l2Bytes?: number;
   /** each candidate's rate on the timed product (GFLOP/s, its fastest trial); empty unless measured */
   readonly candidates: readonly { readonly config: GemmConfig; readonly gflops: number }[];
   /** wall-clock milliseconds the choice took (warm-up included; 0 unless measured) */
@@ -50,9 +54,23 @@ export function defaultGemmConfig(build: KernelBuild): GemmConfig {
   return Object.freeze({ tileRows: build === 'relaxed' ? 5 : 4, blockRows: 80, blockCols: 256, bInPlace: true, blockRows64: 64, blockCols64: 128, transposeNarrow: true });
 }
 
-/** The configurations an engine times at its start: each micro-tile shape, default blocking. */
-export function gemmCandidates(build: KernelBuild): GemmConfig[] {
-  const base = defaultGemmConfig(build);
+/**
+ * The f32 n-block for an L2 of `l2Bytes` (undefined: not known): the packed B block (KC × n-block
+ * f32) takes at most half the L2, the rest holding the A micro-panels' block and C's rows
+ * (Goto & van de Geijn's rule). 512 columns (512 KiB) from 1 MiB of L2, else the default 256
+ * (256 KiB, tuned on 512 KiB). On an AMD EPYC with 1 MiB of L2 per core, 512 ran 1–4 % faster on
+ * 256³–1024³ and the MLP layer shapes than 256 (paired rounds, docs/engine.md).
+ */
+export function blockColsForL2(l2Bytes: number | undefined): number {
+  return l2Bytes !== undefined && l2Bytes >= 2 ** 20 ? 512 : 256;
+}
+
+/**
+ * The configurations an engine times at its start: each micro-tile shape, the default blocking
+ * with the n-block {@link blockColsForL2} gives for `l2Bytes`.
+ */
+export function gemmCandidates(build: KernelBuild, l2Bytes?: number): GemmConfig[] {
+  const base = { ...defaultGemmConfig(build), blockCols: blockColsForL2(l2Bytes) };
   return [base, { ...base, tileRows: base.tileRows === 5 ? 4 : 5 }];
 }
 
@@ -85,10 +103,11 @@ function now(): number {
 /**
  * Times each of {@link gemmCandidates} on this machine and returns the fastest, in ≈ 40–50 ms.
  * Warms the kernel first until one call takes under half the first calls' time (the optimising
- * tier took over); if that does not happen within the budget, the default stands (timing
- * baseline code would rank shapes by the wrong compiler).
+ * tier took over); if that does not happen within the budget, the default tile shape stands
+ * (timing baseline code would rank shapes by the wrong compiler). `l2Bytes`: the L2 the platform
+ * tells (PlatformAdapter.l2CacheBytes), for the n-block.
  */
-export function measureGemmConfig(compiled: Pick<CompiledKernels, 'build' | 'module'>): GemmChoice {
+export function measureGemmConfig(compiled: Pick<CompiledKernels, 'build' | 'module'>, l2Bytes?: number): GemmChoice {
   const start = now();
   const k = instantiateKernels({ build: compiled.build, module: compiled.module }).exports;
   const arena = new Arena(k);
@@ -103,7 +122,7 @@ export function measureGemmConfig(compiled: Pick<CompiledKernels, 'build' | 'mod
     k.gemm_f32(0, 0, PROBE.m, PROBE.n, PROBE.k, A, PROBE.k, B, PROBE.n, C, PROBE.n, 0, work, 0, 0, 0, 0);
     return now() - t0;
   };
-  const candidates = gemmCandidates(compiled.build);
+  const candidates = gemmCandidates(compiled.build, l2Bytes);
   applyGemmConfig(k, candidates[0]!);
   const first = [run(), run(), run()].sort((a, b) => a - b)[1]!;
   let tiered = false;
@@ -115,7 +134,7 @@ export function measureGemmConfig(compiled: Pick<CompiledKernels, 'build' | 'mod
   }
   if (!tiered) {
     return Object.freeze({
-      config: defaultGemmConfig(compiled.build), how: 'default', candidates: [], milliseconds: now() - start,
+      config: candidates[0]!, how: 'default', l2Bytes, candidates: [], milliseconds: now() - start,
       note: `no change of the wasm engine's tier was seen in ${WARMUP_MS} ms of warm-up (still in baseline code on a busy or slow machine, or already optimised by earlier work), so the shapes were not timed`,
     });
   }
@@ -133,7 +152,7 @@ export function measureGemmConfig(compiled: Pick<CompiledKernels, 'build' | 'mod
   // trials drift by 5–10 % (measured here), while a shape that suits the CPU badly costs 30 % or more
   let best = rated[0]!;
   for (const r of rated.slice(1)) if (r.gflops > SWITCH_FACTOR * best.gflops) best = r;
-  return Object.freeze({ config: best.config, how: 'measured', candidates: Object.freeze(rated), milliseconds: now() - start });
+  return Object.freeze({ config: best.config, how: 'measured', l2Bytes, candidates: Object.freeze(rated), milliseconds: now() - start });
 }
 
 const chosen = new Map<KernelBuild, GemmChoice>();
@@ -143,10 +162,10 @@ const chosen = new Map<KernelBuild, GemmChoice>();
  * ({@link measureGemmConfig}) and kept, so every later engine, and every instance it makes,
  * uses the same one.
  */
-export function chooseGemmConfig(compiled: Pick<CompiledKernels, 'build' | 'module'>): GemmChoice {
+export function chooseGemmConfig(compiled: Pick<CompiledKernels, 'build' | 'module'>, l2Bytes?: number): GemmChoice {
   let choice = chosen.get(compiled.build);
   if (!choice) {
-    choice = measureGemmConfig(compiled);
+    choice = measureGemmConfig(compiled, l2Bytes);
     chosen.set(compiled.build, choice);
   }
   return choice;

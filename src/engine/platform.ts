@@ -24,6 +24,8 @@ export interface PlatformAdapter {
   hardwareThreads(): Promise<number>;
   /** The machine's memory in bytes as the platform tells it (undefined where it does not). */
   totalMemory(): number | undefined;
+  /** Bytes of one core's L2 cache as the platform tells it (undefined where it does not: browsers, VMs that hide it). */
+  l2CacheBytes(): number | undefined;
 }
 
 /** What a worker posts once it listens for calls. */

@@ -4,12 +4,13 @@
  * exit is reported as a failure, and the machine's threads and memory are what node:os reports.
  * The worker is a five-line echo script written here, not hessian-lens's worker entry.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { hardwareThreads, parentEndpoint, spawnWorkerAt, totalMemory } from '../../src/engine/adapter-node.js';
+import { hardwareThreads, l2CacheBytes, parentEndpoint, spawnWorkerAt, totalMemory } from '../../src/engine/adapter-node.js';
 
 describe('adapter-node', () => {
   it('a worker\'s messages arrive as { data } events until the listener is removed; its exit is a failure', async () => {
@@ -52,5 +53,22 @@ describe('adapter-node', () => {
     expect(memory).toBeLessThanOrEqual(totalmem());
     const constrained = process.constrainedMemory?.();
     expect(memory).toBe(constrained !== undefined && constrained > 0 && constrained < totalmem() ? constrained : totalmem());
+  });
+
+  it('the L2 is what Linux tells (glibc\'s getconf reads the same CPU), or undefined where nothing tells it', () => {
+    const l2 = l2CacheBytes();
+    let told: number | undefined;
+    try {
+      const out = execFileSync('getconf', ['LEVEL2_CACHE_SIZE'], { encoding: 'utf8' }).trim();
+      told = /^\d+$/.test(out) && Number(out) > 0 ? Number(out) : undefined;
+    } catch {
+      told = undefined; // no getconf (not glibc)
+    }
+    if (process.platform !== 'linux') expect(l2).toBeUndefined();
+    else if (told !== undefined && l2 !== undefined) expect(l2).toBe(told);
+    if (l2 !== undefined) {
+      expect(Number.isInteger(l2)).toBe(true);
+      expect(l2).toBeGreaterThanOrEqual(64 * 1024);
+    }
   });
 });
