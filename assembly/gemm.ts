@@ -207,8 +207,8 @@ function packA<T>(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc
     // a 4-row f32 panel of the 5×8 kernel packs like a full one, without the fifth row
     const full = rows == MR || (MR == 5 && rows == 4);
     if (transA == 0 && sz == 4 && full) {
-      // op(A)[i][p] = A[i*lda + p], f32 full panel: rows 0–3 by 4×4 transposes, row 4 (MR = 5) and
-      // the k tail by scalar moves
+      // op(A)[i][p] = A[i*lda + p], f32 full panel: rows 0–3 by 4×4 transposes, row 4 (MR = 5) by
+      // vector copies into its run, the k tail by scalar moves
       const stride: usize = 16;
       const src = A + (<usize>((i0 + ir) * lda + p0) << 2);
       const row4 = panel + (<usize>kc << 4);
@@ -451,9 +451,8 @@ function narrowByRows(m: i32, n: i32): bool {
 // separate function's loop is not unrolled (≈ 5% slower). The 4-row panels of the 5-row layout
 // take the 4×8 kernel (their rows 0–3 are laid out as a 4-row panel's): a 5×8 loop with a `five`
 // flag got the flag tested inside the loop (binaryen merged the two calls into one) and ran ≈ 1%
-// slower. Packed B
-// (stride 32) gets a loop with the constant stride: with one loop for both, V8 recomputed the
-// stride's select inside the unrolled loop (≈ 2% of a SIMD128 fwd+bwd).
+// slower. Packed B (stride 32) gets a loop with the constant stride: with one loop for both, V8
+// recomputed the stride's select inside the unrolled loop (≈ 2% of a SIMD128 fwd+bwd).
 // @ts-ignore: decorator
 @inline
 function micro_f32(kc: i32, ap: usize, bp: usize, bs: usize, tile: usize, rows: i32): void {
