@@ -26,8 +26,16 @@ describe('README', () => {
     await mkdir(join(dir, 'node_modules'));
     await symlink(repoRoot, join(dir, 'node_modules', 'hessian-lens'));
     await writeFile(join(dir, 'example.mjs'), code);
-    const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'example.mjs')], { cwd: dir, timeout: 120_000 });
-    return stdout;
+    // killed before vitest's own 120 s timeout, so a stall reports how far the example got (its
+    // stderr: the dense path's progress) instead of only that the test timed out
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'example.mjs')], { cwd: dir, timeout: 100_000 });
+      return stdout;
+    } catch (error) {
+      const { stdout = '', stderr = '', signal } = error as { stdout?: string; stderr?: string; signal?: string };
+      throw new Error(`example ${n} failed${signal ? ` (killed by ${signal})` : ''}: ${(error as Error).message.split('\n')[0]}\n` +
+        `stdout: ${stdout.slice(-2000)}\nstderr (last 2000 characters): ${stderr.slice(-2000)}`);
+    }
   }
 
   it('the library example runs as written', async () => {
