@@ -20,8 +20,8 @@
  * kernel until the wasm engine's optimising tier has taken over (the first ~15 calls run its
  * baseline code, ≈ 4× slower: measured 25–30 ms on the 2-core VM of the benchmarks, time the first
  * real products would otherwise spend in that code). The blocking is not timed (telling blockings
- * apart needs products that do not fit a 50 ms start); the f32 n-block follows one rule from the
- * L2's size where the platform tells it ({@link blockColsForL2}), and keeps its default elsewhere.
+ * apart needs products that do not fit a 50 ms start); the n-blocks follow one rule from the
+ * L2's size where the platform tells it ({@link blocksForL2}), and keep their defaults elsewhere.
  * `npm run bench -- ceiling` sweeps every blocking; docs/engine.md, "Kernels per CPU", has what
  * they change.
  */
@@ -39,7 +39,7 @@ export interface GemmChoice {
    * start's budget); `given`: set by the caller (EngineOptions.gemm)
    */
   readonly how: 'measured' | 'default' | 'given';
-  /** the L2 size (bytes) the f32 n-block was set from ({@link blockColsForL2}); undefined where the platform does not tell it */
+  /** the L2 size (bytes) the n-blocks were set from ({@link blocksForL2}); undefined where the platform does not tell it */
   readonly l2Bytes?: number;
   /** each candidate's rate on the timed product (GFLOP/s, its fastest trial); empty unless measured */
   readonly candidates: readonly { readonly config: GemmConfig; readonly gflops: number }[];
@@ -55,22 +55,23 @@ export function defaultGemmConfig(build: KernelBuild): GemmConfig {
 }
 
 /**
- * The f32 n-block for an L2 of `l2Bytes` (undefined: not known): the packed B block (KC × n-block
- * f32) takes at most half the L2, the rest holding the A micro-panels' block and C's rows
- * (Goto & van de Geijn's rule). 512 columns (512 KiB) from 1 MiB of L2, else the default 256
- * (256 KiB, tuned on 512 KiB). On an AMD EPYC with 1 MiB of L2 per core, 512 ran 1–4 % faster on
- * 256³–1024³ and the MLP layer shapes than 256 (paired rounds, docs/engine.md).
+ * The f32 and f64 n-blocks for an L2 of `l2Bytes` (undefined: not known): the packed B block
+ * (KC × n-block values) takes at most half the L2, the rest holding the A block and C's rows
+ * (Goto & van de Geijn's rule). From 1 MiB of L2: 512 f32 or 256 f64 columns (512 KiB); else the
+ * defaults, 256 and 128 (256 KiB, tuned on a 512 KiB L2). On an AMD EPYC with 1 MiB of L2 per
+ * core, paired rounds against the defaults (docs/engine.md): f32 +1–4 % on 256³–1024³ and the
+ * MLP layer shapes; f64 +4–9 % on 512³ and 1024×1024×{64, 256}, −2 % on 1024×64×1024.
  */
-export function blockColsForL2(l2Bytes: number | undefined): number {
-  return l2Bytes !== undefined && l2Bytes >= 2 ** 20 ? 512 : 256;
+export function blocksForL2(l2Bytes: number | undefined): { blockCols: number; blockCols64: number } {
+  return l2Bytes !== undefined && l2Bytes >= 2 ** 20 ? { blockCols: 512, blockCols64: 256 } : { blockCols: 256, blockCols64: 128 };
 }
 
 /**
  * The configurations an engine times at its start: each micro-tile shape, the default blocking
- * with the n-block {@link blockColsForL2} gives for `l2Bytes`.
+ * with the n-blocks {@link blocksForL2} gives for `l2Bytes`.
  */
 export function gemmCandidates(build: KernelBuild, l2Bytes?: number): GemmConfig[] {
-  const base = { ...defaultGemmConfig(build), blockCols: blockColsForL2(l2Bytes) };
+  const base = { ...defaultGemmConfig(build), ...blocksForL2(l2Bytes) };
   return [base, { ...base, tileRows: base.tileRows === 5 ? 4 : 5 }];
 }
 
@@ -85,6 +86,8 @@ export function allGemmConfigs(build: KernelBuild): GemmConfig[] {
   }
   for (const [blockRows64, blockCols64] of [[32, 128], [128, 128], [64, 64], [64, 256], [128, 256]] as const) out.push({ ...base, blockRows64, blockCols64 });
   for (const tileRows of [5, 4] as const) out.push({ ...base, tileRows, transposeNarrow: false });
+  // what an engine may choose on a machine with 1 MiB of L2 or more (gemmCandidates)
+  out.push(...gemmCandidates(build, 2 ** 20));
   return out;
 }
 

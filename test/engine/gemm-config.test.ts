@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Arena } from '../../src/engine/arena.js';
-import { allGemmConfigs, blockColsForL2, defaultGemmConfig, gemmCandidates, SWITCH_FACTOR } from '../../src/engine/gemm-config.js';
+import { allGemmConfigs, blocksForL2, defaultGemmConfig, gemmCandidates, SWITCH_FACTOR } from '../../src/engine/gemm-config.js';
 import { compileKernels, EPILOGUE, instantiateKernels, relaxedSimdSupported, type GemmConfig, type KernelBuild, type KernelExports } from '../../src/engine/wasm.js';
 import { createEngine } from '../../src/engine/engine.js';
 import { Rng } from '../../src/model/rng.js';
@@ -117,11 +117,12 @@ describe('GEMM configurations', () => {
     });
   }
 
-  it('the n-block rule: the packed B block at most half the L2 — 512 columns from 1 MiB, else the default 256', () => {
-    expect([undefined, 256 * 1024, 512 * 1024, 1024 * 1024 - 1, 1024 * 1024, 2 * 1024 * 1024].map(blockColsForL2)).toEqual([256, 256, 256, 256, 512, 512]);
+  it('the n-block rule: the packed B block at most half the L2 — from 1 MiB 512 f32 / 256 f64 columns, else the defaults 256 / 128', () => {
+    expect([undefined, 256 * 1024, 512 * 1024, 1024 * 1024 - 1, 1024 * 1024, 2 * 1024 * 1024].map((l2) => blocksForL2(l2).blockCols)).toEqual([256, 256, 256, 256, 512, 512]);
+    expect([undefined, 1024 * 1024 - 1, 1024 * 1024].map((l2) => blocksForL2(l2).blockCols64)).toEqual([128, 128, 256]);
     for (const build of ['simd128', 'relaxed'] as const) {
       expect(gemmCandidates(build)[0]).toEqual(defaultGemmConfig(build));
-      expect(gemmCandidates(build, 2 ** 20).map((c) => c.blockCols)).toEqual([512, 512]);
+      expect(gemmCandidates(build, 2 ** 20).map((c) => [c.blockCols, c.blockCols64])).toEqual([[512, 256], [512, 256]]);
       // every configuration the rule picks is among those the bits test runs
       for (const l2 of [undefined, 2 ** 20]) for (const c of gemmCandidates(build, l2)) expect(allGemmConfigs(build)).toContainEqual(c);
     }
@@ -143,8 +144,8 @@ describe('GEMM configurations', () => {
       expect(auto.gemm.config).toEqual(gemmCandidates(build, auto.gemm.l2Bytes)[0]);
     }
     // the n-block follows the L2 the platform told (none in a browser): the rest is the default
-    expect(auto.gemm.config.blockCols).toBe(blockColsForL2(auto.gemm.l2Bytes));
-    expect({ ...auto.gemm.config, tileRows: 0, blockCols: 0 }).toEqual({ ...defaultGemmConfig(build), tileRows: 0, blockCols: 0 });
+    expect(auto.gemm.config).toMatchObject(blocksForL2(auto.gemm.l2Bytes));
+    expect({ ...auto.gemm.config, tileRows: 0, blockCols: 0, blockCols64: 0 }).toEqual({ ...defaultGemmConfig(build), tileRows: 0, blockCols: 0, blockCols64: 0 });
     // the chosen configuration travels with the kernels (to every instance and worker)
     expect(auto.kernels.gemm).toEqual(auto.gemm.config);
     const four: GemmConfig = { ...defaultGemmConfig(build), tileRows: 4, blockRows: 40, blockCols: 128, bInPlace: false, blockRows64: 32, blockCols64: 64, transposeNarrow: false };
