@@ -18,14 +18,13 @@
  * configuration (tile shape × blocking × B in place or packed) timed on 512³, the MLP shapes and
  * f64 512³, the chosen one against the best (docs/engine.md, "Kernels per CPU").
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import { Arena } from '../src/engine/arena.js';
 import { allGemmConfigs, applyGemmConfig, chooseGemmConfig, defaultGemmConfig, describeGemmConfig, type GemmConfig } from '../src/engine/gemm-config.js';
 import { compileKernels, instantiateKernels, loadKernels, setProcessGemmConfig, type KernelBuild, type KernelExports } from '../src/engine/wasm.js';
 import { Rng } from '../src/model/rng.js';
 import { BUILDS } from './cases.js';
 import { median, rateRecord, timeMedian, valueRecord, type BenchRecord } from './harness.js';
-import { l2CacheBytes } from '../src/engine/adapter-node.js';
+import { cpuCaches, l2CacheBytes } from '../src/engine/adapter-node.js';
 
 /** Plain-JS f32 GEMM (i-k-j loop order): what a user would write without SIMD kernels. */
 function naiveGemm(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array): void {
@@ -40,15 +39,20 @@ function naiveGemm(m: number, n: number, k: number, A: Float32Array, B: Float32A
   }
 }
 
+/** The operands the 8-chain ceiling kernel streams from L1: RING (4096 bytes) + 96, allocated from `arena`. */
+function ceilingRing(arena: Arena): number {
+  const buf = arena.f32(1024 + 32);
+  arena.viewF32(buf, 1024 + 32).fill(1e-3);
+  return buf;
+}
+
 /**
  * GFLOP/s of the best madd-chain kernel of a build, and which won: 8 = the micro-kernel-shaped
  * chains (operands streamed from L1), 12 = independent FMA chains (relaxed build only: in the
  * SIMD128 build their shared x·b is one common subexpression, see assembly/bench.ts).
  */
-export function measureCeiling(k: KernelExports, build: KernelBuild, { chainCounts = [8, 12], repeats = 7 } = {}): { gflops: number; chains: number } {
-  const arena = new Arena(k);
-  const buf = arena.f32(1024 + 32); // RING (4096 bytes) + 96
-  arena.viewF32(buf, 1024 + 32).fill(1e-3);
+export function measureCeiling(k: KernelExports, build: KernelBuild, { chainCounts = [8, 12], repeats = 7, ring }: { chainCounts?: number[]; repeats?: number; ring?: number } = {}): { gflops: number; chains: number } {
+  const buf = ring ?? ceilingRing(new Arena(k));
   const kernels = [
     [8, (iters: number) => k.ceiling_madd8_f32x4(iters, buf)],
     [12, (iters: number) => k.ceiling_madd12_f32x4(iters, 1e-5, 0.9999)],
@@ -100,13 +104,9 @@ const ROUNDS = 15;
  * (what each does when nothing interferes); `median` is the typical round's own ratio.
  */
 function againstCeiling(kernels: Map<KernelBuild, KernelExports>, chains: Map<KernelBuild, number>, products: readonly Product[]): Efficiency[] {
-  // one arena per instance: every product's operands stay allocated for the whole run
-  // (after the bytes measureCeiling's own arena uses at the heap's base)
-  const arenas = new Map([...kernels].map(([build, k]) => {
-    const arena = new Arena(k);
-    arena.alloc(8192);
-    return [build, arena] as const;
-  }));
+  // one arena per instance: the ceiling's operands and every product's stay allocated for the whole run
+  const arenas = new Map([...kernels].map(([build, k]) => [build, new Arena(k)] as const));
+  const rings = new Map([...arenas].map(([build, arena]) => [build, ceilingRing(arena)] as const));
   const runs = products.map((p, i) => {
     const k = kernels.get(p.build)!;
     const arena = arenas.get(p.build)!;
@@ -120,7 +120,7 @@ function againstCeiling(kernels: Map<KernelBuild, KernelExports>, chains: Map<Ke
     const lda = p.ta ? p.m : p.k;
     const ldb = p.tb ? p.k : p.n;
     return {
-      ceiling: () => measureCeiling(k, p.build, { chainCounts: [chains.get(p.build)!], repeats: 3 }).gflops,
+      ceiling: () => measureCeiling(k, p.build, { chainCounts: [chains.get(p.build)!], repeats: 3, ring: rings.get(p.build)! }).gflops,
       product: (round: number) => (2 * p.m * p.n * p.k) / timeMedian(() => k.gemm_f32(p.ta, p.tb, p.m, p.n, p.k, a, lda, b, ldb, c, p.n, 0, work, 0, 0, 0, 0),
         { warmup: round === 0 ? 2 : 0, repeats: 3, minSeconds: 0.02 }) / 1e9,
       rates: [] as number[],
@@ -142,28 +142,19 @@ function againstCeiling(kernels: Map<KernelBuild, KernelExports>, chains: Map<Ke
 }
 
 /**
- * The CPU's caches as Linux tells them (/sys/devices/system/cpu/cpu0/cache): "L1d 48K, L2 1024K, …",
- * or null where the platform does not (a VM may hide them; browsers never tell).
+ * The CPU's caches as Linux tells them (adapter-node's cpuCaches): "L1d 48K, L2 1024K, …", or null
+ * where the platform does not (a VM may hide them; browsers never tell).
  */
 export function cacheSizes(): string | null {
-  const dir = '/sys/devices/system/cpu/cpu0/cache';
-  try {
-    const parts = readdirSync(dir).filter((d) => d.startsWith('index')).sort().map((d) => {
-      const read = (f: string): string => readFileSync(`${dir}/${d}/${f}`, 'utf8').trim();
-      const type = read('type');
-      return `L${read('level')}${type === 'Data' ? 'd' : type === 'Instruction' ? 'i' : ''} ${read('size')}`;
-    });
-    return parts.length > 0 ? parts.join(', ') : null;
-  } catch {
-    return null;
-  }
+  const caches = cpuCaches();
+  if (!caches) return null;
+  const kib = (bytes: number): string => (bytes % 1024 === 0 ? `${bytes / 1024}K` : `${bytes}B`);
+  return caches.map((c) => `L${c.level}${c.type === 'Data' ? 'd' : c.type === 'Instruction' ? 'i' : ''} ${kib(c.bytes)}`).join(', ');
 }
 
 /** GFLOP/s of the 5×8 shape's arithmetic (shuffle-splat A) against the 4×8 shape's (broadcast A), operands from L1. */
 function shapeCeilings(k: KernelExports): { five: number; four: number } {
-  const arena = new Arena(k);
-  const buf = arena.f32(1024 + 32);
-  arena.viewF32(buf, 1024 + 32).fill(1e-3);
+  const buf = ceilingRing(new Arena(k));
   const iters = 1_000_000;
   // alternating rounds, the best of each: this VM's speed drifts by tens of % within seconds
   let five = 0;

@@ -88,24 +88,40 @@ export function totalMemory(): number | undefined {
   return constrained !== undefined && constrained > 0 && constrained < machine ? constrained : machine;
 }
 
+/** One of the CPU's caches as Linux tells it. */
+export interface CpuCache {
+  readonly level: number;
+  readonly type: 'Data' | 'Instruction' | 'Unified';
+  readonly bytes: number;
+}
+
+const SIZE_UNITS = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30 } as const;
+
 /**
- * Bytes of cpu0's L2 cache as Linux tells it (/sys/devices/system/cpu/cpu0/cache/index*: the
- * level-2 data or unified cache, its `size` as "1024K" or "2M"); undefined elsewhere (macOS,
- * Windows, a VM or container that hides it).
+ * cpu0's caches as Linux tells them (/sys/devices/system/cpu/cpu0/cache/index*: `level`, `type`,
+ * `size` as "1024K" or "2M"), in index order; undefined elsewhere (macOS, Windows, a VM or
+ * container that hides them) or when an entry does not read as expected.
  */
-export function l2CacheBytes(): number | undefined {
+export function cpuCaches(): CpuCache[] | undefined {
   const dir = '/sys/devices/system/cpu/cpu0/cache';
   try {
-    for (const entry of readdirSync(dir)) {
-      if (!entry.startsWith('index')) continue;
+    const caches: CpuCache[] = [];
+    for (const entry of readdirSync(dir).filter((e) => /^index\d+$/.test(e)).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)))) {
       const read = (f: string): string => readFileSync(`${dir}/${entry}/${f}`, 'utf8').trim();
-      if (read('level') !== '2' || read('type') === 'Instruction') continue;
-      const m = /^(\d+)([KMG]?)$/.exec(read('size'));
-      if (!m) return undefined;
-      return Number(m[1]) * ({ '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30 } as const)[m[2] as '' | 'K' | 'M' | 'G'];
+      const type = read('type');
+      const size = /^(\d+)([KMG]?)$/.exec(read('size'));
+      const level = Number(read('level'));
+      if (!size || !Number.isInteger(level) || (type !== 'Data' && type !== 'Instruction' && type !== 'Unified')) return undefined;
+      caches.push({ level, type, bytes: Number(size[1]) * SIZE_UNITS[size[2] as keyof typeof SIZE_UNITS] });
     }
+    return caches.length > 0 ? caches : undefined;
   } catch {
     // not Linux, or the VM does not expose the caches
+    return undefined;
   }
-  return undefined;
+}
+
+/** Bytes of cpu0's L2 (its data or unified cache) as Linux tells it ({@link cpuCaches}); undefined where it does not. */
+export function l2CacheBytes(): number | undefined {
+  return cpuCaches()?.find((c) => c.level === 2 && c.type !== 'Instruction')?.bytes;
 }

@@ -10,7 +10,7 @@ import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { hardwareThreads, l2CacheBytes, parentEndpoint, spawnWorkerAt, totalMemory } from '../../src/engine/adapter-node.js';
+import { cpuCaches, hardwareThreads, l2CacheBytes, parentEndpoint, spawnWorkerAt, totalMemory } from '../../src/engine/adapter-node.js';
 
 describe('adapter-node', () => {
   it('a worker\'s messages arrive as { data } events until the listener is removed; its exit is a failure', async () => {
@@ -55,20 +55,38 @@ describe('adapter-node', () => {
     expect(memory).toBe(constrained !== undefined && constrained > 0 && constrained < totalmem() ? constrained : totalmem());
   });
 
+  const getconf = (name: string): number | undefined => {
+    try {
+      const out = execFileSync('getconf', [name], { encoding: 'utf8' }).trim();
+      return /^\d+$/.test(out) && Number(out) > 0 ? Number(out) : undefined;
+    } catch {
+      return undefined; // no getconf (not glibc)
+    }
+  };
+
   it('the L2 is what Linux tells (glibc\'s getconf reads the same CPU), or undefined where nothing tells it', () => {
     const l2 = l2CacheBytes();
-    let told: number | undefined;
-    try {
-      const out = execFileSync('getconf', ['LEVEL2_CACHE_SIZE'], { encoding: 'utf8' }).trim();
-      told = /^\d+$/.test(out) && Number(out) > 0 ? Number(out) : undefined;
-    } catch {
-      told = undefined; // no getconf (not glibc)
-    }
+    const told = getconf('LEVEL2_CACHE_SIZE');
     if (process.platform !== 'linux') expect(l2).toBeUndefined();
     else if (told !== undefined && l2 !== undefined) expect(l2).toBe(told);
     if (l2 !== undefined) {
       expect(Number.isInteger(l2)).toBe(true);
       expect(l2).toBeGreaterThanOrEqual(64 * 1024);
+      expect(l2).toBe(cpuCaches()!.find((c) => c.level === 2 && c.type !== 'Instruction')!.bytes);
     }
+  });
+
+  it('the L1 caches read as getconf reads them (the L3 is not compared: a VM\'s CPUID may give the host\'s)', () => {
+    const caches = cpuCaches();
+    if (process.platform !== 'linux') expect(caches).toBeUndefined();
+    if (!caches) return;
+    for (const c of caches) {
+      expect(Number.isInteger(c.bytes) && c.bytes > 0).toBe(true);
+      expect(['Data', 'Instruction', 'Unified']).toContain(c.type);
+    }
+    const l1d = getconf('LEVEL1_DCACHE_SIZE');
+    const l1i = getconf('LEVEL1_ICACHE_SIZE');
+    if (l1d !== undefined) expect(caches.find((c) => c.level === 1 && c.type === 'Data')?.bytes).toBe(l1d);
+    if (l1i !== undefined) expect(caches.find((c) => c.level === 1 && c.type === 'Instruction')?.bytes).toBe(l1i);
   });
 });
