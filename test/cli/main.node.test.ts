@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { FIXTURE_CASES, loadFixture, relL2 } from '../helpers/fixtures.js';
+import { CHILD_NODE_FLAGS } from '../helpers/node-child.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = (name: string, file: string): string => join(root, 'test', 'fixtures', name, file);
@@ -97,7 +98,7 @@ describe('CLI errors', () => {
     expect(help.stdout).toMatch(/evaluate/);
     expect(help.stdout).toMatch(/hvp/);
     const { stdout } = await promisify(execFile)(process.execPath, [
-      join(root, 'dist', 'cli.js'), 'evaluate', '--model', fixture(name, 'model.safetensors'), '--data', fixture(name, 'data.csv'), '--json',
+      ...CHILD_NODE_FLAGS, join(root, 'dist', 'cli.js'), 'evaluate', '--model', fixture(name, 'model.safetensors'), '--data', fixture(name, 'data.csv'), '--json',
     ]);
     expect(JSON.parse(stdout)).toMatchObject({ parameters: 131, n: 150, classes: 3 });
   });

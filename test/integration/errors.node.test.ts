@@ -30,6 +30,7 @@ import { build } from 'esbuild';
 import { WorkerPool } from '../../src/engine/pool.js';
 import { Session } from '../../src/engine/session.js';
 import { decodeCsv } from '../../src/io/csv.js';
+import { CHILD_NODE_FLAGS } from '../helpers/node-child.js';
 
 /**
  * Gaps in files this suite does not own (docs/errors.md marks their rows "not handled"): while a
@@ -165,7 +166,7 @@ describe('CLI: spectrum and train', () => {
 
   it('[R7] a reader that closes stdout early (`… --json | head -c 1`) ends the program quietly with status 141, no EPIPE trace', async () => {
     const child = spawn(process.execPath, [
-      join(root, 'dist/cli.js'), 'evaluate', '--model', IRIS_MODEL, '--data', IRIS_DATA, '--json', '--quiet',
+      ...CHILD_NODE_FLAGS, join(root, 'dist/cli.js'), 'evaluate', '--model', IRIS_MODEL, '--data', IRIS_DATA, '--json', '--quiet',
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
@@ -186,7 +187,7 @@ describe('CLI: spectrum and train', () => {
   });
 
   it('[R5] Ctrl-C (SIGINT) on the built program: one AbortError line and exit status 130', async () => {
-    const child = spawn(process.execPath, [join(root, 'dist/cli.js'), 'analyze', '--threads', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...CHILD_NODE_FLAGS, join(root, 'dist/cli.js'), 'analyze', '--threads', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     let sent = false;
     child.stderr.on('data', (d: Buffer) => {
@@ -279,7 +280,7 @@ describe('CLI: output files (W rows)', () => {
 
   it('[W3] a stdout that fails (`> /dev/full`) ends with one line on stderr and status 1, no stack trace', async () => {
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done) => {
-      const child = execFile('sh', ['-c', `"${process.execPath}" "${join(root, 'dist/cli.js')}" evaluate --model "${IRIS_MODEL}" --data "${IRIS_DATA}" --json --quiet > /dev/full`], (error, _out, err) => {
+      const child = execFile('sh', ['-c', `"${process.execPath}" ${CHILD_NODE_FLAGS.join(' ')} "${join(root, 'dist/cli.js')}" evaluate --model "${IRIS_MODEL}" --data "${IRIS_DATA}" --json --quiet > /dev/full`], (error, _out, err) => {
         done({ code: error ? (error as { code?: number }).code ?? null : 0, stderr: err });
       });
       void child;
@@ -422,7 +423,7 @@ describe('resources on the worker pool (Node)', () => {
 
     itOnceFixed(FIXED.poolErrorsTyped || availableParallelism() === 1)('[R2] with the default threads (a pool on a multi-core machine), as the built program (dist/cli.js)', async () => {
       const run = await new Promise<CliRun & { killed: boolean }>((resolve) => {
-        execFile(process.execPath, [join(root, 'dist/cli.js'), 'evaluate', '--model', modelFile, '--data', dataFile], { timeout: 60_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+        execFile(process.execPath, [...CHILD_NODE_FLAGS, join(root, 'dist/cli.js'), 'evaluate', '--model', modelFile, '--data', dataFile], { timeout: 60_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
           const e = error as (Error & { code?: number; killed?: boolean }) | null;
           resolve({ code: e ? (typeof e.code === 'number' ? e.code : -1) : 0, stdout, stderr, killed: e?.killed ?? false });
         });

@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/chromium.js';
+import { CHILD_NODE_FLAGS } from '../helpers/node-child.js';
 
 describe('README', () => {
   it('the first lines give the install-and-run command and npm test', async () => {
@@ -26,10 +27,11 @@ describe('README', () => {
     await mkdir(join(dir, 'node_modules'));
     await symlink(repoRoot, join(dir, 'node_modules', 'hessian-lens'));
     await writeFile(join(dir, 'example.mjs'), code);
+    // (CHILD_NODE_FLAGS: no flag the example needs; it avoids a deadlock of Node's at exit)
     // killed before vitest's own 120 s timeout, so a stall reports how far the example got (its
     // stderr: the dense path's progress) instead of only that the test timed out
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'example.mjs')], { cwd: dir, timeout: 100_000 });
+      const { stdout } = await promisify(execFile)(process.execPath, [...CHILD_NODE_FLAGS, join(dir, 'example.mjs')], { cwd: dir, timeout: 100_000 });
       return stdout;
     } catch (error) {
       const { stdout = '', stderr = '', signal } = error as { stdout?: string; stderr?: string; signal?: string };
