@@ -102,7 +102,15 @@ const SIZE_UNITS = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30 } as const;
  * `size` as "1024K" or "2M"), in index order; undefined elsewhere (macOS, Windows, a VM or
  * container that hides them) or when an entry does not read as expected.
  */
-export function cpuCaches(): CpuCache[] | undefined {
+export function cpuCaches(): readonly CpuCache[] | undefined {
+  // read once per process: the caches do not change, and every createEngine asks for the L2
+  if (cachesRead === null) cachesRead = readCpuCaches();
+  return cachesRead;
+}
+
+let cachesRead: readonly CpuCache[] | undefined | null = null;
+
+function readCpuCaches(): CpuCache[] | undefined {
   const dir = '/sys/devices/system/cpu/cpu0/cache';
   try {
     const caches: CpuCache[] = [];
